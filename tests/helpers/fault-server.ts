@@ -1,0 +1,124 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenOnLoopback } from './loopback-server.ts';
+
+/** A running fault-injection server; see {@link startFaultServer} for its routes. */
+export interface FaultServer {
+  /** Origin of the server, `http://127.0.0.1:<port>`, with no trailing slash. */
+  url: string;
+  /**
+   * Closes the server, destroying open sockets (including requests parked on `/hang`), and
+   * resolves once it is closed. Safe to call more than once. Never rejects.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a real node:http server on 127.0.0.1 (OS-chosen port) that misbehaves on request, for
+ * browser tests of retries, backoff and fetch timeouts. Every response carries
+ * `Access-Control-Allow-Origin: *`, `Cache-Control: no-store` and `Connection: close`; an OPTIONS
+ * preflight gets 204 allowing any method and the requested headers. `Connection: close` matters:
+ * Chromium silently retries a request once when a *reused* keep-alive socket closes without a
+ * response, which would hide `/drop` failures and skew `/count`.
+ *
+ * Routes (any method but OPTIONS; `<key>` is any path segment, percent-decoded):
+ * - `/status/<code>` → that status (200–599), body `status <code>`.
+ * - `/flaky/<key>?failures=N&status=S` → requests 1..N for that key answer S (default 503) with
+ *   body `fail <i>` (i = 1..N); later ones 200 `ok <key>`.
+ * - `/drop/<key>?failures=N` → requests 1..N for that key get their socket destroyed with no
+ *   response (a network error, `TypeError: Failed to fetch`, in the browser); later ones 200
+ *   `ok <key>`.
+ * - `/hang` → never answered, until the server closes. `/hang/<key>` likewise, but counted
+ *   under `<key>`, so a test can see (via `/count/<key>`) that the request has arrived.
+ * - `/count/<key>` → `{"requests": n}` (JSON), n = requests so far to `/flaky/<key>`,
+ *   `/drop/<key>` and `/hang/<key>`; `/count` requests are not counted.
+ * - `/file?body=<text>&type=<content-type>` → 200 with that body (default type
+ *   `text/plain; charset=utf-8`).
+ * - anything else → 404 `not found`.
+ *
+ * `/flaky` and `/drop` keep separate failure sequences per key; use a fresh key per test.
+ * @throws Error when the server cannot listen.
+ */
+export async function startFaultServer(): Promise<FaultServer> {
+  /** Requests per `<route>/<key>`, for the failure sequences. */
+  const routeCounts = new Map<string, number>();
+  /** Requests per key over all keyed routes, for `/count`. */
+  const keyCounts = new Map<string, number>();
+  const hit = (route: string, key: string): number => {
+    keyCounts.set(key, (keyCounts.get(key) ?? 0) + 1);
+    const n = (routeCounts.get(`${route}/${key}`) ?? 0) + 1;
+    routeCounts.set(`${route}/${key}`, n);
+    return n;
+  };
+
+  const server = await listenOnLoopback((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const [, route = '', rawKey, ...rest] = url.pathname.split('/');
+    let key: string | undefined;
+    try {
+      key = rawKey === undefined || rawKey === '' || rest.length > 0 ? undefined : decodeURIComponent(rawKey);
+    } catch {
+      key = undefined;
+    }
+    const reply = (status: number, body: string, type = 'text/plain; charset=utf-8'): void =>
+      send(req, res, status, body, type);
+
+    if (req.method === 'OPTIONS') return reply(204, '');
+    if (route === 'hang' && rawKey === undefined) return; // Parked until close() destroys the socket.
+    if (route === 'hang' && key !== undefined) {
+      hit(route, key);
+      return;
+    }
+    if (route === 'file' && rawKey === undefined) {
+      const type = url.searchParams.get('type') ?? 'text/plain; charset=utf-8';
+      return reply(200, url.searchParams.get('body') ?? '', type);
+    }
+    if (key === undefined) return reply(404, 'not found');
+    if (route === 'status') {
+      const code = Number(key);
+      if (!Number.isInteger(code) || code < 200 || code > 599) return reply(400, `bad status ${key}`);
+      return reply(code, `status ${code}`);
+    }
+    if (route === 'count') {
+      return reply(200, JSON.stringify({ requests: keyCounts.get(key) ?? 0 }), 'application/json');
+    }
+    const failures = Number(url.searchParams.get('failures') ?? '0');
+    if (!Number.isInteger(failures) || failures < 0) return reply(400, 'bad failures');
+    if (route === 'flaky') {
+      const status = Number(url.searchParams.get('status') ?? '503');
+      if (!Number.isInteger(status) || status < 200 || status > 599) return reply(400, 'bad status');
+      const n = hit(route, key);
+      return n <= failures ? reply(status, `fail ${n}`) : reply(200, `ok ${key}`);
+    }
+    if (route === 'drop') {
+      const n = hit(route, key);
+      if (n <= failures) {
+        req.socket.destroy();
+        return;
+      }
+      return reply(200, `ok ${key}`);
+    }
+    return reply(404, 'not found');
+  });
+
+  return { url: server.origin, close: () => server.close() };
+}
+
+/** Statuses whose responses must not carry a body. */
+const NO_BODY_STATUSES = new Set([204, 205, 304]);
+
+/** Writes a complete response with the CORS and no-cache headers every route shares. */
+function send(req: IncomingMessage, res: ServerResponse, status: number, body: string, type: string): void {
+  const hasBody = !NO_BODY_STATUSES.has(status) && req.method !== 'HEAD';
+  const bytes = Buffer.from(hasBody ? body : '', 'utf8');
+  res.writeHead(status, {
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Allow-Methods': 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
+    'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? '*',
+    'Access-Control-Expose-Headers': '*',
+    'Access-Control-Max-Age': '600',
+    'Cache-Control': 'no-store',
+    Connection: 'close',
+    ...(hasBody ? { 'Content-Type': type, 'Content-Length': bytes.byteLength } : {}),
+  });
+  res.end(hasBody ? bytes : undefined);
+}
