@@ -1,0 +1,84 @@
+/**
+ * Tapedeck's one configuration module: one slice per part of the data flow, every
+ * default documented with its unit and its user. Pass a partial object to
+ * {@link resolveConfig} to override single values.
+ */
+
+/** Retry policy for transient failures (timeouts, HTTP 5xx, network errors). */
+export interface RetryPolicy {
+  /** Attempts in all, the first included. Default 5. */
+  maxAttempts: number;
+  /** Delay before the first retry, in milliseconds. Default 500. */
+  initialDelayMs: number;
+  /** Upper bound of any one delay, in milliseconds. Default 8000. */
+  maxDelayMs: number;
+  /** Growth of the delay from one retry to the next. Default 2. */
+  backoffMultiplier: number;
+  /**
+   * Share of each delay that is random ("full jitter" over that share), 0..1. Default 0.5:
+   * a delay of 1000 ms becomes 500..1000 ms, so tabs that failed together do not retry together.
+   */
+  jitterRatio: number;
+}
+
+/** Settings of the capture engine (src/capture). */
+export interface CaptureConfig {
+  /**
+   * How many segments from the live edge a live recording starts with, as players do
+   * (RFC 8216 section 6.3.3 advises three target durations from the end). Default 3.
+   */
+  liveEdgeSegmentCount: number;
+  /** Time limit of one playlist request, in milliseconds. Default 10000. */
+  playlistTimeoutMs: number;
+  /** Time limit of one segment request, in milliseconds. Default 30000. */
+  segmentTimeoutMs: number;
+  /** Retries of playlist loads. */
+  playlistRetry: RetryPolicy;
+  /** Retries of segment loads. */
+  segmentRetry: RetryPolicy;
+}
+
+/** Settings of export (src/export). */
+export interface ExportConfig {
+  /** Folder of the Origin Private File System that holds finished exports until downloaded. */
+  opfsExportDirName: string;
+}
+
+/** The whole configuration, one slice per folder. */
+export interface TapedeckConfig {
+  capture: CaptureConfig;
+  export: ExportConfig;
+}
+
+const defaultRetry: RetryPolicy = {
+  maxAttempts: 5,
+  initialDelayMs: 500,
+  maxDelayMs: 8000,
+  backoffMultiplier: 2,
+  jitterRatio: 0.5,
+};
+
+/** Defaults of every setting. */
+export const defaultConfig: TapedeckConfig = {
+  capture: {
+    liveEdgeSegmentCount: 3,
+    playlistTimeoutMs: 10_000,
+    segmentTimeoutMs: 30_000,
+    playlistRetry: defaultRetry,
+    segmentRetry: defaultRetry,
+  },
+  export: {
+    opfsExportDirName: 'exports',
+  },
+};
+
+/** A configuration with any slice partly given; what is missing takes its default. */
+export type PartialConfig = { [K in keyof TapedeckConfig]?: Partial<TapedeckConfig[K]> };
+
+/** Merges `overrides` over {@link defaultConfig}, one slice at a time. */
+export function resolveConfig(overrides: PartialConfig = {}): TapedeckConfig {
+  return {
+    capture: { ...defaultConfig.capture, ...overrides.capture },
+    export: { ...defaultConfig.export, ...overrides.export },
+  };
+}

@@ -1,0 +1,224 @@
+import { TypedEventTarget } from '../events.ts';
+import { openTapedeckDb, segmentRange, type TapedeckDb } from './db.ts';
+import type { GapRecord, Recording, RecordingKind, RecordingStatus, SegmentRecord } from './types.ts';
+
+/** What a new recording starts with; the store fills in the rest. */
+export interface NewRecording {
+  title: string;
+  sourceName: string;
+  sourceUrl: string;
+  mediaPlaylistUrl: string;
+  /** Wall clock at start, in ms since the Unix epoch. */
+  startedAtMs: number;
+}
+
+/** A segment to store; `byteLength` and `storedAtMs` are filled in by the store. */
+export type NewSegment = Omit<SegmentRecord, 'byteLength' | 'storedAtMs'>;
+
+/** Fields of a recording that capture may change after creation. */
+export interface RecordingPatch {
+  codecs?: string[];
+  kind?: RecordingKind | null;
+  status?: RecordingStatus;
+  endedAtMs?: number | null;
+  lastError?: string | null;
+}
+
+/** Payload of the store's `change` event; `recordingId` is null when many changed. */
+export interface RecordingChange {
+  recordingId: string | null;
+}
+
+/** Thrown for a recording id that is not (or no longer) in the database. */
+export class RecordingNotFoundError extends Error {
+  constructor(readonly recordingId: string) {
+    super(`No recording with id ${recordingId}: it may have been deleted.`);
+    this.name = 'RecordingNotFoundError';
+  }
+}
+
+const CHANNEL_NAME = 'tapedeck-recordings';
+
+/** Events of {@link RecordingStore}. */
+export interface RecordingStoreEvents {
+  change: RecordingChange;
+}
+
+/**
+ * Recordings and their segments in IndexedDB. Every segment is written in the same
+ * transaction as its recording's totals, so after a crash the metadata always agrees
+ * with the segments stored. Dispatches `change` ({@link RecordingChange} as `detail`)
+ * after every write, in this tab and, through a BroadcastChannel, in other tabs.
+ *
+ * Storage errors (a `QuotaExceededError` DOMException when the disk or quota is full)
+ * are thrown to the caller unchanged; a failed transaction leaves nothing half written.
+ */
+export class RecordingStore extends TypedEventTarget<RecordingStoreEvents> {
+  private readonly channel: BroadcastChannel;
+
+  private constructor(private readonly db: TapedeckDb) {
+    super();
+    this.channel = new BroadcastChannel(CHANNEL_NAME);
+    this.channel.onmessage = (event: MessageEvent<RecordingChange>) => this.notify(event.data, false);
+  }
+
+  /** Opens the store on the named database (tests pass their own name). */
+  static async open(dbName?: string): Promise<RecordingStore> {
+    return new RecordingStore(await openTapedeckDb(dbName));
+  }
+
+  /** Closes the database and the cross-tab channel. */
+  close(): void {
+    this.channel.close();
+    this.db.close();
+  }
+
+  /** Creates a recording with status `recording` and no segments. */
+  async create(init: NewRecording): Promise<Recording> {
+    const recording: Recording = {
+      id: crypto.randomUUID(),
+      ...init,
+      endedAtMs: null,
+      durationSec: 0,
+      bytes: 0,
+      segmentCount: 0,
+      gapCount: 0,
+      gapSec: 0,
+      gaps: [],
+      codecs: [],
+      kind: null,
+      status: 'recording',
+      lastError: null,
+    };
+    await this.db.put('recordings', recording);
+    this.notify({ recordingId: recording.id });
+    return recording;
+  }
+
+  /**
+   * Stores one segment and adds it to its recording's totals, atomically. A segment whose
+   * media sequence number is already stored is not stored again.
+   * @returns the updated recording, and whether the segment was new.
+   * @throws RecordingNotFoundError if the recording was deleted meanwhile.
+   * @throws DOMException `QuotaExceededError` when storage is full (nothing is written).
+   */
+  async appendSegment(segment: NewSegment, storedAtMs: number = Date.now()): Promise<{ recording: Recording; added: boolean }> {
+    const tx = this.db.transaction(['recordings', 'segments'], 'readwrite');
+    const recordings = tx.objectStore('recordings');
+    const segments = tx.objectStore('segments');
+    const recording = await recordings.get(segment.recordingId);
+    if (!recording) {
+      tx.abort();
+      await tx.done.catch(() => undefined);
+      throw new RecordingNotFoundError(segment.recordingId);
+    }
+    const existing = await segments.getKey([segment.recordingId, segment.msn]);
+    if (existing !== undefined) {
+      await tx.done;
+      return { recording, added: false };
+    }
+    const record: SegmentRecord = { ...segment, byteLength: segment.data.size, storedAtMs };
+    await segments.put(record);
+    recording.durationSec += segment.durationSec;
+    recording.bytes += record.byteLength;
+    recording.segmentCount += 1;
+    await recordings.put(recording);
+    await tx.done;
+    this.notify({ recordingId: recording.id });
+    return { recording, added: true };
+  }
+
+  /** Adds a gap to a recording's gap list and totals. */
+  async addGap(recordingId: string, gap: GapRecord): Promise<Recording> {
+    return this.mutate(recordingId, (recording) => {
+      recording.gaps.push(gap);
+      recording.gapCount += gap.count;
+      recording.gapSec += gap.durationSec;
+    });
+  }
+
+  /** Changes capture-owned fields of a recording. */
+  async update(recordingId: string, patch: RecordingPatch): Promise<Recording> {
+    return this.mutate(recordingId, (recording) => Object.assign(recording, patch));
+  }
+
+  /**
+   * Gives a recording a new title.
+   * @throws RangeError for a title that is empty after trimming.
+   */
+  async rename(recordingId: string, title: string): Promise<Recording> {
+    const trimmed = title.trim();
+    if (!trimmed) throw new RangeError('A recording needs a title; the new title is empty.');
+    return this.mutate(recordingId, (recording) => {
+      recording.title = trimmed;
+    });
+  }
+
+  /** Deletes a recording and all its segments, which frees their storage. Unknown ids are a no-op. */
+  async delete(recordingId: string): Promise<void> {
+    const tx = this.db.transaction(['recordings', 'segments'], 'readwrite');
+    await tx.objectStore('segments').delete(segmentRange(recordingId));
+    await tx.objectStore('recordings').delete(recordingId);
+    await tx.done;
+    this.notify({ recordingId });
+  }
+
+  /** One recording, or undefined. */
+  get(recordingId: string): Promise<Recording | undefined> {
+    return this.db.get('recordings', recordingId);
+  }
+
+  /** All recordings, newest start first. */
+  async list(): Promise<Recording[]> {
+    const all = await this.db.getAllFromIndex('recordings', 'byStartedAt');
+    return all.reverse();
+  }
+
+  /** All segments of a recording in media sequence order; `data` Blobs are read lazily by the browser. */
+  listSegments(recordingId: string): Promise<SegmentRecord[]> {
+    return this.db.getAll('segments', segmentRange(recordingId));
+  }
+
+  /** One segment, or undefined. */
+  getSegment(recordingId: string, msn: number): Promise<SegmentRecord | undefined> {
+    return this.db.get('segments', [recordingId, msn]);
+  }
+
+  /**
+   * Marks recordings left in status `recording` by a closed or crashed tab as `interrupted`,
+   * ending them at their last stored segment. Nothing stored is removed.
+   * @param isActive - tells whether another open tab is still recording that id.
+   * @returns the ids marked.
+   */
+  async recoverInterrupted(isActive: (recordingId: string) => Promise<boolean>): Promise<string[]> {
+    const marked: string[] = [];
+    for (const recording of await this.db.getAll('recordings')) {
+      if (recording.status !== 'recording' || (await isActive(recording.id))) continue;
+      const last = await this.db.transaction('segments').store.openCursor(segmentRange(recording.id), 'prev');
+      const lastStoredAtMs = last?.value.storedAtMs ?? recording.startedAtMs;
+      await this.update(recording.id, { status: 'interrupted', endedAtMs: lastStoredAtMs });
+      marked.push(recording.id);
+    }
+    return marked;
+  }
+
+  private async mutate(recordingId: string, change: (recording: Recording) => void): Promise<Recording> {
+    const tx = this.db.transaction('recordings', 'readwrite');
+    const recording = await tx.store.get(recordingId);
+    if (!recording) {
+      tx.abort();
+      await tx.done.catch(() => undefined);
+      throw new RecordingNotFoundError(recordingId);
+    }
+    change(recording);
+    await tx.store.put(recording);
+    await tx.done;
+    this.notify({ recordingId });
+    return recording;
+  }
+
+  private notify(change: RecordingChange, broadcast = true): void {
+    this.emit('change', change);
+    if (broadcast) this.channel.postMessage(change);
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * What Tapedeck stores in IndexedDB: one {@link Recording} per capture, and one
+ * {@link SegmentRecord} per media segment of it.
+ */
+
+/** Life cycle of a recording. `interrupted` ones stay playable and exportable. */
+export type RecordingStatus = 'recording' | 'complete' | 'interrupted';
+
+/** `audio` when the stream carries no video track. */
+export type RecordingKind = 'audio' | 'video';
+
+/** Why segments are missing from a recording. */
+export type GapReason = 'slid-out' | 'not-found' | 'http-error' | 'retries-exhausted';
+
+/** A run of segments the recording does not have, and why. */
+export interface GapRecord {
+  /** Media sequence number of the first missing segment (RFC 8216 section 4.3.3.2). */
+  fromMsn: number;
+  /** How many segments are missing. */
+  count: number;
+  /**
+   * Their duration in seconds: from their EXTINF where a playlist listed them, else the
+   * target duration for each.
+   */
+  durationSec: number;
+  reason: GapReason;
+  /** Wall-clock time the gap was noticed, in ms since the Unix epoch. */
+  detectedAtMs: number;
+}
+
+/** Metadata of one recording (the `recordings` store). */
+export interface Recording {
+  id: string;
+  title: string;
+  /** Name of the source, e.g. `Demo stream` or the stream's host name. */
+  sourceName: string;
+  /** The URL the user gave (a master or media playlist). */
+  sourceUrl: string;
+  /** The media playlist actually recorded (the chosen variant for a master playlist). */
+  mediaPlaylistUrl: string;
+  /** Wall clock at start, in ms since the Unix epoch. */
+  startedAtMs: number;
+  /** Wall clock at the end, in ms since the Unix epoch; null while recording. */
+  endedAtMs: number | null;
+  /** Sum of the stored segments' EXTINF durations, in seconds. */
+  durationSec: number;
+  /** Sum of the stored segments' sizes, in bytes. */
+  bytes: number;
+  segmentCount: number;
+  /** Segments missing from the recording, all reasons together. */
+  gapCount: number;
+  /** Seconds missing from the recording, all reasons together. */
+  gapSec: number;
+  gaps: GapRecord[];
+  /** RFC 6381 codec strings, e.g. `['avc1.64001f', 'mp4a.40.2']`; empty until known. */
+  codecs: string[];
+  /** null until the first segment has been probed. */
+  kind: RecordingKind | null;
+  status: RecordingStatus;
+  /** The last error shown to the user, if the recording ended on one. */
+  lastError: string | null;
+}
+
+/** One media segment as fetched (the `segments` store, key `[recordingId, msn]`). */
+export interface SegmentRecord {
+  recordingId: string;
+  /** Media sequence number (RFC 8216 section 4.3.3.2); unique within a recording. */
+  msn: number;
+  /** EXTINF duration, in seconds (RFC 8216 section 4.3.2.1). */
+  durationSec: number;
+  /** EXT-X-DISCONTINUITY before this segment (RFC 8216 section 4.3.2.3). */
+  discontinuity: boolean;
+  /** EXT-X-PROGRAM-DATE-TIME of the segment, in ms since the Unix epoch, or null (section 4.3.2.6). */
+  programDateTimeMs: number | null;
+  /** Wall clock when the segment was stored, in ms since the Unix epoch. */
+  storedAtMs: number;
+  /** Size of `data`, in bytes. */
+  byteLength: number;
+  /** The segment's bytes exactly as served (MPEG-TS for now). */
+  data: Blob;
+}
