@@ -1,0 +1,313 @@
+import type { CaptureConfig } from '../config.ts';
+import { TypedEventTarget } from '../events.ts';
+import { holdRecordingLock } from '../storage/recording-lock.ts';
+import { RecordingNotFoundError, type RecordingStore } from '../storage/recording-store.ts';
+import type { GapReason, Recording } from '../storage/types.ts';
+import { AbortedError, CaptureError, HttpStatusError } from './errors.ts';
+import { fetchBytes } from './http.ts';
+import { probeSegment } from './media-probe.ts';
+import { loadMediaPlaylist, loadPlaylist } from './playlist-loader.ts';
+import type { MediaPlaylistSnapshot, PlaylistSegment } from './playlist.ts';
+import { playlistReloadDelayMs } from './reload-timing.ts';
+import { delay, withRetry } from './retry.ts';
+import { SegmentTracker } from './segment-tracker.ts';
+import { SegmentQueue } from './segment-queue.ts';
+import { defaultRecordingTitle, sourceNameFromUrl } from './source-name.ts';
+
+/** Where a recorder is in its life. */
+export type RecorderState = 'idle' | 'starting' | 'recording' | 'stopping' | 'stopped';
+
+/** A problem to show; `fatal` ones ended the recording. */
+export interface RecorderProblem {
+  code: string;
+  message: string;
+  fatal: boolean;
+}
+
+/** Events of {@link HlsRecorder}, by name, with their payloads. */
+export interface HlsRecorderEvents {
+  state: { state: RecorderState };
+  /** The recording's metadata changed (a segment stored, a gap, the end). */
+  progress: { recording: Recording };
+  /** A transient failure is being retried. */
+  retry: { url: string; attempt: number; delayMs: number; message: string };
+  problem: RecorderProblem;
+}
+
+/** What to record. */
+export interface RecordRequest {
+  /** A media or master playlist URL. */
+  url: string;
+  /** Title of the recording; default: source name and local start time. */
+  title?: string;
+}
+
+/** Clock and randomness, replaceable in tests. */
+export interface RecorderEnvironment {
+  /** Wall clock, in ms since the Unix epoch. */
+  now: () => number;
+  random: () => number;
+}
+
+const defaultEnvironment: RecorderEnvironment = { now: () => Date.now(), random: Math.random };
+
+/**
+ * Records one live (or VOD) HLS media playlist into a {@link RecordingStore}, with no player
+ * needed. It reloads the playlist as RFC 8216 section 6.3.4 says, fetches every new segment
+ * exactly once (keyed by media sequence number), stores each as it arrives, and reports
+ * every segment it could not have as a gap with its reason.
+ *
+ * Life cycle: `start()` once, then `stop()`, or the recording ends by itself at
+ * EXT-X-ENDLIST or on a fatal error. `state` events tell which; `done` settles then.
+ */
+export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
+  private state: RecorderState = 'idle';
+  private readonly abort = new AbortController();
+  private recording: Recording | null = null;
+  private releaseLock: (() => void) | null = null;
+  private finished!: Promise<Recording>;
+  private probed = false;
+
+  constructor(
+    private readonly store: RecordingStore,
+    private readonly config: CaptureConfig,
+    private readonly env: RecorderEnvironment = defaultEnvironment,
+  ) {
+    super();
+  }
+
+  /** The recording being made, or null before `start()` resolves. */
+  get current(): Recording | null {
+    return this.recording;
+  }
+
+  /** Settles with the final recording once the recorder has stopped. */
+  get done(): Promise<Recording> {
+    if (!this.finished) throw new Error('The recorder has not started.');
+    return this.finished;
+  }
+
+  /**
+   * Loads the playlist and, once it proves usable, creates the recording and starts capture.
+   * Nothing is stored when the first load fails.
+   * @throws RangeError when already started; CaptureError (HttpStatusError for a 4xx,
+   *   PlaylistError for a malformed or unsupported playlist, NetworkError, FetchTimeoutError)
+   *   when the playlist cannot be loaded after retries.
+   */
+  async start(request: RecordRequest): Promise<Recording> {
+    if (this.state !== 'idle') throw new RangeError(`start() was called in state ${this.state}`);
+    this.setState('starting');
+    let loaded;
+    try {
+      loaded = await loadMediaPlaylist(request.url, this.playlistOptions());
+    } catch (error) {
+      this.setState('stopped');
+      throw error;
+    }
+    if (this.abort.signal.aborted) {
+      this.setState('stopped');
+      throw new AbortedError();
+    }
+    const startedAtMs = this.env.now();
+    const sourceName = sourceNameFromUrl(request.url);
+    const recording = await this.store.create({
+      title: request.title?.trim() || defaultRecordingTitle(sourceName, startedAtMs),
+      sourceName,
+      sourceUrl: request.url,
+      mediaPlaylistUrl: loaded.playlist.url,
+      startedAtMs,
+    });
+    this.recording = recording;
+    if (loaded.variant?.codecs.length) {
+      this.recording = await this.store.update(recording.id, { codecs: loaded.variant.codecs });
+    }
+    this.releaseLock = await holdRecordingLock(recording.id);
+    this.setState('recording');
+    this.emit('progress', { recording: this.recording });
+    this.finished = this.run(loaded.playlist);
+    return this.recording;
+  }
+
+  /**
+   * Stops capture: pending requests are cancelled and the recording is marked complete.
+   * Called while `start()` is still loading the playlist, it cancels the start (which then
+   * rejects with AbortedError) and resolves to null.
+   * @returns the final recording.
+   */
+  async stop(): Promise<Recording | null> {
+    if (this.state === 'idle') throw new RangeError('stop() before start()');
+    if (this.state === 'starting') {
+      this.abort.abort();
+      return null;
+    }
+    if (this.state === 'recording') {
+      this.setState('stopping');
+      this.abort.abort();
+    }
+    return this.done;
+  }
+
+  private async run(first: MediaPlaylistSnapshot): Promise<Recording> {
+    const tracker = new SegmentTracker(this.config.liveEdgeSegmentCount);
+    const queue = new SegmentQueue();
+    let status: 'complete' | 'interrupted' = 'complete';
+    let lastError: string | null = null;
+    const poll = this.pollPlaylist(first, tracker, queue);
+    // A download failure (storage full, recording deleted) ends the whole capture; a poll
+    // failure lets the segments already queued be fetched first.
+    const download = this.downloadSegments(queue).catch((error: unknown) => {
+      this.abort.abort();
+      throw error;
+    });
+    const results = await Promise.allSettled([poll, download]);
+    for (const result of results) {
+      if (result.status === 'rejected' && !(result.reason instanceof AbortedError)) {
+        status = 'interrupted';
+        lastError ??= this.report(result.reason, true);
+      }
+    }
+    this.abort.abort();
+    const id = this.recording!.id;
+    try {
+      this.recording = await this.store.update(id, { status, endedAtMs: this.env.now(), lastError });
+      this.emit('progress', { recording: this.recording });
+    } catch (error) {
+      if (!(error instanceof RecordingNotFoundError)) this.report(error, true);
+    }
+    this.releaseLock?.();
+    this.setState('stopped');
+    return this.recording!;
+  }
+
+  /** Reloads the playlist until EXT-X-ENDLIST or stop; feeds new segments to `queue`. */
+  private async pollPlaylist(first: MediaPlaylistSnapshot, tracker: SegmentTracker, queue: SegmentQueue): Promise<void> {
+    const signal = this.abort.signal;
+    let playlist = first;
+    let loadStartedAtMs = this.env.now();
+    try {
+      for (;;) {
+        const update = tracker.ingest(playlist);
+        for (const gap of update.gaps) await this.addGap(gap.fromMsn, gap.count, gap.durationSec, gap.reason);
+        queue.push(update.newSegments);
+        if (playlist.endList) return;
+        const waitMs = playlistReloadDelayMs({
+          targetDurationSec: playlist.targetDurationSec,
+          changed: update.changed,
+          loadStartedAtMs,
+          nowMs: this.env.now(),
+        });
+        await delay(waitMs, signal);
+        loadStartedAtMs = this.env.now();
+        const loaded = await loadPlaylist(playlist.url, this.playlistOptions());
+        if (loaded.type !== 'media') throw new CaptureError('playlist-invalid', `${playlist.url} turned into a master playlist`, false);
+        playlist = loaded.playlist;
+      }
+    } finally {
+      queue.close();
+    }
+  }
+
+  /** Fetches and stores queued segments one at a time, in media sequence order. */
+  private async downloadSegments(queue: SegmentQueue): Promise<void> {
+    const signal = this.abort.signal;
+    for (;;) {
+      const segment = await queue.next(signal);
+      if (!segment) return;
+      let data: Blob;
+      try {
+        const fetched = await withRetry(() => fetchBytes(segment.uri, { timeoutMs: this.config.segmentTimeoutMs, signal }), this.config.segmentRetry, {
+          signal,
+          random: this.env.random,
+          onRetry: (error, attempt, delayMs) => this.onRetry(segment.uri, error, attempt, delayMs),
+        });
+        data = fetched.body;
+      } catch (error) {
+        if (error instanceof AbortedError || signal.aborted) throw error;
+        await this.addGap(segment.msn, 1, segment.durationSec, gapReason(error));
+        this.report(error, false);
+        continue;
+      }
+      await this.storeSegment(segment, data);
+    }
+  }
+
+  private async storeSegment(segment: PlaylistSegment, data: Blob): Promise<void> {
+    const id = this.recording!.id;
+    const { recording } = await this.store.appendSegment(
+      {
+        recordingId: id,
+        msn: segment.msn,
+        durationSec: segment.durationSec,
+        discontinuity: segment.discontinuity,
+        programDateTimeMs: segment.programDateTimeMs,
+        data,
+      },
+      this.env.now(),
+    );
+    this.recording = recording;
+    if (!this.probed) {
+      this.probed = true;
+      try {
+        const probe = await probeSegment(data);
+        this.recording = await this.store.update(id, {
+          kind: probe.kind,
+          codecs: this.recording.codecs.length ? this.recording.codecs : probe.codecs,
+        });
+      } catch (error) {
+        this.report(new CaptureError('playlist-invalid', `Could not read the stream's codecs: ${String(error)}`, false), false);
+      }
+    }
+    this.emit('progress', { recording: this.recording });
+  }
+
+  private async addGap(fromMsn: number, count: number, durationSec: number, reason: GapReason): Promise<void> {
+    this.recording = await this.store.addGap(this.recording!.id, { fromMsn, count, durationSec, reason, detectedAtMs: this.env.now() });
+    this.emit('progress', { recording: this.recording });
+  }
+
+  private playlistOptions() {
+    return {
+      timeoutMs: this.config.playlistTimeoutMs,
+      retry: this.config.playlistRetry,
+      signal: this.abort.signal,
+      random: this.env.random,
+      onRetry: (error: unknown, attempt: number, delayMs: number) => this.onRetry('playlist', error, attempt, delayMs),
+    };
+  }
+
+  private onRetry(url: string, error: unknown, attempt: number, delayMs: number): void {
+    this.emit('retry', { url, attempt, delayMs, message: error instanceof Error ? error.message : String(error) });
+  }
+
+  /** Emits a problem event and returns its message. */
+  private report(error: unknown, fatal: boolean): string {
+    const problem = describeProblem(error, fatal);
+    this.emit('problem', problem);
+    return problem.message;
+  }
+
+  private setState(state: RecorderState): void {
+    this.state = state;
+    this.emit('state', { state });
+  }
+}
+
+function gapReason(error: unknown): GapReason {
+  if (error instanceof HttpStatusError) {
+    if (error.status === 404 || error.status === 410) return 'not-found';
+    if (!error.transient) return 'http-error';
+  }
+  return 'retries-exhausted';
+}
+
+/** Turns any failure met while recording into a message for the user. */
+export function describeProblem(error: unknown, fatal: boolean): RecorderProblem {
+  if (error instanceof DOMException && error.name === 'QuotaExceededError') {
+    return { code: 'quota-exceeded', message: 'Storage is full: the recording stopped. Everything recorded so far is kept.', fatal };
+  }
+  if (error instanceof RecordingNotFoundError) {
+    return { code: 'recording-deleted', message: 'The recording was deleted while it was being made.', fatal };
+  }
+  if (error instanceof CaptureError) return { code: error.code, message: error.message, fatal };
+  return { code: 'unexpected', message: error instanceof Error ? error.message : String(error), fatal };
+}

@@ -1,0 +1,130 @@
+import { parse, setOptions, types } from 'hls-parser';
+import { PlaylistError } from './errors.ts';
+
+setOptions({ strictMode: false, silent: true });
+
+/** One media segment as a media playlist lists it (RFC 8216 section 4.3.2). */
+export interface PlaylistSegment {
+  /** Media sequence number (section 4.3.3.2 plus the segment's position). */
+  msn: number;
+  /** Absolute URL, resolved against the playlist's URL (section 4.1). */
+  uri: string;
+  /** EXTINF duration, in seconds (section 4.3.2.1). */
+  durationSec: number;
+  /** An EXT-X-DISCONTINUITY tag precedes the segment (section 4.3.2.3). */
+  discontinuity: boolean;
+  /** EXT-X-PROGRAM-DATE-TIME in ms since the Unix epoch, or null (section 4.3.2.6). */
+  programDateTimeMs: number | null;
+}
+
+/** A media playlist at one load (RFC 8216 section 4.3.3). */
+export interface MediaPlaylistSnapshot {
+  /** URL the playlist came from, after redirects. */
+  url: string;
+  /** EXT-X-TARGETDURATION, in seconds (section 4.3.3.1). */
+  targetDurationSec: number;
+  /** EXT-X-MEDIA-SEQUENCE: the first segment's number (section 4.3.3.2); 0 when absent. */
+  mediaSequence: number;
+  /** EXT-X-DISCONTINUITY-SEQUENCE (section 4.3.3.3); 0 when absent. */
+  discontinuitySequence: number;
+  /** EXT-X-ENDLIST is present: no segment will be added (section 4.3.3.4). */
+  endList: boolean;
+  segments: PlaylistSegment[];
+}
+
+/** A variant stream of a master playlist (RFC 8216 section 4.3.4.2). */
+export interface VariantStream {
+  /** Absolute URL of the variant's media playlist. */
+  uri: string;
+  /** BANDWIDTH, peak bits per second. */
+  bandwidthBps: number;
+  /** CODECS as RFC 6381 strings; empty when the attribute is absent. */
+  codecs: string[];
+  /** RESOLUTION, or null. */
+  resolution: { width: number; height: number } | null;
+}
+
+/** What a playlist turned out to be. */
+export type ParsedPlaylist =
+  | { type: 'master'; url: string; variants: VariantStream[] }
+  | { type: 'media'; playlist: MediaPlaylistSnapshot };
+
+function resolve(uri: string, baseUrl: string, playlistUrl: string): string {
+  try {
+    return new URL(uri, baseUrl).href;
+  } catch {
+    throw new PlaylistError(playlistUrl, `the URI "${uri}" cannot be resolved`);
+  }
+}
+
+/**
+ * Parses a playlist with hls-parser and checks what recording needs of it.
+ * @param text - the playlist body.
+ * @param url - the URL it was loaded from (after redirects); relative URIs resolve against it.
+ * @throws PlaylistError when the text is not an M3U8 playlist (no `#EXTM3U`, RFC 8216 section
+ *   4.3.1.1), a media playlist has no EXT-X-TARGETDURATION, a master playlist has no variant,
+ *   or the stream uses features not supported yet (encryption, fMP4 init sections).
+ */
+export function parsePlaylist(text: string, url: string): ParsedPlaylist {
+  if (!text.trimStart().startsWith('#EXTM3U')) {
+    throw new PlaylistError(url, 'it does not start with #EXTM3U (is this URL an HLS playlist?)');
+  }
+  let parsed: types.MasterPlaylist | types.MediaPlaylist;
+  try {
+    parsed = parse(text);
+  } catch (error) {
+    throw new PlaylistError(url, error instanceof Error ? error.message : String(error));
+  }
+  if (parsed.isMasterPlaylist) {
+    const variants = parsed.variants
+      .filter((variant) => !variant.isIFrameOnly && variant.uri)
+      .map<VariantStream>((variant) => ({
+        uri: resolve(variant.uri, url, url),
+        bandwidthBps: variant.bandwidth,
+        codecs: variant.codecs ? variant.codecs.split(',').map((codec) => codec.trim()) : [],
+        resolution: variant.resolution ?? null,
+      }));
+    if (variants.length === 0) throw new PlaylistError(url, 'the master playlist lists no variant stream', 'playlist-empty');
+    return { type: 'master', url, variants };
+  }
+  if (!/^#EXT-X-TARGETDURATION:/m.test(text)) {
+    throw new PlaylistError(url, 'the media playlist has no #EXT-X-TARGETDURATION');
+  }
+  const mediaSequence = parsed.mediaSequenceBase ?? 0;
+  const segments = parsed.segments.map<PlaylistSegment>((segment, index) => {
+    if (segment.key && segment.key.method !== 'NONE') {
+      throw new PlaylistError(url, `encrypted segments (EXT-X-KEY METHOD=${segment.key.method}) are not supported yet`);
+    }
+    if (segment.map) {
+      throw new PlaylistError(url, 'fMP4 segments with an init section (EXT-X-MAP) are not supported yet');
+    }
+    return {
+      msn: mediaSequence + index,
+      uri: resolve(segment.uri, url, url),
+      durationSec: segment.duration,
+      discontinuity: Boolean(segment.discontinuity),
+      programDateTimeMs: segment.programDateTime ? segment.programDateTime.getTime() : null,
+    };
+  });
+  return {
+    type: 'media',
+    playlist: {
+      url,
+      targetDurationSec: parsed.targetDuration,
+      mediaSequence,
+      discontinuitySequence: parsed.discontinuitySequenceBase ?? 0,
+      endList: parsed.endlist,
+      segments,
+    },
+  };
+}
+
+/**
+ * The variant with the highest BANDWIDTH; on a tie, the first listed.
+ * @throws RangeError for an empty list.
+ */
+export function selectHighestBandwidth(variants: readonly VariantStream[]): VariantStream {
+  const [first, ...rest] = variants;
+  if (!first) throw new RangeError('No variant to choose from.');
+  return rest.reduce((best, variant) => (variant.bandwidthBps > best.bandwidthBps ? variant : best), first);
+}
