@@ -1,0 +1,127 @@
+import { defaultConfig } from '../config.ts';
+import { DB_NAME } from '../storage/db.ts';
+import type { Recording } from '../storage/types.ts';
+import type { RemuxRequest, RemuxWorkerMessage } from './messages.ts';
+import type { RemuxFormat } from './remux.ts';
+
+/** Why an export failed, for the UI. */
+export class ExportError extends Error {
+  constructor(
+    message: string,
+    /** `cancelled` when the user cancelled; `storage-full` when the disk or quota was full. */
+    readonly code: 'cancelled' | 'storage-full' | 'failed',
+  ) {
+    super(message);
+    this.name = 'ExportError';
+  }
+}
+
+/** Options of {@link exportRecording}. */
+export interface ExportOptions {
+  format: RemuxFormat;
+  /** Called with the share done, 0..1. */
+  onProgress?: (fraction: number) => void;
+  /** Cancels the export: the worker is stopped and the partial file removed. */
+  signal?: AbortSignal;
+  /** IndexedDB database name; tests pass their own. */
+  dbName?: string;
+}
+
+/** A finished export: a disk-backed File in the Origin Private File System. */
+export interface ExportedFile {
+  file: File;
+  /** Name to save it under, e.g. `Demo stream 2026-11-21 14.05.mp4`. */
+  downloadName: string;
+  durationSec: number;
+  codecs: string[];
+}
+
+const { opfsExportDirName } = defaultConfig.export;
+/** Exports older than this are removed before a new export starts, in ms. */
+const STALE_EXPORT_AGE_MS = 60 * 60 * 1000;
+
+/** A file name safe on every common file system, from a recording's title. */
+export function downloadFileName(title: string, format: RemuxFormat): string {
+  const printable = [...title].filter((char) => char.charCodeAt(0) >= 0x20).join('');
+  const safe = printable.replace(/[\\/:*?"<>|]+/g, '.').replace(/\s+/g, ' ').trim() || 'recording';
+  return `${safe.slice(0, 120)}.${format}`;
+}
+
+async function exportDir(): Promise<FileSystemDirectoryHandle> {
+  const root = await navigator.storage.getDirectory();
+  return root.getDirectoryHandle(opfsExportDirName, { create: true });
+}
+
+/** Removes finished exports older than an hour (their downloads have long been saved). */
+async function pruneStaleExports(dir: FileSystemDirectoryHandle, nowMs: number): Promise<void> {
+  for await (const [name, handle] of dir.entries()) {
+    if (handle.kind !== 'file') continue;
+    const file = await (handle as FileSystemFileHandle).getFile();
+    if (nowMs - file.lastModified > STALE_EXPORT_AGE_MS) await dir.removeEntry(name).catch(() => undefined);
+  }
+}
+
+/**
+ * Remuxes a recording into MP4 or M4A in a Web Worker, without re-encoding, writing the
+ * result to an Origin Private File System file: memory stays bounded, never a buffer the size
+ * of the file. The recording itself is only read.
+ * @throws ExportError `cancelled` when `signal` aborts, `storage-full` when the disk is full,
+ *   `failed` with the worker's message otherwise (no track the format can hold, unreadable input).
+ */
+export async function exportRecording(recording: Recording, options: ExportOptions): Promise<ExportedFile> {
+  const dir = await exportDir();
+  await pruneStaleExports(dir, Date.now());
+  const fileName = `${recording.id}-${Date.now()}.${options.format}`;
+  const worker = new Worker(new URL('./remux-worker.ts', import.meta.url), { type: 'module', name: 'tapedeck-remux' });
+  const removePartial = () => dir.removeEntry(fileName).catch(() => undefined);
+  try {
+    const done = await new Promise<Extract<RemuxWorkerMessage, { type: 'done' }>>((resolve, reject) => {
+      if (options.signal?.aborted) return reject(new ExportError('Export cancelled.', 'cancelled'));
+      options.signal?.addEventListener('abort', () => reject(new ExportError('Export cancelled.', 'cancelled')), { once: true });
+      worker.onerror = (event) => reject(new ExportError(`The export worker failed: ${event.message}`, 'failed'));
+      worker.onmessage = (event: MessageEvent<RemuxWorkerMessage>) => {
+        const message = event.data;
+        if (message.type === 'progress') options.onProgress?.(message.fraction);
+        else if (message.type === 'done') resolve(message);
+        else {
+          const storageFull = message.name === 'QuotaExceededError';
+          reject(new ExportError(storageFull ? 'Not enough free storage to write the exported file.' : `Export failed: ${message.message}`, storageFull ? 'storage-full' : 'failed'));
+        }
+      };
+      const request: RemuxRequest = {
+        type: 'remux',
+        dbName: options.dbName ?? DB_NAME,
+        recordingId: recording.id,
+        format: options.format,
+        dirName: opfsExportDirName,
+        fileName,
+      };
+      worker.postMessage(request);
+    });
+    const file = await (await dir.getFileHandle(fileName)).getFile();
+    return { file, downloadName: downloadFileName(recording.title, options.format), durationSec: done.durationSec, codecs: done.codecs };
+  } catch (error) {
+    worker.terminate();
+    await removePartial();
+    throw error;
+  } finally {
+    worker.terminate();
+  }
+}
+
+/**
+ * Hands a file to the browser's download manager under `downloadName`. The File is read
+ * from disk by the browser; nothing is copied into memory.
+ */
+export function saveToDownloads(file: File, downloadName: string): void {
+  const url = URL.createObjectURL(file);
+  const anchor = document.createElement('a');
+  anchor.href = url;
+  anchor.download = downloadName;
+  anchor.style.display = 'none';
+  document.body.append(anchor);
+  anchor.click();
+  anchor.remove();
+  // The download has taken its reference by the time the next task runs.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
