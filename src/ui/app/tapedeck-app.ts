@@ -1,0 +1,110 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { resolveConfig, type TapedeckConfig } from '../../config.ts';
+import { isRecordingLockHeld } from '../../storage/recording-lock.ts';
+import { RecordingStore } from '../../storage/recording-store.ts';
+import type { Recording } from '../../storage/types.ts';
+import '../library/library-view.ts';
+import '../live-view/live-view.ts';
+import '../recording-player/recording-player.ts';
+import { sharedStyles } from '../shared/styles.ts';
+
+/**
+ * `<td-app>`: the whole app. Opens the recording store, turns recordings left `recording` by
+ * a closed or crashed tab into `interrupted` ones, and lays out the live view, the player
+ * and the library.
+ */
+export class TapedeckApp extends LitElement {
+  static override properties = {
+    store: { state: true },
+    playing: { state: true },
+    fatalMessage: { state: true },
+  };
+
+  declare store: RecordingStore | null;
+  declare playing: Recording | null;
+  declare fatalMessage: string;
+  private readonly config: TapedeckConfig = resolveConfig();
+
+  constructor() {
+    super();
+    this.store = null;
+    this.playing = null;
+    this.fatalMessage = '';
+  }
+
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        max-width: 60rem;
+        margin: 0 auto;
+        padding: 1rem;
+      }
+      header h1 {
+        margin: 0 0 1rem;
+        font-size: 1.5rem;
+      }
+      main {
+        display: grid;
+        gap: 1.5rem;
+      }
+      section.panel {
+        background: var(--td-surface, #fff);
+        border-radius: 12px;
+        padding: 1rem;
+        box-shadow: 0 1px 3px rgb(0 0 0 / 0.15);
+      }
+      h2 {
+        margin: 0 0 0.75rem;
+        font-size: 1.2rem;
+      }
+    `,
+  ];
+
+  override async connectedCallback(): Promise<void> {
+    super.connectedCallback();
+    try {
+      const store = await RecordingStore.open();
+      await store.recoverInterrupted(isRecordingLockHeld);
+      this.store = store;
+    } catch (error) {
+      this.fatalMessage = `Tapedeck cannot open its storage (IndexedDB): ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.store?.close();
+  }
+
+  override render() {
+    return html`
+      <header><h1>Tapedeck</h1></header>
+      ${this.fatalMessage ? html`<p role="alert" class="error">${this.fatalMessage}</p>` : nothing}
+      ${this.store
+        ? html`<main @td-play-recording=${this.onPlay} @td-close-player=${() => (this.playing = null)}>
+            <section class="panel" aria-labelledby="live-heading">
+              <h2 id="live-heading">Record a stream</h2>
+              <td-live-view .store=${this.store} .captureConfig=${this.config.capture}></td-live-view>
+            </section>
+            ${this.playing
+              ? html`<section class="panel"><td-recording-player .store=${this.store} .recording=${this.playing}></td-recording-player></section>`
+              : nothing}
+            <section class="panel"><td-library .store=${this.store}></td-library></section>
+          </main>`
+        : nothing}
+    `;
+  }
+
+  private onPlay = async (event: CustomEvent<{ recordingId: string }>) => {
+    this.playing = (await this.store?.get(event.detail.recordingId)) ?? null;
+  };
+}
+
+customElements.define('td-app', TapedeckApp);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'td-app': TapedeckApp;
+  }
+}

@@ -1,0 +1,195 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { ExportError, exportRecording, saveToDownloads } from '../../export/exporter.ts';
+import type { RemuxFormat } from '../../export/remux.ts';
+import type { RecordingStore } from '../../storage/recording-store.ts';
+import type { Recording } from '../../storage/types.ts';
+import { formatBytes, formatDateTime, formatDuration } from '../shared/format.ts';
+import { sharedStyles } from '../shared/styles.ts';
+
+/** Detail of `td-play-recording`: which recording to play. */
+export interface PlayRecordingDetail {
+  recordingId: string;
+}
+
+const STATUS_LABELS: Record<Recording['status'], string> = {
+  recording: 'Recording',
+  complete: 'Complete',
+  interrupted: 'Interrupted',
+};
+
+/**
+ * `<td-recording-item>`: one recording in the library, with Play, Rename, Delete and
+ * Download (Format: MP4 or M4A, remuxed in a worker with a progress bar).
+ * Fires `td-play-recording` ({@link PlayRecordingDetail}) when Play is pressed.
+ */
+export class RecordingItem extends LitElement {
+  static override properties = {
+    recording: { attribute: false },
+    store: { attribute: false },
+    editing: { state: true },
+    confirmingDelete: { state: true },
+    format: { state: true },
+    exportFraction: { state: true },
+    message: { state: true },
+  };
+
+  declare recording: Recording;
+  declare store: RecordingStore;
+  declare editing: boolean;
+  declare confirmingDelete: boolean;
+  declare format: RemuxFormat | null;
+  declare exportFraction: number | null;
+  declare message: string;
+  private exportAbort: AbortController | null = null;
+
+  constructor() {
+    super();
+    this.editing = false;
+    this.confirmingDelete = false;
+    this.format = null;
+    this.exportFraction = null;
+    this.message = '';
+  }
+
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        padding: 0.75rem 0;
+        border-bottom: 1px solid var(--td-border, #d0d4da);
+      }
+      h3 {
+        margin: 0 0 0.25rem;
+        font-size: 1.05rem;
+        overflow-wrap: anywhere;
+      }
+      .facts {
+        margin: 0 0 0.5rem;
+        color: var(--td-muted, #4a4f57);
+        font-variant-numeric: tabular-nums;
+      }
+      .actions,
+      form {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: center;
+      }
+      form input {
+        flex: 1 1 12rem;
+        min-width: 0;
+      }
+      progress {
+        width: 10rem;
+        max-width: 100%;
+      }
+    `,
+  ];
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.exportAbort?.abort();
+  }
+
+  private get chosenFormat(): RemuxFormat {
+    return this.format ?? (this.recording.kind === 'audio' ? 'm4a' : 'mp4');
+  }
+
+  override render() {
+    const r = this.recording;
+    const gaps = r.gapCount === 0 ? 'no gaps' : `${r.gapCount} segments missing (${formatDuration(r.gapSec)})`;
+    return html`
+      ${this.editing ? this.renderRenameForm() : html`<h3>${r.title}</h3>`}
+      <p class="facts">
+        ${formatDateTime(r.startedAtMs)} · <span data-duration-sec=${r.durationSec}>${formatDuration(r.durationSec)}</span> ·
+        ${formatBytes(r.bytes)} · <span class="status">${STATUS_LABELS[r.status]}</span> · <span class="gaps">${gaps}</span>
+      </p>
+      <div class="actions">
+        <button type="button" @click=${this.play} ?disabled=${r.segmentCount === 0}>Play</button>
+        <button type="button" @click=${() => (this.editing = true)} ?hidden=${this.editing}>Rename</button>
+        ${this.confirmingDelete
+          ? html`<button type="button" class="primary" @click=${this.delete}>Delete for good</button>
+              <button type="button" @click=${() => (this.confirmingDelete = false)}>Keep</button>`
+          : html`<button type="button" @click=${() => (this.confirmingDelete = true)} ?disabled=${r.status === 'recording'}>Delete</button>`}
+        <label
+          >Format
+          <select .value=${this.chosenFormat} @change=${(e: Event) => (this.format = (e.target as HTMLSelectElement).value as RemuxFormat)}>
+            <option value="mp4" ?selected=${this.chosenFormat === 'mp4'}>MP4 (video)</option>
+            <option value="m4a" ?selected=${this.chosenFormat === 'm4a'}>M4A (audio)</option>
+          </select></label
+        >
+        ${this.exportFraction === null
+          ? html`<button type="button" @click=${this.download} ?disabled=${r.segmentCount === 0}>Download</button>`
+          : html`<progress aria-label="Export progress" max="1" .value=${this.exportFraction}></progress>
+              <button type="button" @click=${() => this.exportAbort?.abort()}>Cancel</button>`}
+      </div>
+      <p role="alert" class="error">${this.message || nothing}</p>
+    `;
+  }
+
+  private renderRenameForm() {
+    return html`<form @submit=${this.saveTitle}>
+      <input name="title" aria-label="Title" .value=${this.recording.title} required />
+      <button type="submit">Save</button>
+      <button type="button" @click=${() => (this.editing = false)}>Cancel</button>
+    </form>`;
+  }
+
+  override updated(changed: Map<string, unknown>): void {
+    if (changed.has('editing') && this.editing) this.renderRoot.querySelector<HTMLInputElement>('input[name=title]')?.select();
+  }
+
+  private play = () => {
+    this.dispatchEvent(new CustomEvent<PlayRecordingDetail>('td-play-recording', { detail: { recordingId: this.recording.id }, bubbles: true, composed: true }));
+  };
+
+  private saveTitle = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const input = this.renderRoot.querySelector<HTMLInputElement>('input[name=title]')!;
+    try {
+      await this.store.rename(this.recording.id, input.value);
+      this.editing = false;
+      this.message = '';
+    } catch (error) {
+      this.message = error instanceof Error ? error.message : String(error);
+    }
+  };
+
+  private delete = async () => {
+    try {
+      await this.store.delete(this.recording.id);
+    } catch (error) {
+      this.message = `Could not delete: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  };
+
+  private download = async () => {
+    this.message = '';
+    this.exportFraction = 0;
+    this.exportAbort = new AbortController();
+    try {
+      const exported = await exportRecording(this.recording, {
+        format: this.chosenFormat,
+        signal: this.exportAbort.signal,
+        onProgress: (fraction) => (this.exportFraction = fraction),
+      });
+      saveToDownloads(exported.file, exported.downloadName);
+    } catch (error) {
+      if (!(error instanceof ExportError && error.code === 'cancelled')) this.message = error instanceof Error ? error.message : String(error);
+    } finally {
+      this.exportFraction = null;
+      this.exportAbort = null;
+    }
+  };
+}
+
+customElements.define('td-recording-item', RecordingItem);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'td-recording-item': RecordingItem;
+  }
+  interface HTMLElementEventMap {
+    'td-play-recording': CustomEvent<PlayRecordingDetail>;
+  }
+}

@@ -1,0 +1,121 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A recording as stored in IndexedDB, with its segments' media sequence numbers. */
+export interface StoredRecording {
+  id: string;
+  title: string;
+  status: string;
+  durationSec: number;
+  bytes: number;
+  segmentCount: number;
+  gapCount: number;
+  kind: string | null;
+  codecs: string[];
+  /** Media sequence numbers of the stored segments, ascending. */
+  msns: number[];
+  /** Sum of the stored segment Blobs' sizes, in bytes. */
+  storedBytes: number;
+}
+
+/**
+ * Drives Tapedeck in a page the way a user does, by accessible names, and reads what the app
+ * stored straight from the page's real IndexedDB.
+ */
+export class AppPage {
+  constructor(readonly page: Page) {}
+
+  get live(): Locator {
+    return this.page.getByRole('region', { name: 'Record a stream' });
+  }
+
+  get library(): Locator {
+    return this.page.getByRole('region', { name: 'Library' });
+  }
+
+  /** Opens the app, enters `url` and presses Record; resolves once the recording shows as running. */
+  async startRecording(url: string): Promise<void> {
+    await this.page.goto('/');
+    await this.page.getByLabel('Stream URL').fill(url);
+    await this.live.getByRole('button', { name: 'Record' }).click();
+    await expect(this.live.getByRole('status')).toContainText('Recording');
+  }
+
+  /** Waits until the elapsed time shown has reached `durationSec`. */
+  async waitForElapsed(durationSec: number): Promise<void> {
+    await expect
+      .poll(async () => Number(await this.live.locator('[data-elapsed-sec]').getAttribute('data-elapsed-sec')), { timeout: (durationSec + 30) * 1000 })
+      .toBeGreaterThanOrEqual(durationSec);
+  }
+
+  /** Presses Stop and waits for the recorder to finish. */
+  async stopRecording(): Promise<void> {
+    await this.live.getByRole('button', { name: 'Stop' }).click();
+    await expect(this.live.getByRole('status')).toContainText('Recorded');
+  }
+
+  /** The library's list item for a recording, found by its title. */
+  item(title: string): Locator {
+    return this.library.getByRole('listitem').filter({ hasText: title });
+  }
+
+  /** Reads every recording and its segment numbers from IndexedDB, newest first. */
+  async storedRecordings(): Promise<StoredRecording[]> {
+    return this.page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open('tapedeck');
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const all = <T>(store: string) =>
+        new Promise<T[]>((resolve, reject) => {
+          const request = db.transaction(store).objectStore(store).getAll();
+          request.onsuccess = () => resolve(request.result as T[]);
+          request.onerror = () => reject(request.error);
+        });
+      type Row = { id: string; startedAtMs: number } & Record<string, unknown>;
+      const recordings = await all<Row>('recordings');
+      const segments = await all<{ recordingId: string; msn: number; data: Blob }>('segments');
+      db.close();
+      return recordings
+        .sort((a, b) => b.startedAtMs - a.startedAtMs)
+        .map((r) => {
+          const own = segments.filter((s) => s.recordingId === r.id);
+          return {
+            ...(r as unknown as StoredRecording),
+            msns: own.map((s) => s.msn).sort((a, b) => a - b),
+            storedBytes: own.reduce((sum, s) => sum + s.data.size, 0),
+          };
+        });
+    });
+  }
+
+  /**
+   * Presses Download on a recording's item, with the Format chosen if given, and saves the
+   * downloaded file. Returns its path and suggested name.
+   */
+  async download(item: Locator, format?: 'mp4' | 'm4a'): Promise<{ path: string; suggestedName: string }> {
+    if (format) await item.getByLabel('Format').selectOption(format);
+    const downloadPromise = this.page.waitForEvent('download', { timeout: 60_000 });
+    await item.getByRole('button', { name: 'Download' }).click();
+    const download = await downloadPromise;
+    const dir = await mkdtemp(join(tmpdir(), 'tapedeck-download-'));
+    const path = join(dir, download.suggestedFilename());
+    await download.saveAs(path);
+    return { path, suggestedName: download.suggestedFilename() };
+  }
+
+  /** Presses Play on a recording and waits until its playback has advanced past `minSec`. */
+  async expectPlayback(item: Locator, minSec = 1): Promise<void> {
+    await item.getByRole('button', { name: 'Play' }).click();
+    const video = this.page.getByLabel('Recording playback');
+    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 30_000 }).toBeGreaterThan(minSec);
+  }
+}
+
+/** True when `msns` are consecutive whole numbers. */
+export function isContiguous(msns: readonly number[]): boolean {
+  return msns.every((msn, index) => index === 0 || msn === msns[index - 1]! + 1);
+}
