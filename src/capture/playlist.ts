@@ -63,7 +63,7 @@ function resolve(uri: string, baseUrl: string, playlistUrl: string): string {
  * @param url - the URL it was loaded from (after redirects); relative URIs resolve against it.
  * @throws PlaylistError when the text is not an M3U8 playlist (no `#EXTM3U`, RFC 8216 section
  *   4.3.1.1), a media playlist has no EXT-X-TARGETDURATION, a master playlist has no variant,
- *   or the stream uses features not supported yet (encryption, fMP4 init sections).
+ *   or the stream uses features not supported yet (encryption, fMP4 init sections, byte ranges).
  */
 export function parsePlaylist(text: string, url: string): ParsedPlaylist {
   if (!text.trimStart().startsWith('#EXTM3U')) {
@@ -97,6 +97,9 @@ export function parsePlaylist(text: string, url: string): ParsedPlaylist {
     }
     if (segment.map) {
       throw new PlaylistError(url, 'fMP4 segments with an init section (EXT-X-MAP) are not supported yet');
+    }
+    if (segment.byterange) {
+      throw new PlaylistError(url, 'byte-range segments (EXT-X-BYTERANGE) are not supported yet');
     }
     return {
       msn: mediaSequence + index,

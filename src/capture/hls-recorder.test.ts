@@ -1,0 +1,216 @@
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { waitFor } from '../../tests/helpers/poll.ts';
+import { resolveConfig, type CaptureConfig, type RetryPolicy } from '../config.ts';
+import { RecordingStore } from '../storage/recording-store.ts';
+import type { Recording } from '../storage/types.ts';
+import { AbortedError, HttpStatusError, PlaylistError } from './errors.ts';
+import { HlsRecorder, type HlsRecorderEvents, type RecorderState } from './hls-recorder.ts';
+import master from './fixtures/ffmpeg-master-three-variants.m3u8?raw';
+import singleFile from './fixtures/ffmpeg-vod-single-file-byterange.m3u8?raw';
+
+const base = inject('faultServerUrl');
+const HLS_TYPE = 'application/vnd.apple.mpegurl';
+
+/** Small, jitter-free retries so that failing segments cost milliseconds. */
+const quickRetry: RetryPolicy = { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 40, backoffMultiplier: 2, jitterRatio: 0.5 };
+const config: CaptureConfig = resolveConfig({
+  capture: { playlistRetry: quickRetry, segmentRetry: quickRetry, playlistTimeoutMs: 5000, segmentTimeoutMs: 5000 },
+}).capture;
+const env = { now: () => Date.now(), random: () => 0 };
+
+/** A fault-server URL that answers 200 with `body`. */
+const fileUrl = (body: string, type = 'text/plain') => `${base}/file?body=${encodeURIComponent(body)}&type=${encodeURIComponent(type)}`;
+
+/** A media playlist listing `uris` (absolute), one `durationSec` segment each, from msn 0. */
+function mediaPlaylist(uris: string[], { durationSec = 2, endList = true } = {}): string {
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${Math.ceil(durationSec)}`, '#EXT-X-MEDIA-SEQUENCE:0'];
+  for (const uri of uris) lines.push(`#EXTINF:${durationSec.toFixed(3)},`, uri);
+  if (endList) lines.push('#EXT-X-ENDLIST');
+  return `${lines.join('\n')}\n`;
+}
+
+async function requestsTo(key: string): Promise<number> {
+  return ((await (await fetch(`${base}/count/${key}`)).json()) as { requests: number }).requests;
+}
+
+const opened: { store: RecordingStore; name: string }[] = [];
+
+async function openStore(): Promise<RecordingStore> {
+  const name = `tapedeck-test-${crypto.randomUUID()}`;
+  const store = await RecordingStore.open(name);
+  opened.push({ store, name });
+  return store;
+}
+
+afterEach(async () => {
+  for (const { store, name } of opened.splice(0)) {
+    store.close();
+    await new Promise<void>((resolve, reject) => {
+      const request = indexedDB.deleteDatabase(name);
+      request.onsuccess = () => resolve();
+      request.onerror = () => reject(request.error);
+    });
+  }
+});
+
+/** Collects every event of `recorder` by name. */
+function record(recorder: HlsRecorder) {
+  const log = { states: [] as RecorderState[], retries: [] as HlsRecorderEvents['retry'][], problems: [] as HlsRecorderEvents['problem'][] };
+  recorder.on('state', ({ state }) => log.states.push(state));
+  recorder.on('retry', (retry) => log.retries.push(retry));
+  recorder.on('problem', (problem) => log.problems.push(problem));
+  return log;
+}
+
+async function storedText(store: RecordingStore, recording: Recording): Promise<[number, string][]> {
+  const segments = await store.listSegments(recording.id);
+  return Promise.all(segments.map(async (s) => [s.msn, await s.data.text()] as [number, string]));
+}
+
+describe('HlsRecorder against a real HTTP server and IndexedDB', () => {
+  it('records a VOD whole: retries a flaky segment, leaves a not-found gap for a missing one, and completes', async () => {
+    const store = await openStore();
+    const key = crypto.randomUUID();
+    const flaky = `${base}/flaky/${key}?failures=1`;
+    const playlistUrl = fileUrl(mediaPlaylist([flaky, `${base}/status/404`, fileUrl('abc')]), HLS_TYPE);
+    const recorder = new HlsRecorder(store, config, env);
+    const log = record(recorder);
+
+    const started = await recorder.start({ url: playlistUrl, title: '  Night show  ' });
+    expect(started).toMatchObject({ status: 'recording', title: 'Night show', sourceUrl: playlistUrl, sourceName: '127.0.0.1' });
+    const done = await recorder.done;
+
+    expect(done.status).toBe('complete');
+    expect(done.endedAtMs).not.toBeNull();
+    expect(done.lastError).toBeNull();
+    expect(await storedText(store, done)).toEqual([
+      [0, `ok ${key}`],
+      [2, 'abc'],
+    ]);
+    expect(done.gaps).toEqual([{ fromMsn: 1, count: 1, durationSec: 2, reason: 'not-found', detectedAtMs: expect.any(Number) }]);
+    expect(done).toMatchObject({ segmentCount: 2, durationSec: 4, gapCount: 1, gapSec: 2 });
+    const segments = await store.listSegments(done.id);
+    expect(done.bytes).toBe(segments.reduce((sum, s) => sum + s.byteLength, 0));
+    expect(done.bytes).toBe(`ok ${key}`.length + 3);
+
+    expect(log.retries).toEqual([{ url: flaky, attempt: 1, delayMs: 10, message: expect.stringContaining('503') }]);
+    expect(await requestsTo(key)).toBe(2);
+    expect(log.problems.some((p) => !p.fatal && p.code === 'http-status' && p.message.includes('404'))).toBe(true);
+    expect(log.problems.filter((p) => p.fatal)).toEqual([]);
+    expect(log.states).toEqual(['starting', 'recording', 'stopped']);
+    expect(await store.get(done.id)).toEqual(done);
+  });
+
+  it('names each gap by its cause: forbidden, or retries used up', async () => {
+    const store = await openStore();
+    const key = crypto.randomUUID();
+    const playlistUrl = fileUrl(mediaPlaylist([`${base}/status/403`, `${base}/flaky/${key}?failures=9`, fileUrl('last')]), HLS_TYPE);
+    const recorder = new HlsRecorder(store, config, env);
+    await recorder.start({ url: playlistUrl });
+    const done = await recorder.done;
+    expect(done.gaps.map(({ fromMsn, count, reason }) => [fromMsn, count, reason])).toEqual([
+      [0, 1, 'http-error'],
+      [1, 1, 'retries-exhausted'],
+    ]);
+    expect(await requestsTo(key)).toBe(quickRetry.maxAttempts);
+    expect(await storedText(store, done)).toEqual([[2, 'last']]);
+    expect(done.status).toBe('complete');
+  });
+
+  it('records the highest-bandwidth variant of a master playlist (ffmpeg output, variant URIs made absolute)', async () => {
+    const store = await openStore();
+    const variantUrls = new Map<string, string>();
+    const masterText = master.replace(/^(low|mid|high)\.m3u8$/gm, (_line, name: string) => {
+      const url = fileUrl(mediaPlaylist([fileUrl(`segment of ${name}`)]), HLS_TYPE);
+      variantUrls.set(name, url);
+      return url;
+    });
+    expect(variantUrls.size).toBe(3);
+    const masterUrl = fileUrl(masterText, HLS_TYPE);
+    const recorder = new HlsRecorder(store, config, env);
+    const started = await recorder.start({ url: masterUrl });
+    expect(started).toMatchObject({ sourceUrl: masterUrl, mediaPlaylistUrl: variantUrls.get('high'), codecs: ['avc1.640014', 'mp4a.40.2'] });
+    const done = await recorder.done;
+    expect(await storedText(store, done)).toEqual([[0, 'segment of high']]);
+    expect(done.codecs).toEqual(['avc1.640014', 'mp4a.40.2']);
+  });
+
+  it('stops a live recording at once while a segment request hangs, and keeps it as complete', async () => {
+    const store = await openStore();
+    const key = crypto.randomUUID();
+    const playlistUrl = fileUrl(mediaPlaylist([`${base}/hang/${key}`], { durationSec: 6, endList: false }), HLS_TYPE);
+    const recorder = new HlsRecorder(store, config, env);
+    const log = record(recorder);
+    const started = await recorder.start({ url: playlistUrl });
+    await waitFor(async () => ((await requestsTo(key)) === 1 ? true : undefined), {
+      timeoutMs: 5000,
+      intervalMs: 20,
+      description: 'the segment request to reach the server',
+    });
+
+    const stopped = await recorder.stop();
+    expect(stopped).toMatchObject({ id: started.id, status: 'complete', segmentCount: 0, gapCount: 0, lastError: null });
+    expect(stopped?.endedAtMs).not.toBeNull();
+    expect(log.states).toEqual(['starting', 'recording', 'stopping', 'stopped']);
+    expect(log.problems).toEqual([]);
+    expect(await store.get(started.id)).toEqual(stopped);
+    expect(await recorder.stop()).toEqual(stopped);
+  });
+
+  it('cancels a start that is still waiting for the playlist: start() rejects with AbortedError, nothing stored', async () => {
+    const store = await openStore();
+    const key = crypto.randomUUID();
+    const recorder = new HlsRecorder(store, config, env);
+    const log = record(recorder);
+    const starting = recorder.start({ url: `${base}/hang/${key}` }).catch((e: unknown) => e);
+    await waitFor(async () => ((await requestsTo(key)) === 1 ? true : undefined), {
+      timeoutMs: 5000,
+      intervalMs: 20,
+      description: 'the playlist request to reach the server',
+    });
+    expect(await recorder.stop()).toBeNull();
+    expect(await starting).toBeInstanceOf(AbortedError);
+    expect(await store.list()).toEqual([]);
+    expect(log.states).toEqual(['starting', 'stopped']);
+  });
+
+  it('rejects start() with HttpStatusError for a playlist URL answering 404, and stores nothing', async () => {
+    const store = await openStore();
+    const recorder = new HlsRecorder(store, config, env);
+    const log = record(recorder);
+    const error = await recorder.start({ url: `${base}/status/404` }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpStatusError);
+    expect(error).toMatchObject({ status: 404 });
+    expect(await store.list()).toEqual([]);
+    expect(log.states).toEqual(['starting', 'stopped']);
+    expect(recorder.current).toBeNull();
+  });
+
+  it('rejects start() with PlaylistError when the URL serves an HTML page, and stores nothing', async () => {
+    const store = await openStore();
+    const recorder = new HlsRecorder(store, config, env);
+    const html = fileUrl('<!doctype html><html><body><h1>Welcome</h1></body></html>', 'text/html');
+    const error = await recorder.start({ url: html }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PlaylistError);
+    expect(await store.list()).toEqual([]);
+  });
+
+  it('refuses a byte-range playlist (ffmpeg single_file) rather than storing the whole file for every segment', async () => {
+    const store = await openStore();
+    const whole = fileUrl('0123456789');
+    const text = singleFile.replace('#EXT-X-BYTERANGE:35720@0', '#EXT-X-BYTERANGE:4@0').replace('#EXT-X-BYTERANGE:41172@35720', '#EXT-X-BYTERANGE:6@4');
+    const recorder = new HlsRecorder(store, config, env);
+    const error = await recorder.start({ url: fileUrl(text.replaceAll('single.ts', whole), HLS_TYPE) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PlaylistError);
+    expect(await store.list()).toEqual([]);
+  });
+
+  it('refuses a second start()', async () => {
+    const store = await openStore();
+    const recorder = new HlsRecorder(store, config, env);
+    await recorder.start({ url: fileUrl(mediaPlaylist([fileUrl('x')]), HLS_TYPE) });
+    await expect(recorder.start({ url: fileUrl(mediaPlaylist([]), HLS_TYPE) })).rejects.toThrow(RangeError);
+    expect((await recorder.done).segmentCount).toBe(1);
+    expect(await store.list()).toHaveLength(1);
+  });
+});

@@ -1,0 +1,227 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PlaylistError } from './errors.ts';
+import { parsePlaylist, selectHighestBandwidth, type MediaPlaylistSnapshot, type VariantStream } from './playlist.ts';
+import liveAt8 from './fixtures/ffmpeg-live-window-at-msn-8.m3u8?raw';
+import vod from './fixtures/ffmpeg-vod-endlist.m3u8?raw';
+import master from './fixtures/ffmpeg-master-three-variants.m3u8?raw';
+import programDateTime from './fixtures/ffmpeg-live-program-date-time.m3u8?raw';
+import restarted from './fixtures/ffmpeg-live-discontinuity-after-restart.m3u8?raw';
+import mediaPackage from './fixtures/handwritten-mediapackage-style-discontinuity-sequence.m3u8?raw';
+import aes128 from './fixtures/ffmpeg-vod-aes-128.m3u8?raw';
+import fmp4 from './fixtures/ffmpeg-vod-fmp4-ext-x-map.m3u8?raw';
+import singleFile from './fixtures/ffmpeg-vod-single-file-byterange.m3u8?raw';
+
+const URL_LIVE = 'https://cdn.example.com/live/channel-1/index.m3u8';
+
+/** Parses text that must be a media playlist. */
+function media(text: string, url = URL_LIVE): MediaPlaylistSnapshot {
+  const parsed = parsePlaylist(text, url);
+  if (parsed.type !== 'media') throw new Error(`expected a media playlist, got ${parsed.type}`);
+  return parsed.playlist;
+}
+
+/** The PlaylistError that parsing `text` throws. */
+function playlistError(text: string, url = URL_LIVE): PlaylistError {
+  try {
+    parsePlaylist(text, url);
+  } catch (error) {
+    expect(error).toBeInstanceOf(PlaylistError);
+    return error as PlaylistError;
+  }
+  throw new Error('parsePlaylist accepted the text');
+}
+
+describe('parsePlaylist on media playlists written by real servers', () => {
+  it('ffmpeg live window: numbers segments from EXT-X-MEDIA-SEQUENCE and resolves URIs against the playlist URL', () => {
+    const playlist = media(liveAt8);
+    expect(playlist).toMatchObject({ url: URL_LIVE, targetDurationSec: 2, mediaSequence: 8, discontinuitySequence: 0, endList: false });
+    expect(playlist.segments).toEqual(
+      [8, 9, 10, 11, 12, 13].map((msn) => ({
+        msn,
+        uri: `https://cdn.example.com/live/channel-1/seg000${String(msn).padStart(2, '0')}.ts`,
+        durationSec: 2,
+        discontinuity: false,
+        programDateTimeMs: null,
+      })),
+    );
+  });
+
+  it('resolves relative URIs against the final URL after a redirect, not the one first asked for', () => {
+    const redirectedTo = 'https://edge-7.cdn.example.net/origin/abc/index.m3u8?token=xyz';
+    const playlist = media(liveAt8, redirectedTo);
+    expect(playlist.url).toBe(redirectedTo);
+    expect(playlist.segments[0]?.uri).toBe('https://edge-7.cdn.example.net/origin/abc/seg00008.ts');
+  });
+
+  it('keeps absolute URIs and resolves root-relative and parent-relative ones', () => {
+    const text = [
+      '#EXTM3U',
+      '#EXT-X-TARGETDURATION:2',
+      '#EXTINF:2,',
+      'https://other.example.org/a/seg1.ts',
+      '#EXTINF:2,',
+      '/root/seg2.ts',
+      '#EXTINF:2,',
+      '../up/seg3.ts?x=1',
+    ].join('\r\n');
+    expect(media(text).segments.map((s) => s.uri)).toEqual([
+      'https://other.example.org/a/seg1.ts',
+      'https://cdn.example.com/root/seg2.ts',
+      'https://cdn.example.com/live/up/seg3.ts?x=1',
+    ]);
+    expect(media(text).segments.map((s) => s.msn)).toEqual([0, 1, 2]);
+  });
+
+  it('ffmpeg VOD: EXT-X-ENDLIST, numbering from 0 and each EXTINF duration', () => {
+    const playlist = media(vod, 'http://127.0.0.1:8080/vod/vod.m3u8');
+    expect(playlist.endList).toBe(true);
+    expect(playlist.segments.map((s) => [s.msn, s.durationSec, s.uri])).toEqual([
+      [0, 2, 'http://127.0.0.1:8080/vod/seg000.ts'],
+      [1, 2, 'http://127.0.0.1:8080/vod/seg001.ts'],
+      [2, 1, 'http://127.0.0.1:8080/vod/seg002.ts'],
+    ]);
+  });
+
+  it('ffmpeg program_date_time: EXT-X-PROGRAM-DATE-TIME (written after EXTINF, offset +0000) in ms since the epoch', () => {
+    const playlist = media(programDateTime);
+    const first = Date.UTC(2026, 10, 21, 19, 49, 46, 151);
+    expect(playlist.segments.map((s) => [s.msn, s.programDateTimeMs])).toEqual([
+      [2, first],
+      [3, first + 2000],
+      [4, first + 4000],
+    ]);
+  });
+
+  it('ffmpeg restarted with append_list: the discontinuity flag sits on the first segment after the restart', () => {
+    const playlist = media(restarted);
+    expect(playlist.segments.map((s) => [s.msn, s.durationSec, s.discontinuity])).toEqual([
+      [1, 2, false],
+      [2, 0.96, false],
+      [3, 2, true],
+      [4, 2, false],
+    ]);
+  });
+
+  it('MediaPackage-style window: discontinuity sequence, per-segment dates and URI tokens', () => {
+    const playlist = media(mediaPackage, 'https://abc.egress.mediapackage.us-west-2.amazonaws.com/out/v1/42/index_1.m3u8');
+    expect(playlist).toMatchObject({ targetDurationSec: 7, mediaSequence: 2491, discontinuitySequence: 4, endList: false });
+    expect(playlist.segments.map((s) => [s.msn, s.durationSec, s.discontinuity, s.programDateTimeMs])).toEqual([
+      [2491, 6.006, false, Date.parse('2024-03-07T10:15:02.000Z')],
+      [2492, 6.006, false, null],
+      [2493, 4.004, true, Date.parse('2024-03-07T10:15:20.400Z')],
+      [2494, 6.006, false, null],
+    ]);
+    expect(playlist.segments[0]?.uri).toBe('https://abc.egress.mediapackage.us-west-2.amazonaws.com/out/v1/42/index_1_2491.ts?m=1709805290');
+  });
+});
+
+describe('parsePlaylist on master playlists, and selectHighestBandwidth', () => {
+  const url = 'https://cdn.example.com/show/master.m3u8';
+
+  it('lists every variant of an ffmpeg master playlist with absolute URI, bandwidth, codecs and resolution', () => {
+    const parsed = parsePlaylist(master, url);
+    expect(parsed.type).toBe('master');
+    if (parsed.type !== 'master') return;
+    expect(parsed.url).toBe(url);
+    expect(parsed.variants).toEqual([
+      { uri: 'https://cdn.example.com/show/low.m3u8', bandwidthBps: 235400, codecs: ['avc1.64000c', 'mp4a.40.2'], resolution: { width: 96, height: 54 } },
+      { uri: 'https://cdn.example.com/show/high.m3u8', bandwidthBps: 730400, codecs: ['avc1.640014', 'mp4a.40.2'], resolution: { width: 160, height: 90 } },
+      { uri: 'https://cdn.example.com/show/mid.m3u8', bandwidthBps: 400400, codecs: ['avc1.64000d', 'mp4a.40.2'], resolution: { width: 128, height: 72 } },
+    ]);
+  });
+
+  it('picks the highest BANDWIDTH even when it is not listed first', () => {
+    const parsed = parsePlaylist(master, url);
+    if (parsed.type !== 'master') throw new Error('not a master playlist');
+    expect(selectHighestBandwidth(parsed.variants).uri).toBe('https://cdn.example.com/show/high.m3u8');
+  });
+
+  it('throws RangeError for no variants at all', () => {
+    expect(() => selectHighestBandwidth([])).toThrow(RangeError);
+  });
+
+  it('property: the chosen variant has the highest bandwidth, and is the first listed of those that tie', () => {
+    const variants = fc.array(fc.integer({ min: 1, max: 5 }).map((n) => n * 100_000), { minLength: 1, maxLength: 8 }).map((bandwidths) =>
+      bandwidths.map<VariantStream>((bandwidthBps, i) => ({ uri: `https://x.example/${i}.m3u8`, bandwidthBps, codecs: [], resolution: null })),
+    );
+    fc.assert(
+      fc.property(variants, (list) => {
+        const max = Math.max(...list.map((v) => v.bandwidthBps));
+        expect(selectHighestBandwidth(list)).toBe(list.find((v) => v.bandwidthBps === max));
+      }),
+    );
+  });
+});
+
+describe('parsePlaylist refuses what it cannot record, with a PlaylistError', () => {
+  it('an HTML page (a login or error page served in place of the playlist)', () => {
+    const error = playlistError('<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body></body></html>\n');
+    expect(error).toMatchObject({ code: 'playlist-invalid', transient: false, url: URL_LIVE });
+    expect(error.message).toContain(URL_LIVE);
+    expect(error.message).toContain('#EXTM3U');
+  });
+
+  it('an empty body', () => {
+    expect(playlistError('')).toMatchObject({ code: 'playlist-invalid', transient: false });
+    expect(playlistError('\n  \n')).toMatchObject({ code: 'playlist-invalid' });
+  });
+
+  it('a media playlist without EXT-X-TARGETDURATION', () => {
+    const text = liveAt8.replace(/^#EXT-X-TARGETDURATION:.*\n/m, '');
+    expect(text).not.toContain('TARGETDURATION');
+    expect(playlistError(text).message).toContain('EXT-X-TARGETDURATION');
+  });
+
+  it('a master playlist whose only variants are I-frame playlists (nothing to record)', () => {
+    const text = '#EXTM3U\n#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=86000,URI="iframe.m3u8"\n';
+    expect(playlistError(text)).toMatchObject({ code: 'playlist-empty' });
+  });
+
+  it('an AES-128 encrypted playlist, saying so', () => {
+    expect(playlistError(aes128).message).toContain('METHOD=AES-128');
+  });
+
+  it('fMP4 segments with an EXT-X-MAP init section, saying so', () => {
+    expect(playlistError(fmp4).message).toContain('EXT-X-MAP');
+  });
+
+  it('byte-range segments (ffmpeg single_file), which would otherwise each fetch the whole file', () => {
+    expect(playlistError(singleFile).message).toContain('EXT-X-BYTERANGE');
+  });
+});
+
+describe('property: media playlists written as text and parsed back', () => {
+  const segmentArb = fc.record({ durationMs: fc.integer({ min: 1, max: 12_000 }), discontinuity: fc.boolean() });
+
+  it('media sequence numbers, durations and discontinuity flags round-trip', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER - 100 }),
+        fc.array(segmentArb, { maxLength: 10 }),
+        fc.boolean(),
+        fc.constantFrom('\n', '\r\n'),
+        (mediaSequence, segments, endList, eol) => {
+          const targetSec = Math.max(1, ...segments.map((s) => Math.ceil(s.durationMs / 1000)));
+          const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${targetSec}`, `#EXT-X-MEDIA-SEQUENCE:${mediaSequence}`];
+          segments.forEach((s, i) => {
+            if (s.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
+            lines.push(`#EXTINF:${(s.durationMs / 1000).toFixed(3)},`, `part${i}.ts`);
+          });
+          if (endList) lines.push('#EXT-X-ENDLIST');
+          const playlist = media(lines.join(eol) + eol, 'https://h.example/p/live.m3u8');
+          expect(playlist).toMatchObject({ mediaSequence, targetDurationSec: targetSec, endList });
+          expect(playlist.segments).toEqual(
+            segments.map((s, i) => ({
+              msn: mediaSequence + i,
+              uri: `https://h.example/p/part${i}.ts`,
+              durationSec: s.durationMs / 1000,
+              discontinuity: s.discontinuity,
+              programDateTimeMs: null,
+            })),
+          );
+        },
+      ),
+    );
+  });
+});
