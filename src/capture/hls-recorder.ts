@@ -5,7 +5,6 @@ import { RecordingNotFoundError, type RecordingStore } from '../storage/recordin
 import type { GapReason, Recording } from '../storage/types.ts';
 import { AbortedError, CaptureError, HttpStatusError } from './errors.ts';
 import { fetchBytes } from './http.ts';
-import { probeSegment } from './media-probe.ts';
 import { loadMediaPlaylist, loadPlaylist } from './playlist-loader.ts';
 import type { MediaPlaylistSnapshot, PlaylistSegment } from './playlist.ts';
 import { playlistReloadDelayMs } from './reload-timing.ts';
@@ -49,6 +48,9 @@ export interface RecorderEnvironment {
   random: () => number;
 }
 
+/** Segments tried for codecs before giving up (the recording goes on either way). */
+const MAX_PROBE_ATTEMPTS = 3;
+
 const defaultEnvironment: RecorderEnvironment = { now: () => Date.now(), random: Math.random };
 
 /**
@@ -66,6 +68,8 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
   private recording: Recording | null = null;
   private releaseLock: (() => void) | null = null;
   private finished!: Promise<Recording>;
+  /** Segments whose codecs could not be read so far; probing stops at success or the limit. */
+  private probeFailures = 0;
   private probed = false;
 
   constructor(
@@ -122,6 +126,14 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
       this.recording = await this.store.update(recording.id, { codecs: loaded.variant.codecs });
     }
     this.releaseLock = await holdRecordingLock(recording.id);
+    if (this.abort.signal.aborted) {
+      // Stop came while the recording was being set up: nothing was captured, keep nothing.
+      this.releaseLock();
+      await this.store.delete(recording.id);
+      this.recording = null;
+      this.setState('stopped');
+      throw new AbortedError();
+    }
     this.setState('recording');
     this.emit('progress', { recording: this.recording });
     this.finished = this.run(loaded.playlist);
@@ -245,16 +257,21 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
       this.env.now(),
     );
     this.recording = recording;
-    if (!this.probed) {
-      this.probed = true;
+    if (!this.probed && this.probeFailures < MAX_PROBE_ATTEMPTS) {
       try {
+        // Loaded on first use: mediabunny stays out of the page's start-up bundle.
+        const { probeSegment } = await import('./media-probe.ts');
         const probe = await probeSegment(data);
+        this.probed = true;
         this.recording = await this.store.update(id, {
           kind: probe.kind,
           codecs: this.recording.codecs.length ? this.recording.codecs : probe.codecs,
         });
       } catch (error) {
-        this.report(new CaptureError('playlist-invalid', `Could not read the stream's codecs: ${String(error)}`, false), false);
+        this.probeFailures += 1;
+        if (this.probeFailures === MAX_PROBE_ATTEMPTS) {
+          this.report(new CaptureError('playlist-invalid', `Could not read the stream's codecs from ${MAX_PROBE_ATTEMPTS} segments: ${String(error)}`, false), false);
+        }
       }
     }
     this.emit('progress', { recording: this.recording });
