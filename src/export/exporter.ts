@@ -1,7 +1,7 @@
 import { defaultConfig } from '../config.ts';
 import { DB_NAME } from '../storage/db.ts';
 import type { Recording } from '../storage/types.ts';
-import type { RemuxRequest, RemuxWorkerMessage } from './messages.ts';
+import type { RemuxCancel, RemuxRequest, RemuxWorkerMessage } from './messages.ts';
 import type { RemuxFormat } from './remux.ts';
 
 /** Why an export failed, for the UI. */
@@ -21,7 +21,10 @@ export interface ExportOptions {
   format: RemuxFormat;
   /** Called with the share done, 0..1. */
   onProgress?: (fraction: number) => void;
-  /** Cancels the export: the worker is stopped and the partial file removed. */
+  /**
+   * Cancels the export: the worker is stopped and the partial file removed, after which the
+   * returned promise rejects (within one packet's work).
+   */
   signal?: AbortSignal;
   /** IndexedDB database name; tests pass their own. */
   dbName?: string;
@@ -42,9 +45,11 @@ const STALE_EXPORT_AGE_MS = 60 * 60 * 1000;
 
 /** A file name safe on every common file system, from a recording's title. */
 export function downloadFileName(title: string, format: RemuxFormat): string {
-  const printable = [...title].filter((char) => char.charCodeAt(0) >= 0x20).join('');
-  const safe = printable.replace(/[\\/:*?"<>|]+/g, '.').replace(/\s+/g, ' ').trim() || 'recording';
-  return `${safe.slice(0, 120)}.${format}`;
+  const printable = title.replace(/\p{Cc}/gu, '');
+  // Reserved characters become dots; leading dots would make a hidden file on Linux and macOS.
+  const safe = printable.replace(/[\\/:*?"<>|]+/g, '.').replace(/\s+/g, ' ').trim().replace(/^\.+/, '').trim() || 'recording';
+  // Cutting at 120 UTF-16 units may split a surrogate pair: drop its lone first half.
+  return `${safe.slice(0, 120).replace(/[\uD800-\uDBFF]$/, '')}.${format}`;
 }
 
 async function exportDir(): Promise<FileSystemDirectoryHandle> {
@@ -76,12 +81,24 @@ export async function exportRecording(recording: Recording, options: ExportOptio
   const removePartial = () => dir.removeEntry(fileName).catch(() => undefined);
   try {
     const done = await new Promise<Extract<RemuxWorkerMessage, { type: 'done' }>>((resolve, reject) => {
-      if (options.signal?.aborted) return reject(new ExportError('Export cancelled.', 'cancelled'));
-      options.signal?.addEventListener('abort', () => reject(new ExportError('Export cancelled.', 'cancelled')), { once: true });
+      const cancelled = () => new ExportError('Export cancelled.', 'cancelled');
+      if (options.signal?.aborted) return reject(cancelled());
+      // Terminating the worker mid-write would leave its file locked, so it could not be
+      // removed: the worker stops at its next packet, removes the file, then answers.
+      let cancelRequested = false;
+      options.signal?.addEventListener(
+        'abort',
+        () => {
+          cancelRequested = true;
+          worker.postMessage({ type: 'cancel' } satisfies RemuxCancel);
+        },
+        { once: true },
+      );
       worker.onerror = (event) => reject(new ExportError(`The export worker failed: ${event.message}`, 'failed'));
       worker.onmessage = (event: MessageEvent<RemuxWorkerMessage>) => {
         const message = event.data;
         if (message.type === 'progress') options.onProgress?.(message.fraction);
+        else if (cancelRequested) reject(cancelled());
         else if (message.type === 'done') resolve(message);
         else {
           const storageFull = message.name === 'QuotaExceededError';

@@ -12,6 +12,14 @@ export interface RemuxRequest {
   fileName: string;
 }
 
+/**
+ * Message from the page to the remux worker: stop the running export. The worker removes its
+ * partial file, then answers with an `error` message.
+ */
+export interface RemuxCancel {
+  type: 'cancel';
+}
+
 /** Messages from the remux worker to the page. */
 export type RemuxWorkerMessage =
   | { type: 'progress'; /** 0..1 */ fraction: number }

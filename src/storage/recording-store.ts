@@ -37,7 +37,6 @@ export class RecordingNotFoundError extends Error {
   }
 }
 
-const CHANNEL_NAME = 'tapedeck-recordings';
 
 /** Events of {@link RecordingStore}. */
 export interface RecordingStoreEvents {
@@ -58,7 +57,8 @@ export class RecordingStore extends TypedEventTarget<RecordingStoreEvents> {
 
   private constructor(private readonly db: TapedeckDb) {
     super();
-    this.channel = new BroadcastChannel(CHANNEL_NAME);
+    // One channel per database, so stores on other databases (tests) do not hear each other.
+    this.channel = new BroadcastChannel(`tapedeck-recordings:${db.name}`);
     this.channel.onmessage = (event: MessageEvent<RecordingChange>) => this.notify(event.data, false);
   }
 

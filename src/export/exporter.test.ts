@@ -1,0 +1,143 @@
+import fc from 'fast-check';
+import { ALL_FORMATS, BufferSource, Input, MP4 } from 'mediabunny';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { defaultConfig } from '../config.ts';
+import { openTestStore, storeDemoRecording, type TestStore } from '../storage/test-fixtures.ts';
+import { downloadFileName, ExportError, exportRecording } from './exporter.ts';
+
+const FORBIDDEN = /[\\/:*?"<>|]/;
+const CONTROL = /\p{Cc}/u;
+
+describe('downloadFileName', () => {
+  test('keeps an ordinary title and adds the extension', () => {
+    expect(downloadFileName('Demo stream 2026-11-21 14.05', 'mp4')).toBe('Demo stream 2026-11-21 14.05.mp4');
+    expect(downloadFileName('Radio', 'm4a')).toBe('Radio.m4a');
+  });
+
+  test('replaces slashes, colons and other reserved characters, drops control characters', () => {
+    expect(downloadFileName('News 14:05 / BBC\\One', 'mp4')).toBe('News 14.05 . BBC.One.mp4');
+    expect(downloadFileName('a*?"<>|b', 'mp4')).toBe('a.b.mp4');
+    expect(downloadFileName('line\nbreak\ttab\u0000nul', 'mp4')).toBe('linebreaktabnul.mp4');
+    expect(downloadFileName('  spaced    out  ', 'm4a')).toBe('spaced out.m4a');
+  });
+
+  test("names an empty or unusable title 'recording'", () => {
+    expect(downloadFileName('', 'mp4')).toBe('recording.mp4');
+    expect(downloadFileName('   ', 'm4a')).toBe('recording.m4a');
+    expect(downloadFileName('\u0001\u0002\u001f', 'mp4')).toBe('recording.mp4');
+  });
+
+  test('truncates long titles', () => {
+    const name = downloadFileName('x'.repeat(500), 'mp4');
+    expect(name).toBe('x'.repeat(120) + '.mp4');
+    // Never half an emoji: the cut falls inside the surrogate pair of the first 😀.
+    expect(downloadFileName('a'.repeat(119) + '😀😀', 'm4a')).toBe('a'.repeat(119) + '.m4a');
+    expect(downloadFileName('a'.repeat(118) + '😀😀', 'm4a')).toBe('a'.repeat(118) + '😀.m4a');
+  });
+
+  test('property: never a reserved or control character, never empty, always the extension', () => {
+    const odd = fc.constantFrom('/', '\\', ':', '*', '?', '"', '<', '>', '|', ' ', '\t', '\u0000', '\u007f', '\u0085', 'a', 'é', '😀');
+    const titles = fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ unit: odd, maxLength: 300 }), fc.string({ unit: fc.constantFrom('a', ' ', '😀', '/'), minLength: 60, maxLength: 200 }));
+    fc.assert(
+      fc.property(titles, fc.constantFrom('mp4' as const, 'm4a' as const), (title, format) => {
+        const name = downloadFileName(title, format);
+        expect(name.endsWith(`.${format}`)).toBe(true);
+        const stem = name.slice(0, -format.length - 1);
+        expect(stem.length).toBeGreaterThan(0);
+        expect(stem.length).toBeLessThanOrEqual(120);
+        expect(stem).not.toMatch(/^\s/);
+        expect(name).not.toMatch(FORBIDDEN);
+        expect(name).not.toMatch(CONTROL);
+        // No lone surrogate left by truncation: the name must be valid Unicode.
+        expect(() => encodeURIComponent(name)).not.toThrow();
+      }),
+    );
+  });
+});
+
+async function exportsDir(): Promise<FileSystemDirectoryHandle> {
+  const root = await navigator.storage.getDirectory();
+  return root.getDirectoryHandle(defaultConfig.export.opfsExportDirName, { create: true });
+}
+
+async function exportFileNames(recordingId: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const name of (await exportsDir()).keys()) if (name.startsWith(recordingId)) names.push(name);
+  return names;
+}
+
+describe('exportRecording', () => {
+  let t: TestStore;
+  beforeEach(async () => {
+    t = await openTestStore();
+  });
+  afterEach(async () => {
+    await t.dispose();
+  });
+
+  test('writes an 8 s MP4 with H.264 and AAC into the OPFS exports folder', { timeout: 30_000 }, async () => {
+    const recording = await storeDemoRecording(t.store, [0, 1, 2, 3]);
+    const progress: number[] = [];
+
+    const exported = await exportRecording({ ...recording, title: 'Demo: evening' }, { format: 'mp4', dbName: t.dbName, onProgress: (f) => progress.push(f) });
+    try {
+      expect(exported.downloadName).toBe('Demo. evening.mp4');
+      expect(exported.durationSec).toBeCloseTo(8, 0);
+      expect(exported.codecs).toEqual([expect.stringMatching(/^avc1\./), expect.stringMatching(/^mp4a\./)]);
+      expect(progress.at(-1)).toBe(1);
+      expect(await exportFileNames(recording.id)).toEqual([exported.file.name]);
+      const onDisk = await (await (await exportsDir()).getFileHandle(exported.file.name)).getFile();
+      expect(onDisk.size).toBe(exported.file.size);
+
+      const input = new Input({ source: new BufferSource(await exported.file.arrayBuffer()), formats: ALL_FORMATS });
+      expect(await input.getFormat()).toBe(MP4);
+      expect((await input.getVideoTracks()).map((track) => track.codec)).toEqual(['avc']);
+      expect((await input.getAudioTracks()).map((track) => track.codec)).toEqual(['aac']);
+      expect(Math.abs((await input.computeDuration()) - 8)).toBeLessThanOrEqual(0.2);
+      input.dispose();
+      // The recording itself is only read.
+      expect(await t.store.listSegments(recording.id)).toHaveLength(4);
+    } finally {
+      await (await exportsDir()).removeEntry(exported.file.name);
+    }
+  });
+
+  test('cancelled right after the call, rejects with code cancelled and leaves no file', { timeout: 30_000 }, async () => {
+    const recording = await storeDemoRecording(t.store, [0, 1, 2, 3]);
+    const controller = new AbortController();
+
+    const exporting = exportRecording(recording, { format: 'mp4', dbName: t.dbName, signal: controller.signal });
+    controller.abort();
+
+    await expect(exporting).rejects.toBeInstanceOf(ExportError);
+    await expect(exporting).rejects.toMatchObject({ code: 'cancelled' });
+    expect(await exportFileNames(recording.id)).toEqual([]);
+  });
+
+  test('cancelled mid-way, rejects with code cancelled and leaves no file', { timeout: 30_000 }, async () => {
+    const recording = await storeDemoRecording(t.store, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const controller = new AbortController();
+    const progress: number[] = [];
+
+    const exporting = exportRecording(recording, {
+      format: 'mp4',
+      dbName: t.dbName,
+      signal: controller.signal,
+      onProgress: (fraction) => {
+        progress.push(fraction);
+        if (fraction > 0) controller.abort();
+      },
+    });
+
+    await expect(exporting).rejects.toMatchObject({ name: 'ExportError', code: 'cancelled' });
+    expect(progress.length).toBeGreaterThan(0);
+    expect(await exportFileNames(recording.id)).toEqual([]);
+  });
+
+  test('a recording without segments fails with code failed and leaves no file', { timeout: 30_000 }, async () => {
+    const recording = await storeDemoRecording(t.store, []);
+    const exporting = exportRecording(recording, { format: 'm4a', dbName: t.dbName });
+    await expect(exporting).rejects.toMatchObject({ name: 'ExportError', code: 'failed' });
+    expect(await exportFileNames(recording.id)).toEqual([]);
+  });
+});

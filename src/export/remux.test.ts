@@ -1,0 +1,172 @@
+import fc from 'fast-check';
+import { ALL_FORMATS, BlobSource, BufferSource, EncodedPacketSink, Input, MP4, type StreamTargetChunk } from 'mediabunny';
+import { describe, expect, test } from 'vitest';
+import { startsDiscontinuity, type StoredSegmentTiming } from '../storage/segment-timeline.ts';
+import { demoSegment } from '../storage/test-fixtures.ts';
+import { remuxRuns, splitAtDiscontinuities, UnsupportedExportError } from './remux.ts';
+
+/** A WritableStream that applies mediabunny's positioned writes to a growing byte array. */
+function memoryWritable() {
+  let buffer = new Uint8Array(1 << 16);
+  let length = 0;
+  let closed = false;
+  const writable = new WritableStream<StreamTargetChunk>({
+    write(chunk) {
+      const end = chunk.position + chunk.data.byteLength;
+      if (end > buffer.length) {
+        const grown = new Uint8Array(Math.max(end, buffer.length * 2));
+        grown.set(buffer.subarray(0, length));
+        buffer = grown;
+      }
+      buffer.set(chunk.data, chunk.position);
+      length = Math.max(length, end);
+    },
+    close() {
+      closed = true;
+    },
+  });
+  return { writable, bytes: () => buffer.slice(0, length), isClosed: () => closed };
+}
+
+async function packetTimestamps(input: Input, kind: 'video' | 'audio'): Promise<number[]> {
+  const track = kind === 'video' ? await input.getPrimaryVideoTrack() : await input.getPrimaryAudioTrack();
+  const timestamps: number[] = [];
+  for await (const packet of new EncodedPacketSink(track!).packets()) timestamps.push(packet.timestamp);
+  return timestamps;
+}
+
+/** Deterministic bytes that are no media format. */
+function garbage(size: number): Blob {
+  const bytes = new Uint8Array(size);
+  let state = 0x2545f491;
+  for (let i = 0; i < size; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    bytes[i] = state & 0xff;
+  }
+  return new Blob([bytes]);
+}
+
+describe('remuxRuns with real MPEG-TS segments', () => {
+  test('joins two runs whose timestamps restart into one continuous 8 s MP4 with H.264 and AAC', async () => {
+    const [s8, s9, s0, s1] = await Promise.all([8, 9, 0, 1].map(demoSegment));
+    const out = memoryWritable();
+    const progress: number[] = [];
+
+    const result = await remuxRuns(
+      [
+        [s8!, s9!],
+        [s0!, s1!],
+      ],
+      { format: 'mp4', writable: out.writable, totalDurationSec: 8, onProgress: (fraction) => progress.push(fraction) },
+    );
+
+    expect(out.isClosed()).toBe(true);
+    expect(result.durationSec).toBeCloseTo(8, 0);
+    expect(result.codecs).toEqual([expect.stringMatching(/^avc1\./), expect.stringMatching(/^mp4a\./)]);
+    expect(progress.at(-1)).toBe(1);
+    expect(progress.every((fraction) => fraction >= 0 && fraction <= 1)).toBe(true);
+
+    const input = new Input({ source: new BufferSource(out.bytes()), formats: ALL_FORMATS });
+    expect(await input.getFormat()).toBe(MP4);
+    const videoTracks = await input.getVideoTracks();
+    const audioTracks = await input.getAudioTracks();
+    expect(videoTracks.map((track) => track.codec)).toEqual(['avc']);
+    expect(audioTracks.map((track) => track.codec)).toEqual(['aac']);
+    const durationSec = await input.computeDuration();
+    expect(Math.abs(durationSec - 8)).toBeLessThanOrEqual(0.2);
+
+    // The second run must be re-timed to follow the first, not restart at the first run's start.
+    const firstRun = new Input({ source: new BlobSource(new Blob([s8!, s9!])), formats: ALL_FORMATS });
+    const firstRunFrames = (await packetTimestamps(firstRun, 'video')).length;
+    const video = await packetTimestamps(input, 'video');
+    const firstHalf = video.slice(0, firstRunFrames);
+    const secondHalf = video.slice(firstRunFrames);
+    const frameSec = 4 / firstRunFrames;
+    expect(secondHalf.length).toBeGreaterThan(0);
+    expect(Math.min(...secondHalf)).toBeGreaterThan(Math.max(...firstHalf) - frameSec);
+    // ...and follow it closely: no visible jump across the join.
+    expect(Math.min(...secondHalf) - Math.max(...firstHalf)).toBeLessThan(0.2);
+    expect(Math.min(...firstHalf)).toBeLessThan(0.2);
+    expect(Math.max(...secondHalf)).toBeLessThanOrEqual(durationSec);
+    const sorted = [...video].sort((a, b) => a - b);
+    expect(new Set(sorted).size).toBe(sorted.length);
+
+    const audio = await packetTimestamps(input, 'audio');
+    expect(audio.every((timestamp, i) => i === 0 || timestamp > audio[i - 1]!)).toBe(true);
+    input.dispose();
+    firstRun.dispose();
+  });
+
+  test("format 'm4a' keeps only the AAC audio", async () => {
+    const run = await Promise.all([0, 1].map(demoSegment));
+    const out = memoryWritable();
+    const progress: number[] = [];
+
+    const result = await remuxRuns([run], { format: 'm4a', writable: out.writable, totalDurationSec: 4, onProgress: (f) => progress.push(f) });
+
+    expect(result.codecs).toEqual([expect.stringMatching(/^mp4a\./)]);
+    expect(progress.at(-1)).toBe(1);
+    const input = new Input({ source: new BufferSource(out.bytes()), formats: ALL_FORMATS });
+    expect(await input.getVideoTracks()).toEqual([]);
+    expect((await input.getAudioTracks()).map((track) => track.codec)).toEqual(['aac']);
+    expect(Math.abs((await input.computeDuration()) - 4)).toBeLessThanOrEqual(0.2);
+    input.dispose();
+  });
+
+  test('an empty runs list throws UnsupportedExportError', async () => {
+    await expect(remuxRuns([], { format: 'mp4', writable: memoryWritable().writable, totalDurationSec: 0 })).rejects.toBeInstanceOf(UnsupportedExportError);
+    await expect(remuxRuns([[]], { format: 'm4a', writable: memoryWritable().writable, totalDurationSec: 0 })).rejects.toBeInstanceOf(UnsupportedExportError);
+  });
+
+  test('bytes that are no media reject with an error instead of hanging', { timeout: 10_000 }, async () => {
+    await expect(remuxRuns([[garbage(200_000)]], { format: 'mp4', writable: memoryWritable().writable, totalDurationSec: 2 })).rejects.toThrow(Error);
+  });
+
+  test('a garbage run after a good one rejects too, instead of ending the file early', { timeout: 10_000 }, async () => {
+    const progress: number[] = [];
+    const writable = memoryWritable().writable;
+    await expect(remuxRuns([[await demoSegment(0)], [garbage(100_000)]], { format: 'mp4', writable, totalDurationSec: 4, onProgress: (f) => progress.push(f) })).rejects.toThrow(Error);
+    expect(progress).not.toContain(1);
+  });
+});
+
+describe('splitAtDiscontinuities', () => {
+  const seg = (msn: number, discontinuity = false): StoredSegmentTiming => ({ msn, discontinuity });
+
+  test('splits at discontinuity flags and at msn gaps', () => {
+    const segments = [seg(3), seg(4), seg(5, true), seg(6), seg(8), seg(9), seg(10, true)];
+    expect(splitAtDiscontinuities(segments).map((run) => run.map((s) => s.msn))).toEqual([[3, 4], [5, 6], [8, 9], [10]]);
+  });
+
+  test('keeps one run for continuous segments, and none for no segments', () => {
+    expect(splitAtDiscontinuities([seg(0, true), seg(1), seg(2)]).map((run) => run.length)).toEqual([3]);
+    expect(splitAtDiscontinuities([])).toEqual([]);
+  });
+
+  const timelines = fc
+    .tuple(fc.nat({ max: 1000 }), fc.array(fc.record({ step: fc.oneof({ weight: 4, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 50 }) }), discontinuity: fc.boolean() }), { maxLength: 40 }))
+    .map(([start, steps]) => {
+      let msn = start;
+      return steps.map(({ step, discontinuity }) => ({ msn: (msn += step), discontinuity }));
+    });
+
+  test('property: runs concatenate to the input, are never empty, and break exactly where the timeline does', () => {
+    fc.assert(
+      fc.property(timelines, (segments) => {
+        const runs = splitAtDiscontinuities(segments);
+        expect(runs.flat()).toEqual(segments);
+        runs.flat().forEach((segment, i) => expect(segment).toBe(segments[i]));
+        for (const [i, run] of runs.entries()) {
+          expect(run.length).toBeGreaterThan(0);
+          if (i > 0) {
+            const previous = runs[i - 1]!.at(-1)!;
+            expect(run[0]!.discontinuity || run[0]!.msn !== previous.msn + 1).toBe(true);
+          }
+          for (let j = 1; j < run.length; j++) expect(startsDiscontinuity(run[j - 1], run[j]!)).toBe(false);
+        }
+      }),
+    );
+  });
+});

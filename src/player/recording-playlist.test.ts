@@ -1,0 +1,90 @@
+import fc from 'fast-check';
+import { parse, types } from 'hls-parser';
+import { describe, expect, test } from 'vitest';
+import { buildRecordingPlaylist, parseRecordingUrl, recordingPlaylistUrl, recordingSegmentUrl } from './recording-playlist.ts';
+
+type Timing = { msn: number; durationSec: number; discontinuity: boolean };
+
+function parseMedia(text: string): types.MediaPlaylist {
+  const playlist = parse(text);
+  if (playlist.isMasterPlaylist) throw new Error('expected a media playlist');
+  return playlist as types.MediaPlaylist;
+}
+
+describe('buildRecordingPlaylist', () => {
+  const id = 'b0c4f1d2-0000-4000-8000-000000000001';
+  const segments: Timing[] = [
+    { msn: 5, durationSec: 2, discontinuity: false },
+    { msn: 6, durationSec: 2.002, discontinuity: false },
+    { msn: 7, durationSec: 1.5, discontinuity: true },
+    { msn: 8, durationSec: 2, discontinuity: false },
+    { msn: 11, durationSec: 3.2, discontinuity: false },
+  ];
+
+  test('is a VOD playlist with ENDLIST, the stored durations and a URI per segment', () => {
+    const playlist = parseMedia(buildRecordingPlaylist(id, segments));
+
+    expect(playlist.playlistType).toBe('VOD');
+    expect(playlist.endlist).toBe(true);
+    expect(playlist.targetDuration).toBe(4);
+    expect(playlist.segments.map((s) => s.duration)).toEqual([2, 2.002, 1.5, 2, 3.2]);
+    expect(playlist.segments.map((s) => parseRecordingUrl(s.uri))).toEqual(segments.map((s) => ({ recordingId: id, msn: s.msn })));
+  });
+
+  test('marks EXT-X-DISCONTINUITY at stored discontinuities and at missing msns only', () => {
+    const playlist = parseMedia(buildRecordingPlaylist(id, segments));
+    expect(playlist.segments.map((s) => Boolean(s.discontinuity))).toEqual([false, false, true, false, true]);
+  });
+
+  test('an empty recording is still a valid, ended VOD playlist', () => {
+    const playlist = parseMedia(buildRecordingPlaylist(id, []));
+    expect(playlist).toMatchObject({ playlistType: 'VOD', endlist: true, segments: [] });
+  });
+
+  const timelines = fc
+    .tuple(fc.nat({ max: 10_000 }), fc.array(fc.record({ step: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 20 })), durationSec: fc.integer({ min: 1, max: 12_000_000 }).map((us) => us / 1e6), discontinuity: fc.boolean() }), { maxLength: 30 }))
+    .map(([start, rows]) => {
+      let msn = start;
+      return rows.map(({ step, durationSec, discontinuity }): Timing => ({ msn: (msn += step), durationSec, discontinuity }));
+    });
+
+  test('property: every segment comes back with its msn, duration and timeline break', () => {
+    fc.assert(
+      fc.property(fc.uuid(), timelines, (recordingId, stored) => {
+        const playlist = parseMedia(buildRecordingPlaylist(recordingId, stored));
+        expect(playlist.endlist).toBe(true);
+        expect(playlist.segments).toHaveLength(stored.length);
+        playlist.segments.forEach((segment, i) => {
+          const expected = stored[i]!;
+          const previous = stored[i - 1];
+          expect(parseRecordingUrl(segment.uri)).toEqual({ recordingId, msn: expected.msn });
+          expect(segment.duration).toBeCloseTo(expected.durationSec, 6);
+          expect(segment.duration).toBeLessThanOrEqual(playlist.targetDuration + 0.5);
+          expect(Boolean(segment.discontinuity)).toBe(previous !== undefined && (expected.discontinuity || expected.msn !== previous.msn + 1));
+        });
+      }),
+    );
+  });
+});
+
+describe('recording URLs', () => {
+  test('parseRecordingUrl reads playlist and segment URLs, and nothing else', () => {
+    expect(parseRecordingUrl(recordingPlaylistUrl('abc'))).toEqual({ recordingId: 'abc', msn: null });
+    expect(parseRecordingUrl(recordingSegmentUrl('abc', 42))).toEqual({ recordingId: 'abc', msn: 42 });
+    expect(parseRecordingUrl('https://example.com/abc/42.ts')).toBeNull();
+    expect(parseRecordingUrl('https://recordings.tapedeck.invalid/abc/x.ts')).toBeNull();
+    expect(parseRecordingUrl('https://recordings.tapedeck.invalid/a/b/1.ts')).toBeNull();
+  });
+
+  test('property: recording ids with any characters round-trip, through the playlist too', () => {
+    const ids = fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }), fc.string({ unit: fc.constantFrom('/', '?', '#', '%', '.', ' ', '\n', '&', 'é', '😀', 'a'), minLength: 1, maxLength: 20 }));
+    fc.assert(
+      fc.property(ids, fc.nat({ max: 2 ** 40 }), (recordingId, msn) => {
+        expect(parseRecordingUrl(recordingPlaylistUrl(recordingId))).toEqual({ recordingId, msn: null });
+        expect(parseRecordingUrl(recordingSegmentUrl(recordingId, msn))).toEqual({ recordingId, msn });
+        const [segment] = parseMedia(buildRecordingPlaylist(recordingId, [{ msn, durationSec: 2, discontinuity: false }])).segments;
+        expect(parseRecordingUrl(segment!.uri)).toEqual({ recordingId, msn });
+      }),
+    );
+  });
+});
