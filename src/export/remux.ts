@@ -47,15 +47,19 @@ export interface RemuxResult {
 
 type Track = { input: InputVideoTrack | InputAudioTrack; source: EncodedVideoPacketSource | EncodedAudioPacketSource };
 
+/** The MPEG-TS presentation clock wraps after 2^33 ticks of 90 kHz (ISO/IEC 13818-1 2.4.3.7), in seconds. */
+export const PTS_WRAP_SEC = 2 ** 33 / 90_000;
+
 /**
  * Remuxes recorded segments into MP4 or M4A without re-encoding, with mediabunny.
  *
- * `runs` are the recording's segments split at each EXT-X-DISCONTINUITY (RFC 8216 section
- * 4.3.2.3): within a run, timestamps are continuous; across runs they may jump, so each run is
- * re-timed to start where the previous one ended, which gives one continuous, playable file.
- * Each run is read through one Blob made of the segment Blobs, which the browser keeps on disk,
- * and video and audio packets are written in timestamp order, so memory stays bounded by
- * mediabunny's read-ahead and write chunk, whatever the recording's length.
+ * `runs` are the recording's segments split where timestamps break (see
+ * {@link splitAtDiscontinuities}, RFC 8216 section 4.3.2.3): within a run, timestamps are
+ * continuous; across runs they may jump, so each run is re-timed to start where the previous
+ * one ended, which gives one continuous, playable file. Each segment is demuxed on its own and
+ * released before the next, and video and audio packets are written in timestamp order, so
+ * memory stays bounded by one segment plus mediabunny's write chunk, whatever the recording's
+ * length. A presentation clock that wraps inside a run (after about 26.5 hours) is unwrapped.
  *
  * M4A keeps the first audio track only; MP4 keeps the first video and the first audio track.
  * @throws UnsupportedExportError when no track fits the format (M4A of a stream without audio).
@@ -66,41 +70,30 @@ export async function remuxRuns(runs: Blob[][], options: RemuxOptions): Promise<
     format: new Mp4OutputFormat({ fastStart: false }),
     target: new StreamTarget(options.writable, { chunked: true, chunkSize: 8 * 1024 * 1024 }),
   });
-  let video: EncodedVideoPacketSource | null = null;
-  let audio: EncodedAudioPacketSource | null = null;
-  let started = false;
+  const sinks: OutputTracks = { video: null, audio: null, decoderConfigSent: new Set() };
   let offsetSec = 0;
   const codecs: string[] = [];
+  const reportProgress = (doneSec: number) => options.onProgress?.(Math.min(1, doneSec / Math.max(options.totalDurationSec, 1e-9)));
   try {
     for (const run of runs) {
-      if (run.length === 0) continue;
-      const input = new Input({ source: new BlobSource(new Blob(run)), formats: ALL_FORMATS });
-      try {
-        const inputVideo = options.format === 'mp4' ? await input.getPrimaryVideoTrack() : null;
-        const inputAudio = await input.getPrimaryAudioTrack();
-        if (!started) {
-          if (inputVideo) output.addVideoTrack((video = new EncodedVideoPacketSource(inputVideo.codec!)));
-          if (inputAudio) output.addAudioTrack((audio = new EncodedAudioPacketSource(inputAudio.codec!)));
-          if (!video && !audio) {
-            throw new UnsupportedExportError(options.format === 'm4a' ? 'This recording has no audio to put in an M4A file.' : 'This recording has no audio or video track.');
-          }
-          for (const track of [inputVideo, inputAudio]) {
-            const codec = track && (await track.getCodecParameterString());
-            if (codec) codecs.push(codec);
-          }
-          await output.start();
-          started = true;
+      const clock: RunClock = { baseSec: null, offsetSec, wrapSec: 0, lastStartSec: null, endSec: offsetSec };
+      for (const segment of run) {
+        const input = new Input({ source: new BlobSource(segment), formats: ALL_FORMATS });
+        try {
+          const inputVideo = options.format === 'mp4' ? await input.getPrimaryVideoTrack() : null;
+          const inputAudio = await input.getPrimaryAudioTrack();
+          if (output.state === 'pending') await startOutput(output, sinks, inputVideo, inputAudio, options.format, codecs);
+          const tracks: Track[] = [];
+          if (sinks.video && inputVideo) tracks.push({ input: inputVideo, source: sinks.video });
+          if (sinks.audio && inputAudio) tracks.push({ input: inputAudio, source: sinks.audio });
+          await writeSegment(tracks, clock, sinks.decoderConfigSent, reportProgress);
+        } finally {
+          input.dispose();
         }
-        const tracks: Track[] = [];
-        if (video && inputVideo) tracks.push({ input: inputVideo, source: video });
-        if (audio && inputAudio) tracks.push({ input: inputAudio, source: audio });
-        const endSec = await writeRun(tracks, offsetSec, (doneSec) => options.onProgress?.(Math.min(1, doneSec / Math.max(options.totalDurationSec, 1e-9))));
-        offsetSec = Math.max(offsetSec, endSec);
-      } finally {
-        input.dispose();
       }
+      offsetSec = Math.max(offsetSec, clock.endSec);
     }
-    if (!started) throw new UnsupportedExportError('This recording has no segments to export.');
+    if (output.state === 'pending') throw new UnsupportedExportError('This recording has no segments to export.');
     await output.finalize();
     options.onProgress?.(1);
     return { durationSec: offsetSec, codecs };
@@ -110,34 +103,80 @@ export async function remuxRuns(runs: Blob[][], options: RemuxOptions): Promise<
   }
 }
 
+interface OutputTracks {
+  video: EncodedVideoPacketSource | null;
+  audio: EncodedAudioPacketSource | null;
+  /** Output sources that have had their decoder configuration. */
+  decoderConfigSent: Set<EncodedVideoPacketSource | EncodedAudioPacketSource>;
+}
+
+/** Timing state of one run: where it started, where it is written to, in seconds. */
+interface RunClock {
+  /** First presentation timestamp of the run, null before its first packet. */
+  baseSec: number | null;
+  /** Where the run starts in the output. */
+  offsetSec: number;
+  /** Added to timestamps after the 33-bit clock wrapped. */
+  wrapSec: number;
+  /** First timestamp of the previous segment, to notice a wrap. */
+  lastStartSec: number | null;
+  /** End of the last packet written, in output time. */
+  endSec: number;
+}
+
+async function startOutput(
+  output: Output,
+  sinks: OutputTracks,
+  inputVideo: InputVideoTrack | null,
+  inputAudio: InputAudioTrack | null,
+  format: RemuxFormat,
+  codecs: string[],
+): Promise<void> {
+  if (inputVideo) output.addVideoTrack((sinks.video = new EncodedVideoPacketSource(inputVideo.codec!)));
+  if (inputAudio) output.addAudioTrack((sinks.audio = new EncodedAudioPacketSource(inputAudio.codec!)));
+  if (!sinks.video && !sinks.audio) {
+    throw new UnsupportedExportError(format === 'm4a' ? 'This recording has no audio to put in an M4A file.' : 'This recording has no audio or video track.');
+  }
+  for (const track of [inputVideo, inputAudio]) {
+    const codec = track && (await track.getCodecParameterString());
+    if (codec) codecs.push(codec);
+  }
+  await output.start();
+}
+
 /**
- * Writes one run's packets, interleaved by timestamp across tracks, shifted so the run
- * starts at `offsetSec`. Returns where the run ends, in seconds.
+ * Writes one segment's packets, interleaved by timestamp across tracks, placed on the run's
+ * clock (see {@link RunClock}).
  */
-async function writeRun(tracks: Track[], offsetSec: number, onProgress: (doneSec: number) => void): Promise<number> {
-  const firstTimestamps = await Promise.all(tracks.map((track) => track.input.getFirstTimestamp()));
-  const baseSec = Math.min(...firstTimestamps);
+async function writeSegment(tracks: Track[], clock: RunClock, decoderConfigSent: OutputTracks['decoderConfigSent'], onProgress: (doneSec: number) => void): Promise<void> {
+  if (tracks.length === 0) return;
+  const startSec = Math.min(...(await Promise.all(tracks.map((track) => track.input.getFirstTimestamp()))));
+  if (clock.lastStartSec !== null && startSec + clock.wrapSec < clock.lastStartSec - PTS_WRAP_SEC / 2) clock.wrapSec += PTS_WRAP_SEC;
+  clock.lastStartSec = startSec + clock.wrapSec;
+  clock.baseSec ??= clock.lastStartSec;
   const cursors = await Promise.all(
     tracks.map(async (track) => {
       const iterator = new EncodedPacketSink(track.input).packets();
-      const decoderConfig = await track.input.getDecoderConfig();
-      return { track, iterator, decoderConfig, first: true, head: (await iterator.next()).value as EncodedPacket | undefined };
+      const decoderConfig = decoderConfigSent.has(track.source) ? null : await track.input.getDecoderConfig();
+      return { track, iterator, decoderConfig, head: (await iterator.next()).value as EncodedPacket | undefined };
     }),
   );
-  let endSec = offsetSec;
   for (;;) {
     let next: (typeof cursors)[number] | undefined;
     for (const cursor of cursors) {
       if (cursor.head && (!next || cursor.head.timestamp < next.head!.timestamp)) next = cursor;
     }
-    if (!next) return endSec;
+    if (!next) return;
     const packet = next.head!;
-    const timestampSec = Math.max(0, packet.timestamp - baseSec + offsetSec);
-    const meta = next.first && next.decoderConfig ? { decoderConfig: next.decoderConfig } : undefined;
+    const timestampSec = Math.max(0, packet.timestamp + clock.wrapSec - clock.baseSec + clock.offsetSec);
+    const meta = next.decoderConfig ? { decoderConfig: next.decoderConfig } : undefined;
     // The sources are typed per kind; each cursor only ever sees its own kind's config.
     await (next.track.source as EncodedVideoPacketSource).add(packet.clone({ timestamp: timestampSec }), meta as never);
-    next.first = false;
-    endSec = Math.max(endSec, timestampSec + packet.duration);
+    if (next.decoderConfig) {
+      decoderConfigSent.add(next.track.source);
+      next.decoderConfig = null;
+    }
+    clock.endSec = Math.max(clock.endSec, timestampSec + packet.duration);
     onProgress(timestampSec);
     next.head = (await next.iterator.next()).value as EncodedPacket | undefined;
   }
