@@ -6,6 +6,8 @@ import { chromiumExecutablePath, chromiumArgs } from './tests/helpers/chromium.t
 export default defineConfig({
   plugins: [demoStreamPlugin()],
   worker: { format: 'es' },
+  // Pre-bundled up front, so the dev server and browser tests never reload mid-run to add them.
+  optimizeDeps: { include: ['lit', 'lit/directives/ref.js', 'lit/directives/repeat.js', 'hls.js', 'idb', 'hls-parser', 'mediabunny', 'fast-check'] },
   build: { target: 'es2022', sourcemap: true },
   test: {
     projects: [
