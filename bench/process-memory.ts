@@ -1,0 +1,85 @@
+import { readFile, readdir } from 'node:fs/promises';
+
+/** Resident set size of one process, in bytes, or 0 once it has exited. */
+export async function rssBytes(pid: number): Promise<number> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Ids of `rootPid` and all its descendants, read from /proc (Linux only). */
+export async function processTree(rootPid: number): Promise<number[]> {
+  const parents = new Map<number, number>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(Number(entry), ppid);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const tree = [rootPid];
+  for (let i = 0; i < tree.length; i += 1) {
+    for (const [pid, ppid] of parents) if (ppid === tree[i]) tree.push(pid);
+  }
+  return tree;
+}
+
+/** Summed resident memory of `rootPid` and its descendants, in bytes. */
+export async function treeRssBytes(rootPid: number): Promise<number> {
+  const sizes = await Promise.all((await processTree(rootPid)).map(rssBytes));
+  return sizes.reduce((a, b) => a + b, 0);
+}
+
+/** Peak memory seen by a {@link MemorySampler}, in bytes. */
+export interface MemoryPeaks {
+  /** Highest summed RSS of the whole tree at one sample. */
+  totalBytes: number;
+  /** Highest RSS per process kind (Chromium's `--type=`, or `main` for the root), each at its own peak. */
+  byKindBytes: Record<string, number>;
+}
+
+/** A running sampler of a process tree's memory; `stop()` returns the peaks. */
+export interface MemorySampler {
+  stop(): Promise<MemoryPeaks>;
+}
+
+async function processKind(pid: number): Promise<string> {
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  return /--type=([a-z-]+)/.exec(cmdline)?.[1] ?? 'main';
+}
+
+/**
+ * Samples the summed resident memory of `rootPid`'s process tree every `intervalMs` and keeps
+ * the peak. Sampling can miss a spike shorter than the interval.
+ */
+export function sampleTreeMemory(rootPid: number, intervalMs = 50): MemorySampler {
+  const peaks: MemoryPeaks = { totalBytes: 0, byKindBytes: {} };
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const byKind: Record<string, number> = {};
+      for (const pid of await processTree(rootPid)) {
+        const kind = await processKind(pid);
+        byKind[kind] = (byKind[kind] ?? 0) + (await rssBytes(pid));
+      }
+      const total = Object.values(byKind).reduce((a, b) => a + b, 0);
+      peaks.totalBytes = Math.max(peaks.totalBytes, total);
+      for (const [kind, bytes] of Object.entries(byKind)) peaks.byKindBytes[kind] = Math.max(peaks.byKindBytes[kind] ?? 0, bytes);
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return peaks;
+    },
+  };
+}
