@@ -18,6 +18,17 @@ export interface StoredRecording {
   msns: number[];
   /** Sum of the stored segment Blobs' sizes, in bytes. */
   storedBytes: number;
+  /** Segments stored with an EXT-X-DISCONTINUITY before them. */
+  discontinuityCount: number;
+}
+
+/** A stored segment's metadata (its bytes stay in the page). */
+export interface StoredSegment {
+  recordingId: string;
+  msn: number;
+  discontinuity: boolean;
+  /** Size of the stored Blob, in bytes. */
+  size: number;
 }
 
 /**
@@ -61,8 +72,8 @@ export class AppPage {
     return this.library.getByRole('listitem').filter({ hasText: title });
   }
 
-  /** Reads every recording and its segment numbers from IndexedDB, newest first. */
-  async storedRecordings(): Promise<StoredRecording[]> {
+  /** Reads every recording and every segment's metadata from the page's IndexedDB. */
+  private readDb(): Promise<{ recordings: ({ id: string; startedAtMs: number } & Record<string, unknown>)[]; segments: StoredSegment[] }> {
     return this.page.evaluate(async () => {
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         const request = indexedDB.open('tapedeck');
@@ -75,21 +86,37 @@ export class AppPage {
           request.onsuccess = () => resolve(request.result as T[]);
           request.onerror = () => reject(request.error);
         });
-      type Row = { id: string; startedAtMs: number } & Record<string, unknown>;
-      const recordings = await all<Row>('recordings');
-      const segments = await all<{ recordingId: string; msn: number; data: Blob }>('segments');
+      const recordings = await all<{ id: string; startedAtMs: number } & Record<string, unknown>>('recordings');
+      const segments = (await all<{ recordingId: string; msn: number; discontinuity: boolean; data: Blob }>('segments')).map((s) => ({
+        recordingId: s.recordingId,
+        msn: s.msn,
+        discontinuity: s.discontinuity,
+        size: s.data.size,
+      }));
       db.close();
-      return recordings
-        .sort((a, b) => b.startedAtMs - a.startedAtMs)
-        .map((r) => {
-          const own = segments.filter((s) => s.recordingId === r.id);
-          return {
-            ...(r as unknown as StoredRecording),
-            msns: own.map((s) => s.msn).sort((a, b) => a - b),
-            storedBytes: own.reduce((sum, s) => sum + s.data.size, 0),
-          };
-        });
+      return { recordings, segments };
     });
+  }
+
+  /** Every stored segment's metadata, whichever recording it belongs to. */
+  async storedSegments(): Promise<StoredSegment[]> {
+    return (await this.readDb()).segments;
+  }
+
+  /** Reads every recording and its segments from IndexedDB, newest first. */
+  async storedRecordings(): Promise<StoredRecording[]> {
+    const { recordings, segments } = await this.readDb();
+    return recordings
+      .sort((a, b) => b.startedAtMs - a.startedAtMs)
+      .map((r) => {
+        const own = segments.filter((s) => s.recordingId === r.id).sort((a, b) => a.msn - b.msn);
+        return {
+          ...(r as unknown as StoredRecording),
+          msns: own.map((s) => s.msn),
+          storedBytes: own.reduce((sum, s) => sum + s.size, 0),
+          discontinuityCount: own.filter((s) => s.discontinuity).length,
+        };
+      });
   }
 
   /**
