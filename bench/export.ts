@@ -76,8 +76,8 @@ async function main(): Promise<void> {
     const context = await browser.newContext({ acceptDownloads: true });
     const page = await context.newPage();
     await page.goto(appUrl);
-    await page.getByLabel('Stream URL').fill(`${files.origin}/vod.m3u8`);
     const live = page.getByRole('region', { name: 'Record a stream' });
+    await live.getByLabel('Stream URL').fill(`${files.origin}/vod.m3u8`);
     const recordStartedAt = performance.now();
     await live.getByRole('button', { name: 'Record' }).click();
     await live.getByRole('status').filter({ hasText: 'Recorded' }).waitFor({ timeout: 30 * 60_000 });

@@ -44,10 +44,23 @@ export interface ExportConfig {
   opfsExportDirName: string;
 }
 
+/** Settings of scheduled capture (src/schedule). */
+export interface ScheduleConfig {
+  /** Captures that may run at once, scheduled ones counted. Default 3. */
+  maxConcurrentCaptures: number;
+  /** A start later than this after the planned time is noted as late, in ms. Default 5000. */
+  lateStartGraceMs: number;
+  /** Most windows one schedule reports as missed at a time; older ones are summed up. Default 100. */
+  missedWindowLimit: number;
+  /** How often the scheduler compares the wall clock with the schedules, in ms. Default 1000. */
+  tickIntervalMs: number;
+}
+
 /** The whole configuration, one slice per folder. */
 export interface TapedeckConfig {
   capture: CaptureConfig;
   export: ExportConfig;
+  schedule: ScheduleConfig;
 }
 
 const defaultRetry: RetryPolicy = {
@@ -70,6 +83,12 @@ export const defaultConfig: TapedeckConfig = {
   export: {
     opfsExportDirName: 'exports',
   },
+  schedule: {
+    maxConcurrentCaptures: 3,
+    lateStartGraceMs: 5000,
+    missedWindowLimit: 100,
+    tickIntervalMs: 1000,
+  },
 };
 
 /** A configuration with any slice partly given; what is missing takes its default. */
@@ -80,5 +99,6 @@ export function resolveConfig(overrides: PartialConfig = {}): TapedeckConfig {
   return {
     capture: { ...defaultConfig.capture, ...overrides.capture },
     export: { ...defaultConfig.export, ...overrides.export },
+    schedule: { ...defaultConfig.schedule, ...overrides.schedule },
   };
 }

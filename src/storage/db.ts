@@ -1,12 +1,16 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { Schedule, ScheduleRun } from '../schedule/types.ts';
 import type { Recording, SegmentRecord } from './types.ts';
 
 /** Name of Tapedeck's IndexedDB database. */
 export const DB_NAME = 'tapedeck';
 /** Current schema version; raise it with an upgrade step, never rewrite an old one. */
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
-/** IndexedDB layout: recordings by id, segments by `[recordingId, msn]`. */
+/**
+ * IndexedDB layout: recordings by id, segments by `[recordingId, msn]`; since version 2,
+ * schedules by id and their runs by `[scheduleId, startAtMs]`.
+ */
 export interface TapedeckSchema extends DBSchema {
   recordings: {
     key: string;
@@ -16,6 +20,15 @@ export interface TapedeckSchema extends DBSchema {
   segments: {
     key: [string, number];
     value: SegmentRecord;
+  };
+  schedules: {
+    key: string;
+    value: Schedule;
+  };
+  scheduleRuns: {
+    key: [string, number];
+    value: ScheduleRun;
+    indexes: { byStartAt: number };
   };
 }
 
@@ -34,6 +47,11 @@ export function openTapedeckDb(name: string = DB_NAME): Promise<TapedeckDb> {
         const recordings = db.createObjectStore('recordings', { keyPath: 'id' });
         recordings.createIndex('byStartedAt', 'startedAtMs');
         db.createObjectStore('segments', { keyPath: ['recordingId', 'msn'] });
+      }
+      if (oldVersion < 2) {
+        db.createObjectStore('schedules', { keyPath: 'id' });
+        const runs = db.createObjectStore('scheduleRuns', { keyPath: ['scheduleId', 'startAtMs'] });
+        runs.createIndex('byStartAt', 'startAtMs');
       }
     },
   });

@@ -22,6 +22,8 @@ export interface RecordingPatch {
   status?: RecordingStatus;
   endedAtMs?: number | null;
   lastError?: string | null;
+  tags?: Recording['tags'];
+  schedule?: Recording['schedule'];
 }
 
 /** Payload of the store's `change` event; `recordingId` is null when many changed. */

@@ -3,6 +3,8 @@
  * {@link SegmentRecord} per media segment of it.
  */
 
+import type { RecordingTags } from '../schedule/types.ts';
+
 /** Life cycle of a recording. `interrupted` ones stay playable and exportable. */
 export type RecordingStatus = 'recording' | 'complete' | 'interrupted';
 
@@ -59,6 +61,16 @@ export interface Recording {
   status: RecordingStatus;
   /** The last error shown to the user, if the recording ended on one. */
   lastError: string | null;
+  /** Tags for exported files; absent on recordings made before schedules existed. */
+  tags?: RecordingTags;
+  /** Set when a schedule made the recording. */
+  schedule?: {
+    scheduleId: string;
+    /** Planned start of the window, in ms since the Unix epoch. */
+    plannedStartAtMs: number;
+    /** How late capture started against the plan, in ms (0 when on time). */
+    lateByMs: number;
+  };
 }
 
 /** One media segment as fetched (the `segments` store, key `[recordingId, msn]`). */

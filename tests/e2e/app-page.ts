@@ -49,7 +49,7 @@ export class AppPage {
   /** Opens the app, enters `url` and presses Record; resolves once the recording shows as running. */
   async startRecording(url: string): Promise<void> {
     await this.page.goto('/');
-    await this.page.getByLabel('Stream URL').fill(url);
+    await this.live.getByLabel('Stream URL').fill(url);
     await this.live.getByRole('button', { name: 'Record' }).click();
     await expect(this.live.getByRole('status')).toContainText('Recording');
   }

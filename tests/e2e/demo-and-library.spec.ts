@@ -12,7 +12,7 @@ import { AppPage, isContiguous } from './app-page.ts';
 test('the demo stream is preselected and records across a discontinuity into one playable MP4', async ({ page }) => {
   const app = new AppPage(page);
   await page.goto('/');
-  await expect(page.getByLabel('Stream URL')).toHaveValue(/\/demo\/live\.m3u8$/);
+  await expect(app.live.getByLabel('Stream URL')).toHaveValue(/\/demo\/live\.m3u8$/);
   await app.live.getByRole('button', { name: 'Record' }).click();
   // The demo clip loops every 20 s, so 22 s of recording always crosses a loop boundary.
   await app.waitForElapsed(22);
@@ -66,7 +66,7 @@ test('a playlist URL answering 404 shows a clear error and records nothing', asy
   const missingUrl = stream.playlistUrl.replace(/live\.m3u8$/, 'missing.m3u8');
   const app = new AppPage(page);
   await page.goto('/');
-  await page.getByLabel('Stream URL').fill(missingUrl);
+  await app.live.getByLabel('Stream URL').fill(missingUrl);
   await app.live.getByRole('button', { name: 'Record' }).click();
   await expect(app.live.getByRole('alert')).toContainText('HTTP 404');
   await expect(app.live.getByRole('button', { name: 'Record' })).toBeEnabled();
@@ -76,7 +76,7 @@ test('a playlist URL answering 404 shows a clear error and records nothing', asy
 test('a page that is not a playlist shows a clear error', async ({ page }) => {
   const app = new AppPage(page);
   await page.goto('/');
-  await page.getByLabel('Stream URL').fill(new URL('/index.html', page.url()).href);
+  await app.live.getByLabel('Stream URL').fill(new URL('/index.html', page.url()).href);
   await app.live.getByRole('button', { name: 'Record' }).click();
   await expect(app.live.getByRole('alert')).toContainText('not a usable HLS playlist');
   expect(await app.storedRecordings()).toHaveLength(0);

@@ -1,0 +1,202 @@
+import type { CaptureConfig, ScheduleConfig } from '../config.ts';
+import { TypedEventTarget } from '../events.ts';
+import { describeProblem, HlsRecorder } from '../capture/hls-recorder.ts';
+import type { RecordingStore } from '../storage/recording-store.ts';
+import type { Recording } from '../storage/types.ts';
+import { windowsStartingIn, type ScheduleWindow } from './occurrences.ts';
+import type { ScheduleStore } from './schedule-store.ts';
+import { renderTitle, runTags } from './title-template.ts';
+import type { Schedule, ScheduleRun } from './types.ts';
+
+/** Events of {@link Scheduler}. */
+export interface SchedulerEvents {
+  /** A window started capturing (`shared`: it joined a running capture of the same source). */
+  'run-started': { schedule: Schedule; run: ScheduleRun; recording: Recording; shared: boolean };
+  /** A window's capture ended at its planned end or when the stream ended. */
+  'run-ended': { schedule: Schedule; run: ScheduleRun; recording: Recording | null };
+  /** A window passed while no tab of Tapedeck was running schedules. */
+  'run-missed': { schedule: Schedule; run: ScheduleRun };
+  /** A window could not be recorded: the stream failed, or the cap on captures was reached. */
+  'run-failed': { schedule: Schedule; run: ScheduleRun; message: string };
+  /** The number of running captures changed. */
+  captures: { count: number };
+}
+
+interface ActiveCapture {
+  recorder: HlsRecorder;
+  recording: Recording;
+  /** The capture stops at the latest end of the windows sharing it, in ms since the epoch. */
+  endAtMs: number;
+  runs: { schedule: Schedule; run: ScheduleRun }[];
+  stopping: boolean;
+}
+
+/**
+ * Runs schedules from the wall clock. Nothing here keeps time: {@link Scheduler.tick} is
+ * called often (by a clock that survives tab throttling) and each call compares the stored
+ * state with `now()`, so a tick that comes late, or after the machine slept, catches up:
+ * a window still open starts at once (its lateness noted), a window already past is recorded
+ * as missed, never skipped silently. Windows of the same source that overlap share one
+ * capture. Each window's run is claimed in IndexedDB first, so it is run once only.
+ */
+export class Scheduler extends TypedEventTarget<SchedulerEvents> {
+  private readonly active = new Map<string, ActiveCapture>();
+  private ticking: Promise<void> | null = null;
+
+  constructor(
+    private readonly schedules: ScheduleStore,
+    private readonly recordings: RecordingStore,
+    private readonly captureConfig: CaptureConfig,
+    private readonly config: ScheduleConfig,
+    private readonly now: () => number = () => Date.now(),
+  ) {
+    super();
+  }
+
+  /** Number of captures running now. */
+  get captureCount(): number {
+    return this.active.size;
+  }
+
+  /**
+   * Brings the world in line with the clock: ends captures whose windows are over, then
+   * starts or records as missed every window that opened since the last tick. Calls made
+   * while one is under way share it.
+   */
+  tick(): Promise<void> {
+    this.ticking ??= this.evaluate().finally(() => (this.ticking = null));
+    return this.ticking;
+  }
+
+  /**
+   * Handles runs a closed or crashed tab left marked `running`: those whose window is still
+   * open start capturing again (into a new recording); the others are marked failed.
+   */
+  async recoverAbandonedRuns(): Promise<void> {
+    const nowMs = this.now();
+    for (const run of await this.schedules.runningRuns()) {
+      const schedule = await this.schedules.get(run.scheduleId);
+      if (!schedule || nowMs >= run.endAtMs || !schedule.enabled) {
+        await this.schedules.updateRun(run.scheduleId, run.startAtMs, { status: 'failed', message: 'Tapedeck was closed while this run was recording; what was recorded is kept.' });
+        continue;
+      }
+      await this.startCapture(schedule, run, nowMs, 'Resumed into a new recording after Tapedeck was closed during the run.');
+    }
+  }
+
+  /** Stops every capture now (the tab is giving up the scheduler); their runs end as complete. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.active.keys()].map((sourceUrl) => this.endCapture(sourceUrl)));
+  }
+
+  private async evaluate(): Promise<void> {
+    const nowMs = this.now();
+    for (const [sourceUrl, capture] of this.active) {
+      if (nowMs >= capture.endAtMs) await this.endCapture(sourceUrl);
+    }
+    for (const schedule of await this.schedules.list()) {
+      if (!schedule.enabled || schedule.evaluatedUntilMs >= nowMs) continue;
+      const { windows, omitted } = windowsStartingIn(schedule, schedule.evaluatedUntilMs, nowMs, this.config.missedWindowLimit);
+      for (const [index, window] of windows.entries()) {
+        if (nowMs >= window.endAtMs) {
+          const extra = index === 0 && omitted > 0 ? ` ${omitted} earlier windows were missed too.` : '';
+          await this.recordMissed(schedule, window, `Missed: no Tapedeck tab was running schedules during this window.${extra}`);
+        } else {
+          await this.startRun(schedule, window, nowMs);
+        }
+      }
+      await this.schedules.markEvaluated(schedule.id, nowMs);
+    }
+  }
+
+  private async recordMissed(schedule: Schedule, window: ScheduleWindow, message: string): Promise<void> {
+    const run: ScheduleRun = { scheduleId: schedule.id, ...window, status: 'missed', recordingId: null, startedAtMs: null, lateByMs: 0, message };
+    if (await this.schedules.claimRun(run)) this.emit('run-missed', { schedule, run });
+  }
+
+  private async startRun(schedule: Schedule, window: ScheduleWindow, nowMs: number): Promise<void> {
+    const lateByMs = Math.max(0, nowMs - window.startAtMs);
+    const late = lateByMs > this.config.lateStartGraceMs;
+    const run: ScheduleRun = {
+      scheduleId: schedule.id,
+      ...window,
+      status: 'running',
+      recordingId: null,
+      startedAtMs: nowMs,
+      lateByMs,
+      message: late ? `Started ${Math.round(lateByMs / 1000)} s late: the tab was asleep or closed at the planned time.` : null,
+    };
+    if (!(await this.schedules.claimRun(run))) return;
+    const shared = this.active.get(schedule.sourceUrl);
+    if (shared) {
+      shared.endAtMs = Math.max(shared.endAtMs, window.endAtMs);
+      shared.runs.push({ schedule, run });
+      run.recordingId = shared.recording.id;
+      run.message = [run.message, `Shares the running capture "${shared.recording.title}" of the same stream.`].filter(Boolean).join(' ');
+      await this.schedules.updateRun(schedule.id, run.startAtMs, { recordingId: run.recordingId, message: run.message });
+      this.emit('run-started', { schedule, run, recording: shared.recording, shared: true });
+      return;
+    }
+    if (this.active.size >= this.config.maxConcurrentCaptures) {
+      const message = `Not recorded: ${this.active.size} captures were already running, the most allowed at once (${this.config.maxConcurrentCaptures}).`;
+      await this.fail(schedule, run, message);
+      return;
+    }
+    await this.startCapture(schedule, run, nowMs, run.message);
+  }
+
+  private async startCapture(schedule: Schedule, run: ScheduleRun, nowMs: number, message: string | null): Promise<void> {
+    // A scheduled recording starts at the newest segment, so it begins at the planned time.
+    const recorder = new HlsRecorder(this.recordings, { ...this.captureConfig, liveEdgeSegmentCount: 1 });
+    let recording: Recording;
+    try {
+      recording = await recorder.start({ url: schedule.sourceUrl, title: renderTitle(schedule, run.startAtMs) });
+      recording = await this.recordings.update(recording.id, {
+        tags: runTags(schedule, run.startAtMs),
+        schedule: { scheduleId: schedule.id, plannedStartAtMs: run.startAtMs, lateByMs: run.lateByMs },
+      });
+    } catch (error) {
+      await this.fail(schedule, run, `Could not start: ${describeProblem(error, true).message}`);
+      return;
+    }
+    const capture: ActiveCapture = { recorder, recording, endAtMs: run.endAtMs, runs: [{ schedule, run }], stopping: false };
+    this.active.set(schedule.sourceUrl, capture);
+    Object.assign(run, { status: 'running', recordingId: recording.id, startedAtMs: nowMs, message });
+    await this.schedules.updateRun(schedule.id, run.startAtMs, { status: 'running', recordingId: recording.id, startedAtMs: nowMs, message });
+    this.emit('captures', { count: this.active.size });
+    this.emit('run-started', { schedule, run, recording, shared: false });
+    void recorder.done.then((final) => {
+      // The stream ended (EXT-X-ENDLIST) or failed before the window did.
+      if (!capture.stopping && this.active.get(schedule.sourceUrl) === capture) void this.finishCapture(schedule.sourceUrl, capture, final);
+    });
+  }
+
+  private async endCapture(sourceUrl: string): Promise<void> {
+    const capture = this.active.get(sourceUrl);
+    if (!capture || capture.stopping) return;
+    capture.stopping = true;
+    const final = (await capture.recorder.stop()) ?? capture.recording;
+    await this.finishCapture(sourceUrl, capture, final);
+  }
+
+  private async finishCapture(sourceUrl: string, capture: ActiveCapture, final: Recording): Promise<void> {
+    this.active.delete(sourceUrl);
+    this.emit('captures', { count: this.active.size });
+    const failed = final.status === 'interrupted';
+    for (const { schedule, run } of capture.runs) {
+      const endedEarly = this.now() < run.endAtMs;
+      const note = failed ? `The stream failed: ${final.lastError ?? 'unknown error'}` : endedEarly ? 'The stream ended before the planned end.' : null;
+      const message = [run.message, note].filter(Boolean).join(' ') || null;
+      Object.assign(run, { status: failed ? 'failed' : 'complete', message });
+      await this.schedules.updateRun(schedule.id, run.startAtMs, { status: run.status, message });
+      if (failed) this.emit('run-failed', { schedule, run, message: note! });
+      else this.emit('run-ended', { schedule, run, recording: final });
+    }
+  }
+
+  private async fail(schedule: Schedule, run: ScheduleRun, message: string): Promise<void> {
+    Object.assign(run, { status: 'failed', message });
+    await this.schedules.updateRun(schedule.id, run.startAtMs, { status: 'failed', message });
+    this.emit('run-failed', { schedule, run, message });
+  }
+}
