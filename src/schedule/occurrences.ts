@@ -93,29 +93,50 @@ export function validateSchedule(schedule: Pick<Schedule, 'rule' | 'length' | 't
   windowEndMs(schedule.length, 0, schedule.timeZone);
 }
 
+/** Most windows {@link windowsStartingIn} counts among those its limit leaves out. */
+export const MAX_COUNTED_OMITTED = 10_000;
+
 /**
  * The windows whose start lies in `(afterMs, untilMs]`, oldest first, at most `limit` of them
  * (the newest ones when there are more).
- * @returns the windows, and how many older ones the limit left out.
+ * @returns the windows, how many older ones the limit left out, and whether that count
+ *   stopped at {@link MAX_COUNTED_OMITTED} (then more were left out).
  */
-export function windowsStartingIn(schedule: Schedule, afterMs: number, untilMs: number, limit = 100): { windows: ScheduleWindow[]; omitted: number } {
+export function windowsStartingIn(schedule: Schedule, afterMs: number, untilMs: number, limit = 100): { windows: ScheduleWindow[]; omitted: number; omittedAtLeast: boolean } {
   const starts: number[] = [];
+  let omitted = 0;
+  let omittedAtLeast = false;
   const cron = ruleToCron(schedule.rule);
   if (cron === null) {
     if (schedule.rule.kind === 'once' && schedule.rule.startAtMs > afterMs && schedule.rule.startAtMs <= untilMs) starts.push(schedule.rule.startAtMs);
+    if (starts.length > limit) omitted = starts.splice(0).length;
   } else {
     // previousRuns walks back from the newest, so a long sleep costs `limit` steps, not all of them.
     const job = cronJob(cron, schedule.timeZone);
     const newest = job.previousRuns(limit + 1, new Date(untilMs + 1)).map((date) => date.getTime());
     for (const startMs of newest) if (startMs > afterMs && startMs <= untilMs) starts.push(startMs);
     starts.reverse();
+    if (starts.length > limit) {
+      starts.splice(0, starts.length - limit);
+      // Only the count of the older ones is wanted: walk them forward, up to a bound.
+      const beforeMs = starts[0] ?? untilMs + 1;
+      let from = new Date(afterMs);
+      counting: for (;;) {
+        const batch = job.nextRuns(Math.min(1000, MAX_COUNTED_OMITTED + 1 - omitted), from);
+        for (const date of batch) {
+          if (date.getTime() >= beforeMs) break counting;
+          if (omitted === MAX_COUNTED_OMITTED) {
+            omittedAtLeast = true;
+            break counting;
+          }
+          omitted += 1;
+        }
+        if (batch.length === 0) break;
+        from = batch.at(-1)!;
+      }
+    }
   }
-  let omitted = 0;
-  if (starts.length > limit) {
-    omitted = starts.length - limit;
-    starts.splice(0, omitted);
-  }
-  return { windows: starts.map((startAtMs) => ({ startAtMs, endAtMs: windowEndMs(schedule.length, startAtMs, schedule.timeZone) })), omitted };
+  return { windows: starts.map((startAtMs) => ({ startAtMs, endAtMs: windowEndMs(schedule.length, startAtMs, schedule.timeZone) })), omitted, omittedAtLeast };
 }
 
 /** The next `count` windows starting after `afterMs`, oldest first (none for a past one-off). */

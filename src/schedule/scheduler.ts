@@ -22,6 +22,9 @@ export interface SchedulerEvents {
   captures: { count: number };
 }
 
+/** Why a capture ended: its last window closed, the stream ended by itself, or the tab stopped it. */
+type CaptureEndReason = 'window-ended' | 'stream-ended' | 'stopped';
+
 interface ActiveCapture {
   recorder: HlsRecorder;
   recording: Recording;
@@ -80,26 +83,39 @@ export class Scheduler extends TypedEventTarget<SchedulerEvents> {
         await this.schedules.updateRun(run.scheduleId, run.startAtMs, { status: 'failed', message: 'Tapedeck was closed while this run was recording; what was recorded is kept.' });
         continue;
       }
-      await this.startCapture(schedule, run, nowMs, 'Resumed into a new recording after Tapedeck was closed during the run.');
+      const message = 'Resumed into a new recording after Tapedeck was closed during the run.';
+      // Runs that shared a capture before the tab closed share the new one too.
+      const shared = this.active.get(schedule.sourceUrl);
+      if (shared) await this.joinCapture(shared, schedule, run, nowMs, message);
+      else if (this.active.size >= this.config.maxConcurrentCaptures) await this.fail(schedule, run, this.capMessage());
+      else await this.startCapture(schedule, run, nowMs, message);
     }
   }
 
   /** Stops every capture now (the tab is giving up the scheduler); their runs end as complete. */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.active.keys()].map((sourceUrl) => this.endCapture(sourceUrl)));
+    await Promise.all([...this.active.keys()].map((sourceUrl) => this.endCapture(sourceUrl, 'stopped')));
   }
 
   private async evaluate(): Promise<void> {
     const nowMs = this.now();
     for (const [sourceUrl, capture] of this.active) {
-      if (nowMs >= capture.endAtMs) await this.endCapture(sourceUrl);
+      if (nowMs >= capture.endAtMs) {
+        await this.endCapture(sourceUrl, 'window-ended');
+        continue;
+      }
+      // A run sharing a capture that goes on for a later window is over at its own end.
+      for (const entry of capture.runs.filter(({ run }) => nowMs >= run.endAtMs)) {
+        capture.runs.splice(capture.runs.indexOf(entry), 1);
+        await this.settleRun(entry.schedule, entry.run, capture.recording, null);
+      }
     }
     for (const schedule of await this.schedules.list()) {
       if (!schedule.enabled || schedule.evaluatedUntilMs >= nowMs) continue;
-      const { windows, omitted } = windowsStartingIn(schedule, schedule.evaluatedUntilMs, nowMs, this.config.missedWindowLimit);
+      const { windows, omitted, omittedAtLeast } = windowsStartingIn(schedule, schedule.evaluatedUntilMs, nowMs, this.config.missedWindowLimit);
       for (const [index, window] of windows.entries()) {
         if (nowMs >= window.endAtMs) {
-          const extra = index === 0 && omitted > 0 ? ` ${omitted} earlier windows were missed too.` : '';
+          const extra = index === 0 && omitted > 0 ? ` ${omitted}${omittedAtLeast ? ' or more' : ''} earlier windows were missed too.` : '';
           await this.recordMissed(schedule, window, `Missed: no Tapedeck tab was running schedules during this window.${extra}`);
         } else {
           await this.startRun(schedule, window, nowMs);
@@ -129,20 +145,28 @@ export class Scheduler extends TypedEventTarget<SchedulerEvents> {
     if (!(await this.schedules.claimRun(run))) return;
     const shared = this.active.get(schedule.sourceUrl);
     if (shared) {
-      shared.endAtMs = Math.max(shared.endAtMs, window.endAtMs);
-      shared.runs.push({ schedule, run });
-      run.recordingId = shared.recording.id;
-      run.message = [run.message, `Shares the running capture "${shared.recording.title}" of the same stream.`].filter(Boolean).join(' ');
-      await this.schedules.updateRun(schedule.id, run.startAtMs, { recordingId: run.recordingId, message: run.message });
-      this.emit('run-started', { schedule, run, recording: shared.recording, shared: true });
+      await this.joinCapture(shared, schedule, run, nowMs, run.message);
       return;
     }
     if (this.active.size >= this.config.maxConcurrentCaptures) {
-      const message = `Not recorded: ${this.active.size} captures were already running, the most allowed at once (${this.config.maxConcurrentCaptures}).`;
-      await this.fail(schedule, run, message);
+      await this.fail(schedule, run, this.capMessage());
       return;
     }
     await this.startCapture(schedule, run, nowMs, run.message);
+  }
+
+  /** Adds a run to the running capture of its source, which then lasts to the later end. */
+  private async joinCapture(capture: ActiveCapture, schedule: Schedule, run: ScheduleRun, nowMs: number, message: string | null): Promise<void> {
+    capture.endAtMs = Math.max(capture.endAtMs, run.endAtMs);
+    capture.runs.push({ schedule, run });
+    Object.assign(run, {
+      status: 'running',
+      recordingId: capture.recording.id,
+      startedAtMs: nowMs,
+      message: [message, `Shares the running capture "${capture.recording.title}" of the same stream.`].filter(Boolean).join(' '),
+    });
+    await this.schedules.updateRun(schedule.id, run.startAtMs, { status: 'running', recordingId: run.recordingId, startedAtMs: nowMs, message: run.message });
+    this.emit('run-started', { schedule, run, recording: capture.recording, shared: true });
   }
 
   private async startCapture(schedule: Schedule, run: ScheduleRun, nowMs: number, message: string | null): Promise<void> {
@@ -167,31 +191,43 @@ export class Scheduler extends TypedEventTarget<SchedulerEvents> {
     this.emit('run-started', { schedule, run, recording, shared: false });
     void recorder.done.then((final) => {
       // The stream ended (EXT-X-ENDLIST) or failed before the window did.
-      if (!capture.stopping && this.active.get(schedule.sourceUrl) === capture) void this.finishCapture(schedule.sourceUrl, capture, final);
+      if (!capture.stopping && this.active.get(schedule.sourceUrl) === capture) void this.finishCapture(schedule.sourceUrl, capture, final, 'stream-ended');
     });
   }
 
-  private async endCapture(sourceUrl: string): Promise<void> {
+  private async endCapture(sourceUrl: string, reason: CaptureEndReason): Promise<void> {
     const capture = this.active.get(sourceUrl);
     if (!capture || capture.stopping) return;
     capture.stopping = true;
     const final = (await capture.recorder.stop()) ?? capture.recording;
-    await this.finishCapture(sourceUrl, capture, final);
+    await this.finishCapture(sourceUrl, capture, final, reason);
   }
 
-  private async finishCapture(sourceUrl: string, capture: ActiveCapture, final: Recording): Promise<void> {
+  private async finishCapture(sourceUrl: string, capture: ActiveCapture, final: Recording, reason: CaptureEndReason): Promise<void> {
     this.active.delete(sourceUrl);
     this.emit('captures', { count: this.active.size });
-    const failed = final.status === 'interrupted';
     for (const { schedule, run } of capture.runs) {
-      const endedEarly = this.now() < run.endAtMs;
-      const note = failed ? `The stream failed: ${final.lastError ?? 'unknown error'}` : endedEarly ? 'The stream ended before the planned end.' : null;
-      const message = [run.message, note].filter(Boolean).join(' ') || null;
-      Object.assign(run, { status: failed ? 'failed' : 'complete', message });
-      await this.schedules.updateRun(schedule.id, run.startAtMs, { status: run.status, message });
-      if (failed) this.emit('run-failed', { schedule, run, message: note! });
-      else this.emit('run-ended', { schedule, run, recording: final });
+      let note: string | null = null;
+      if (final.status === 'interrupted') note = `The stream failed: ${final.lastError ?? 'unknown error'}`;
+      else if (this.now() < run.endAtMs) {
+        note = reason === 'stopped' ? 'Stopped before the planned end: this tab stopped running schedules (closed or reloaded).' : 'The stream ended before the planned end.';
+      }
+      await this.settleRun(schedule, run, final, note);
     }
+  }
+
+  /** Marks a run complete, or failed when its recording ended on an error. */
+  private async settleRun(schedule: Schedule, run: ScheduleRun, recording: Recording, note: string | null): Promise<void> {
+    const failed = recording.status === 'interrupted';
+    const message = [run.message, note].filter(Boolean).join(' ') || null;
+    Object.assign(run, { status: failed ? 'failed' : 'complete', message });
+    await this.schedules.updateRun(schedule.id, run.startAtMs, { status: run.status, message });
+    if (failed) this.emit('run-failed', { schedule, run, message: note ?? message ?? 'The stream failed.' });
+    else this.emit('run-ended', { schedule, run, recording });
+  }
+
+  private capMessage(): string {
+    return `Not recorded: ${this.active.size} captures were already running, the most allowed at once (${this.config.maxConcurrentCaptures}).`;
   }
 
   private async fail(schedule: Schedule, run: ScheduleRun, message: string): Promise<void> {

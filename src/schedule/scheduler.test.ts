@@ -1,0 +1,296 @@
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { resolveConfig, type RetryPolicy, type ScheduleConfig } from '../config.ts';
+import { RecordingStore } from '../storage/recording-store.ts';
+import { ScheduleStore, type ScheduleInput } from './schedule-store.ts';
+import { Scheduler, type SchedulerEvents } from './scheduler.ts';
+import { renderTitle, runTags } from './title-template.ts';
+import type { ScheduleRun } from './types.ts';
+
+const base = inject('faultServerUrl');
+const SEC = 1000;
+const MIN = 60 * SEC;
+/** A minute boundary; 13:00 BST in Europe/London. */
+const T0 = Date.parse('2026-06-01T12:00:00Z');
+const S = T0 + 5 * MIN;
+
+const fileUrl = (body: string, type = 'text/plain') => `${base}/file?body=${encodeURIComponent(body)}&type=${encodeURIComponent(type)}`;
+/** A playlist served by the fault server: live (no EXT-X-ENDLIST) unless `endList`, two tiny segments. */
+function stream(tag: string, endList = false): string {
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:1', '#EXT-X-MEDIA-SEQUENCE:0'];
+  for (const i of [0, 1]) lines.push('#EXTINF:1.000,', fileUrl(`${tag}-segment-${i}`));
+  if (endList) lines.push('#EXT-X-ENDLIST');
+  return fileUrl(`${lines.join('\n')}\n`, 'application/vnd.apple.mpegurl');
+}
+
+const quickRetry: RetryPolicy = { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 20, backoffMultiplier: 2, jitterRatio: 0 };
+
+interface Tab {
+  schedules: ScheduleStore;
+  recordings: RecordingStore;
+  scheduler: Scheduler;
+}
+const tabs: Tab[] = [];
+const dbNames: string[] = [];
+let nowMs = T0;
+const now = () => nowMs;
+
+/** A "tab": stores on database `name` (a fresh one by default) and a Scheduler on the controlled clock. */
+async function openTab(schedule: Partial<ScheduleConfig> = {}, name = 'test-' + crypto.randomUUID()): Promise<Tab & { name: string }> {
+  if (!dbNames.includes(name)) dbNames.push(name);
+  const config = resolveConfig({ capture: { playlistRetry: quickRetry, segmentRetry: quickRetry, playlistTimeoutMs: 5000, segmentTimeoutMs: 5000 }, schedule });
+  const schedules = await ScheduleStore.open(name);
+  const recordings = await RecordingStore.open(name);
+  const tab = { schedules, recordings, scheduler: new Scheduler(schedules, recordings, config.capture, config.schedule, now) };
+  tabs.push(tab);
+  return { ...tab, name };
+}
+
+afterEach(async () => {
+  nowMs = T0;
+  for (const { scheduler, recordings, schedules } of tabs.splice(0)) {
+    await scheduler.stopAll();
+    expect(scheduler.captureCount).toBe(0);
+    // Every capture was stopped: none is left recording (and polling) in the background.
+    expect((await recordings.list()).filter((r) => r.status === 'recording').map((r) => r.title)).toEqual([]);
+    schedules.close();
+    recordings.close();
+  }
+  for (const name of dbNames.splice(0)) {
+    await new Promise<void>((resolve, reject) => {
+      const request = indexedDB.deleteDatabase(name);
+      request.onsuccess = () => resolve();
+      request.onerror = () => reject(request.error);
+    });
+  }
+});
+
+function input(patch: Partial<ScheduleInput> = {}): ScheduleInput {
+  return {
+    sourceUrl: stream('main'), stationName: 'Radio X', programme: 'Early Show', rule: { kind: 'once', startAtMs: S },
+    length: { kind: 'duration', durationSec: 60 }, titleTemplate: '{station} – {programme} {date} {time}', tags: {}, enabled: true, timeZone: 'Europe/London',
+    ...patch,
+  };
+}
+
+function nextEvent<K extends keyof SchedulerEvents>(scheduler: Scheduler, type: K): Promise<SchedulerEvents[K]> {
+  return new Promise((resolve) => scheduler.on(type, resolve, { once: true }));
+}
+
+const runsOf = async (tab: Tab): Promise<ScheduleRun[]> => (await tab.schedules.recentRuns(0)).reverse();
+
+describe('Scheduler on a controlled clock, with real captures', () => {
+  it('starts a one-off window when it opens, titled and tagged, and completes it at its end', async () => {
+    const tab = await openTab();
+    const schedule = await tab.schedules.create(input(), T0);
+    await tab.scheduler.tick();
+    expect(await runsOf(tab)).toEqual([]);
+    expect(await tab.recordings.list()).toEqual([]);
+
+    nowMs = S + SEC;
+    await tab.scheduler.tick();
+    const [recording] = await tab.recordings.list();
+    expect(await runsOf(tab)).toEqual([{ scheduleId: schedule.id, startAtMs: S, endAtMs: S + MIN, status: 'running', recordingId: recording!.id, startedAtMs: S + SEC, lateByMs: SEC, message: null }]);
+    expect(recording!.title).toBe('Radio X – Early Show 2026-06-01 13:05');
+    expect(recording!.title).toBe(renderTitle(schedule, S));
+    expect(recording).toMatchObject({ status: 'recording', sourceUrl: schedule.sourceUrl, schedule: { scheduleId: schedule.id, plannedStartAtMs: S, lateByMs: SEC } });
+    expect(recording!.tags).toEqual(runTags(schedule, S));
+    expect(recording!.tags).toMatchObject({ artist: 'Radio X', album: 'Early Show', comment: schedule.sourceUrl, date: '2026-06-01' });
+    await expect.poll(async () => (await tab.recordings.get(recording!.id))!.segmentCount).toBeGreaterThan(0);
+
+    nowMs = S + MIN;
+    await tab.scheduler.tick();
+    expect(await runsOf(tab)).toMatchObject([{ status: 'complete', recordingId: recording!.id, message: null }]);
+    expect(await tab.recordings.get(recording!.id)).toMatchObject({ status: 'complete' });
+    expect(tab.scheduler.captureCount).toBe(0);
+  });
+
+  it('starts a window late when the first tick comes while it is still open, and says so', async () => {
+    const tab = await openTab();
+    await tab.schedules.create(input(), T0);
+    nowMs = S + 20 * SEC;
+    await tab.scheduler.tick();
+    const [run] = await runsOf(tab);
+    expect(run).toMatchObject({ status: 'running', lateByMs: 20_000, startedAtMs: S + 20 * SEC });
+    expect(run!.message).toMatch(/20 s late/);
+    expect((await tab.recordings.get(run!.recordingId!))!.schedule).toMatchObject({ lateByMs: 20_000 });
+  });
+
+  it('records a window that passed unseen as missed, once, with no recording', async () => {
+    const tab = await openTab();
+    const schedule = await tab.schedules.create(input(), T0);
+    const missed = nextEvent(tab.scheduler, 'run-missed');
+    nowMs = S + MIN;
+    await tab.scheduler.tick();
+    expect((await missed).run.startAtMs).toBe(S);
+    nowMs += MIN;
+    await tab.scheduler.tick();
+    const runs = await runsOf(tab);
+    expect(runs).toMatchObject([{ scheduleId: schedule.id, startAtMs: S, status: 'missed', recordingId: null, startedAtMs: null }]);
+    expect(runs[0]!.message).toMatch(/^Missed/);
+    expect(await tab.recordings.list()).toEqual([]);
+  });
+
+  it('a minutely schedule unticked for 10 min 30 s: 10 windows missed, none recorded', async () => {
+    const tab = await openTab();
+    const schedule = await tab.schedules.create(input({ sourceUrl: `${base}/status/404`, rule: { kind: 'cron', expression: '* * * * *' }, length: { kind: 'duration', durationSec: 30 } }), T0);
+    // Windows start at T0+1 … T0+10 min (T0 itself is before (not after) creation); the last ends right now.
+    nowMs = T0 + 10 * MIN + 30 * SEC;
+    await tab.scheduler.tick();
+    const runs = await runsOf(tab);
+    expect(runs.map((r) => r.startAtMs)).toEqual(Array.from({ length: 10 }, (_, i) => T0 + (i + 1) * MIN));
+    expect(runs.every((r) => r.status === 'missed' && r.recordingId === null)).toBe(true);
+    expect(await tab.recordings.list()).toEqual([]);
+    expect((await tab.schedules.get(schedule.id))!.evaluatedUntilMs).toBe(nowMs);
+  });
+
+  it('with missedWindowLimit 3, keeps the 3 newest missed windows and counts the others in the oldest’s message', async () => {
+    const tab = await openTab({ missedWindowLimit: 3 });
+    await tab.schedules.create(input({ sourceUrl: `${base}/status/404`, rule: { kind: 'cron', expression: '* * * * *' }, length: { kind: 'duration', durationSec: 30 } }), T0);
+    nowMs = T0 + 10 * MIN + 30 * SEC;
+    await tab.scheduler.tick();
+    const runs = await runsOf(tab);
+    expect(runs.map((r) => [r.startAtMs, r.status])).toEqual([8, 9, 10].map((m) => [T0 + m * MIN, 'missed']));
+    expect(runs[0]!.message).toMatch(/\b7 earlier windows were missed too/);
+    expect(runs.slice(1).every((r) => !/earlier/.test(r.message ?? ''))).toBe(true);
+  });
+
+  it('overlapping windows of one source share one capture, which ends at the later end', async () => {
+    const tab = await openTab();
+    const early = await tab.schedules.create(input({ programme: 'Early' }), T0);
+    const late = await tab.schedules.create(input({ programme: 'Late', rule: { kind: 'once', startAtMs: S + 30 * SEC }, length: { kind: 'duration', durationSec: 120 } }), T0 + 1);
+    nowMs = S + SEC;
+    await tab.scheduler.tick();
+    const shared = nextEvent(tab.scheduler, 'run-started');
+    nowMs = S + 31 * SEC;
+    await tab.scheduler.tick();
+    expect(await shared).toMatchObject({ shared: true, schedule: { id: late.id } });
+
+    const [recording, ...others] = await tab.recordings.list();
+    expect(others).toEqual([]);
+    const runs = await runsOf(tab);
+    expect(runs.map((r) => [r.scheduleId, r.status, r.recordingId])).toEqual([[early.id, 'running', recording!.id], [late.id, 'running', recording!.id]]);
+    expect(runs[1]!.message).toContain(`Shares the running capture "${recording!.title}"`);
+
+    nowMs = S + 61 * SEC; // Past the early window, inside the late one.
+    await tab.scheduler.tick();
+    expect(tab.scheduler.captureCount).toBe(1);
+    expect(await tab.recordings.get(recording!.id)).toMatchObject({ status: 'recording' });
+    // The early run is over at its own end, while the shared capture goes on for the late one.
+    expect((await runsOf(tab)).map((r) => r.status)).toEqual(['complete', 'running']);
+
+    nowMs = S + 150 * SEC;
+    await tab.scheduler.tick();
+    expect(await tab.recordings.get(recording!.id)).toMatchObject({ status: 'complete' });
+    expect((await runsOf(tab)).map((r) => r.status)).toEqual(['complete', 'complete']);
+    expect(await tab.recordings.list()).toHaveLength(1);
+  });
+
+  it('stopAll ends an open run as complete and says the tab stopped it, not the stream', async () => {
+    const tab = await openTab();
+    await tab.schedules.create(input(), T0);
+    nowMs = S + SEC;
+    await tab.scheduler.tick();
+    nowMs = S + 10 * SEC;
+    await tab.scheduler.stopAll();
+    const [run] = await runsOf(tab);
+    expect(run).toMatchObject({ status: 'complete' });
+    expect(run!.message).toMatch(/this tab stopped running schedules/);
+    expect(run!.message).not.toMatch(/stream ended/);
+  });
+
+  it('refuses a window over the cap on concurrent captures, naming the cap', async () => {
+    const tab = await openTab({ maxConcurrentCaptures: 1 });
+    const first = await tab.schedules.create(input({ sourceUrl: stream('first') }), T0);
+    const second = await tab.schedules.create(input({ sourceUrl: stream('second') }), T0 + 1);
+    const failed = nextEvent(tab.scheduler, 'run-failed');
+    nowMs = S + SEC;
+    await tab.scheduler.tick();
+    expect((await failed).schedule.id).toBe(second.id);
+    const runs = await runsOf(tab);
+    expect(runs.find((r) => r.scheduleId === first.id)).toMatchObject({ status: 'running' });
+    expect(runs.find((r) => r.scheduleId === second.id)).toMatchObject({ status: 'failed', recordingId: null });
+    expect(runs.find((r) => r.scheduleId === second.id)!.message).toMatch(/most allowed at once \(1\)/);
+    expect((await tab.recordings.list()).map((r) => r.sourceUrl)).toEqual([first.sourceUrl]);
+  });
+
+  it('fails a window whose stream answers 404, with the reason, and keeps no recording', async () => {
+    const tab = await openTab();
+    await tab.schedules.create(input({ sourceUrl: `${base}/status/404` }), T0);
+    nowMs = S + SEC;
+    await tab.scheduler.tick();
+    const [run] = await runsOf(tab);
+    expect(run).toMatchObject({ status: 'failed', recordingId: null });
+    expect(run!.message).toMatch(/^Could not start: .*HTTP 404/);
+    expect(await tab.recordings.list()).toEqual([]);
+    expect(tab.scheduler.captureCount).toBe(0);
+  });
+
+  it('completes a window whose stream ends (EXT-X-ENDLIST) before it does, and says so', async () => {
+    const tab = await openTab();
+    await tab.schedules.create(input({ sourceUrl: stream('vod', true) }), T0);
+    const ended = nextEvent(tab.scheduler, 'run-ended');
+    nowMs = S + SEC;
+    await tab.scheduler.tick();
+    const { recording } = await ended;
+    const [run] = await runsOf(tab);
+    expect(run).toMatchObject({ status: 'complete', recordingId: recording!.id });
+    expect(run!.message).toMatch(/ended before the planned end/);
+    expect(await tab.recordings.get(recording!.id)).toMatchObject({ status: 'complete', segmentCount: 2 });
+    expect(tab.scheduler.captureCount).toBe(0);
+  });
+
+  it('two tabs ticking the same window at once make one run and one recording', async () => {
+    const a = await openTab();
+    const b = await openTab({}, a.name);
+    await a.schedules.create(input(), T0);
+    nowMs = S + SEC;
+    await Promise.all([a.scheduler.tick(), b.scheduler.tick()]);
+    expect(await runsOf(a)).toMatchObject([{ status: 'running' }]);
+    expect(await a.recordings.list()).toHaveLength(1);
+    expect(a.scheduler.captureCount + b.scheduler.captureCount).toBe(1);
+  });
+
+  it('recoverAbandonedRuns restarts a run whose window is open and fails one whose window passed', async () => {
+    const tab = await openTab();
+    const open = await tab.schedules.create(input(), T0);
+    const past = await tab.schedules.create(input({ sourceUrl: stream('past'), rule: { kind: 'once', startAtMs: S - 2 * MIN } }), T0);
+    const crashed = { status: 'running', recordingId: 'from-the-closed-tab', lateByMs: 0, message: null } as const;
+    await tab.schedules.claimRun({ scheduleId: open.id, startAtMs: S, endAtMs: S + MIN, startedAtMs: S, ...crashed });
+    await tab.schedules.claimRun({ scheduleId: past.id, startAtMs: S - 2 * MIN, endAtMs: S - MIN, startedAtMs: S - 2 * MIN, ...crashed });
+    nowMs = S + 10 * SEC;
+    await tab.scheduler.recoverAbandonedRuns();
+    const [recording, ...others] = await tab.recordings.list();
+    expect(others).toEqual([]);
+    expect(recording).toMatchObject({ sourceUrl: open.sourceUrl, status: 'recording' });
+    const runs = await runsOf(tab);
+    expect(runs.find((r) => r.scheduleId === open.id)).toMatchObject({ status: 'running', recordingId: recording!.id, message: expect.stringMatching(/Resumed/) });
+    expect(runs.find((r) => r.scheduleId === past.id)).toMatchObject({ status: 'failed', message: expect.stringMatching(/closed/) });
+    // The next tick does not start the recovered window a second time.
+    await tab.scheduler.tick();
+    expect(await tab.recordings.list()).toHaveLength(1);
+    expect(tab.scheduler.captureCount).toBe(1);
+  });
+
+  it('recoverAbandonedRuns resumes two runs that shared a capture into one new capture', async () => {
+    const tab = await openTab();
+    const one = await tab.schedules.create(input({ programme: 'One' }), T0);
+    const two = await tab.schedules.create(input({ programme: 'Two', length: { kind: 'duration', durationSec: 120 } }), T0);
+    for (const [schedule, endAtMs] of [[one, S + MIN], [two, S + 2 * MIN]] as const) {
+      await tab.schedules.claimRun({ scheduleId: schedule.id, startAtMs: S, endAtMs, status: 'running', recordingId: 'old', startedAtMs: S, lateByMs: 0, message: null });
+    }
+    nowMs = S + 10 * SEC;
+    await tab.scheduler.recoverAbandonedRuns();
+    const recordings = await tab.recordings.list();
+    expect(recordings).toHaveLength(1);
+    const runs = await runsOf(tab);
+    expect(runs.map((r) => r.recordingId)).toEqual([recordings[0]!.id, recordings[0]!.id]);
+    expect(runs.map((r) => r.message).join(' ')).toMatch(/Shares the running capture/);
+    nowMs = S + MIN;
+    await tab.scheduler.tick();
+    expect(await tab.recordings.get(recordings[0]!.id)).toMatchObject({ status: 'recording' });
+    nowMs = S + 2 * MIN;
+    await tab.scheduler.tick();
+    expect(await tab.recordings.get(recordings[0]!.id)).toMatchObject({ status: 'complete' });
+    expect((await runsOf(tab)).map((r) => r.status)).toEqual(['complete', 'complete']);
+  });
+});
