@@ -1,26 +1,34 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { resolveConfig, type TapedeckConfig } from '../../config.ts';
+import { ScheduleStore } from '../../schedule/schedule-store.ts';
+import { SchedulerHost } from '../../schedule/scheduler-host.ts';
 import { isRecordingLockHeld } from '../../storage/recording-lock.ts';
 import { RecordingStore } from '../../storage/recording-store.ts';
 import type { Recording } from '../../storage/types.ts';
 import '../library/library-view.ts';
 import '../live-view/live-view.ts';
 import '../recording-player/recording-player.ts';
+import '../schedules/schedules-view.ts';
 import { sharedStyles } from '../shared/styles.ts';
 
 /**
- * `<td-app>`: the whole app. Opens the recording store, turns recordings left `recording` by
- * a closed or crashed tab into `interrupted` ones, and lays out the live view, the player
- * and the library.
+ * `<td-app>`: the whole app. Opens the recording and schedule stores, turns recordings left
+ * `recording` by a closed or crashed tab into `interrupted` ones, starts the scheduler host
+ * (which runs the schedules if this tab is elected), and lays out the live view, the player,
+ * the library and the schedules.
  */
 export class TapedeckApp extends LitElement {
   static override properties = {
     store: { state: true },
+    scheduleStore: { state: true },
+    host: { state: true },
     playing: { state: true },
     fatalMessage: { state: true },
   };
 
   declare store: RecordingStore | null;
+  declare scheduleStore: ScheduleStore | null;
+  declare host: SchedulerHost | null;
   declare playing: Recording | null;
   declare fatalMessage: string;
   private readonly config: TapedeckConfig = resolveConfig();
@@ -28,6 +36,8 @@ export class TapedeckApp extends LitElement {
   constructor() {
     super();
     this.store = null;
+    this.scheduleStore = null;
+    this.host = null;
     this.playing = null;
     this.fatalMessage = '';
   }
@@ -64,9 +74,12 @@ export class TapedeckApp extends LitElement {
   override async connectedCallback(): Promise<void> {
     super.connectedCallback();
     try {
-      const store = await RecordingStore.open();
+      const [store, scheduleStore] = await Promise.all([RecordingStore.open(), ScheduleStore.open()]);
       await store.recoverInterrupted(isRecordingLockHeld);
       this.store = store;
+      this.scheduleStore = scheduleStore;
+      this.host = new SchedulerHost(scheduleStore, store, this.config);
+      this.host.start();
     } catch (error) {
       this.fatalMessage = `Tapedeck cannot open its storage (IndexedDB): ${error instanceof Error ? error.message : String(error)}`;
     }
@@ -74,7 +87,12 @@ export class TapedeckApp extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.store?.close();
+    const { store, scheduleStore, host } = this;
+    // Scheduled captures write their last segments and runs before the stores close.
+    void (host?.stop() ?? Promise.resolve()).finally(() => {
+      store?.close();
+      scheduleStore?.close();
+    });
   }
 
   override render() {
@@ -91,6 +109,11 @@ export class TapedeckApp extends LitElement {
               ? html`<section class="panel"><td-recording-player .store=${this.store} .recording=${this.playing}></td-recording-player></section>`
               : nothing}
             <section class="panel"><td-library .store=${this.store}></td-library></section>
+            ${this.scheduleStore && this.host
+              ? html`<section class="panel">
+                  <td-schedules .scheduleStore=${this.scheduleStore} .recordingStore=${this.store} .host=${this.host}></td-schedules>
+                </section>`
+              : nothing}
           </main>`
         : nothing}
     `;

@@ -22,6 +22,23 @@ export const sharedStyles = css`
     background: var(--td-surface, #fff);
     color: inherit;
   }
+  input[type='checkbox'] {
+    min-height: 0;
+    width: 1.25rem;
+    height: 1.25rem;
+    margin: 0;
+    padding: 0;
+    accent-color: var(--td-accent, #b3261e);
+  }
+  /* A checkbox with its label: the label is the 44 px touch target. */
+  label.check {
+    display: inline-flex;
+    align-items: center;
+    gap: 0.5rem;
+    min-height: 44px;
+    min-width: 44px;
+    cursor: pointer;
+  }
   button {
     cursor: pointer;
     min-width: 44px;
@@ -35,7 +52,7 @@ export const sharedStyles = css`
     opacity: 0.5;
     cursor: not-allowed;
   }
-  :is(button, select, input):focus-visible {
+  :is(button, select, input, [tabindex]):focus-visible {
     outline: 3px solid var(--td-focus, #1a73e8);
     outline-offset: 2px;
   }
