@@ -46,7 +46,10 @@ export interface ExportConfig {
 
 /** Settings of scheduled capture (src/schedule). */
 export interface ScheduleConfig {
-  /** Captures that may run at once, scheduled ones counted. Default 3. */
+  /**
+   * Scheduled captures that may run at once in the scheduling tab (recordings started by hand
+   * are not counted). Default 3.
+   */
   maxConcurrentCaptures: number;
   /** A start later than this after the planned time is noted as late, in ms. Default 5000. */
   lateStartGraceMs: number;

@@ -51,7 +51,7 @@ export class ScheduleStore extends TypedEventTarget<ScheduleStoreEvents> {
   }
 
   /**
-   * Replaces a schedule's settings. A changed rule or a re-enabled schedule is looked at from
+   * Replaces a schedule's settings. A changed rule or time zone, or a re-enabled schedule, is looked at from
    * `nowMs` on, so editing never makes past windows count as missed.
    * @throws ScheduleError when invalid; Error when the schedule no longer exists.
    */
@@ -59,7 +59,7 @@ export class ScheduleStore extends TypedEventTarget<ScheduleStoreEvents> {
     validateSchedule(input);
     const existing = await this.db.get('schedules', id);
     if (!existing) throw new Error('This schedule no longer exists.');
-    const ruleChanged = JSON.stringify(existing.rule) !== JSON.stringify(input.rule);
+    const ruleChanged = JSON.stringify(existing.rule) !== JSON.stringify(input.rule) || existing.timeZone !== input.timeZone;
     const reenabled = input.enabled && !existing.enabled;
     const schedule: Schedule = {
       ...existing,

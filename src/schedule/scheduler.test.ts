@@ -198,6 +198,22 @@ describe('Scheduler on a controlled clock, with real captures', () => {
     expect(run!.message).not.toMatch(/stream ended/);
   });
 
+  it('turning a schedule off mid-run stops its capture at the next tick and says why', async () => {
+    const tab = await openTab();
+    const schedule = await tab.schedules.create(input(), T0);
+    nowMs = S + SEC;
+    await tab.scheduler.tick();
+    expect(tab.scheduler.captureCount).toBe(1);
+    nowMs = S + 10 * SEC;
+    await tab.schedules.setEnabled(schedule.id, false, nowMs);
+    await tab.scheduler.tick();
+    expect(tab.scheduler.captureCount).toBe(0);
+    const [run] = await runsOf(tab);
+    expect(run).toMatchObject({ status: 'complete' });
+    expect(run!.message).toMatch(/schedule was turned off or deleted/);
+    expect((await tab.recordings.list())[0]).toMatchObject({ status: 'complete' });
+  });
+
   it('refuses a window over the cap on concurrent captures, naming the cap', async () => {
     const tab = await openTab({ maxConcurrentCaptures: 1 });
     const first = await tab.schedules.create(input({ sourceUrl: stream('first') }), T0);

@@ -99,18 +99,24 @@ export class Scheduler extends TypedEventTarget<SchedulerEvents> {
 
   private async evaluate(): Promise<void> {
     const nowMs = this.now();
+    const schedules = await this.schedules.list();
+    const enabledIds = new Set(schedules.filter((schedule) => schedule.enabled).map((schedule) => schedule.id));
     for (const [sourceUrl, capture] of this.active) {
       if (nowMs >= capture.endAtMs) {
         await this.endCapture(sourceUrl, 'window-ended');
         continue;
       }
-      // A run sharing a capture that goes on for a later window is over at its own end.
-      for (const entry of capture.runs.filter(({ run }) => nowMs >= run.endAtMs)) {
+      // A run is over at its own end even when the capture goes on for a later window that
+      // shares it, and as soon as its schedule is turned off or deleted.
+      for (const entry of capture.runs.filter(({ run }) => nowMs >= run.endAtMs || !enabledIds.has(run.scheduleId))) {
         capture.runs.splice(capture.runs.indexOf(entry), 1);
-        await this.settleRun(entry.schedule, entry.run, capture.recording, null);
+        const switchedOff = nowMs < entry.run.endAtMs;
+        await this.settleRun(entry.schedule, entry.run, capture.recording, switchedOff ? 'Stopped early: the schedule was turned off or deleted.' : null);
       }
+      if (capture.runs.length === 0) await this.endCapture(sourceUrl, 'stopped');
+      else capture.endAtMs = Math.max(...capture.runs.map(({ run }) => run.endAtMs));
     }
-    for (const schedule of await this.schedules.list()) {
+    for (const schedule of schedules) {
       if (!schedule.enabled || schedule.evaluatedUntilMs >= nowMs) continue;
       const { windows, omitted, omittedAtLeast } = windowsStartingIn(schedule, schedule.evaluatedUntilMs, nowMs, this.config.missedWindowLimit);
       for (const [index, window] of windows.entries()) {
