@@ -22,6 +22,18 @@ export interface StoredRecording {
   discontinuityCount: number;
 }
 
+/** A schedule's run as stored (see src/schedule/types.ts). */
+export interface StoredRun {
+  scheduleId: string;
+  startAtMs: number;
+  endAtMs: number;
+  status: string;
+  recordingId: string | null;
+  startedAtMs: number | null;
+  lateByMs: number;
+  message: string | null;
+}
+
 /** A stored segment's metadata (its bytes stay in the page). */
 export interface StoredSegment {
   recordingId: string;
@@ -44,6 +56,33 @@ export class AppPage {
 
   get library(): Locator {
     return this.page.getByRole('region', { name: 'Library' });
+  }
+
+  get schedules(): Locator {
+    return this.page.getByRole('region', { name: 'Schedules' });
+  }
+
+  /**
+   * Fills the New schedule form for a one-off run at `startAtMs` (wall clock) lasting
+   * `durationSec`, and saves it.
+   */
+  async addOnceSchedule(options: { url: string; station: string; programme: string; startAtMs: number; durationSec: number }): Promise<void> {
+    const form = this.page.getByRole('form', { name: 'New schedule' });
+    await form.getByLabel('Stream URL').fill(options.url);
+    await form.getByLabel('Station').fill(options.station);
+    await form.getByLabel('Programme').fill(options.programme);
+    await form.getByLabel('Repeat').selectOption('once');
+    // datetime-local takes the browser's local time.
+    const local = await this.page.evaluate((ms) => {
+      const d = new Date(ms);
+      const p = (n: number) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+    }, options.startAtMs);
+    await form.getByLabel('Date and time').fill(local);
+    await form.getByLabel('Length').selectOption('duration');
+    await form.getByLabel('Duration (minutes)').fill(String(options.durationSec / 60));
+    await form.getByRole('button', { name: 'Save schedule' }).click();
+    await expect(this.schedules.getByRole('list', { name: 'Saved schedules' }).getByRole('listitem').filter({ hasText: options.programme })).toBeVisible();
   }
 
   /** Opens the app, enters `url` and presses Record; resolves once the recording shows as running. */
@@ -73,7 +112,7 @@ export class AppPage {
   }
 
   /** Reads every recording and every segment's metadata from the page's IndexedDB. */
-  private readDb(): Promise<{ recordings: ({ id: string; startedAtMs: number } & Record<string, unknown>)[]; segments: StoredSegment[] }> {
+  private readDb(): Promise<{ recordings: ({ id: string; startedAtMs: number } & Record<string, unknown>)[]; segments: StoredSegment[]; runs: StoredRun[] }> {
     return this.page.evaluate(async () => {
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         const request = indexedDB.open('tapedeck');
@@ -93,9 +132,15 @@ export class AppPage {
         discontinuity: s.discontinuity,
         size: s.data.size,
       }));
+      const runs = db.objectStoreNames.contains('scheduleRuns') ? await all<StoredRun>('scheduleRuns') : [];
       db.close();
-      return { recordings, segments };
+      return { recordings, segments, runs };
     });
+  }
+
+  /** Every schedule run stored, oldest planned start first. */
+  async storedRuns(): Promise<StoredRun[]> {
+    return (await this.readDb()).runs.sort((a, b) => a.startAtMs - b.startAtMs);
   }
 
   /** Every stored segment's metadata, whichever recording it belongs to. */
