@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { defaultConfig } from '../../config.ts';
 import { ExportError, exportRecording, saveToDownloads } from '../../export/exporter.ts';
 import type { RemuxFormat } from '../../export/remux.ts';
 import type { RecordingStore } from '../../storage/recording-store.ts';
@@ -10,6 +11,9 @@ import { sharedStyles } from '../shared/styles.ts';
 export interface PlayRecordingDetail {
   recordingId: string;
 }
+
+/** Scheduled starts later than this are shown as late, in ms (the scheduler's grace). */
+const LATE_NOTE_MS = defaultConfig.schedule.lateStartGraceMs;
 
 const STATUS_LABELS: Record<Recording['status'], string> = {
   recording: 'Recording',
@@ -102,7 +106,9 @@ export class RecordingItem extends LitElement {
       ${this.editing ? this.renderRenameForm() : html`<h3>${r.title}</h3>`}
       <p class="facts">
         ${formatDateTime(r.startedAtMs)} · <span data-duration-sec=${r.durationSec}>${formatDuration(r.durationSec)}</span> ·
-        ${formatBytes(r.bytes)} · <span class="status">${STATUS_LABELS[r.status]}</span> · <span class="gaps">${gaps}</span>
+        ${formatBytes(r.bytes)} · <span class="status">${STATUS_LABELS[r.status]}</span> · <span class="gaps">${gaps}</span>${r.schedule
+          ? html` · <span class="scheduled">${r.schedule.lateByMs >= LATE_NOTE_MS ? `scheduled, started ${Math.round(r.schedule.lateByMs / 1000)} s late` : 'scheduled'}</span>`
+          : nothing}
       </p>
       <div class="actions">
         <button type="button" @click=${this.play} ?disabled=${r.segmentCount === 0}>Play</button>
