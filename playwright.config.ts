@@ -31,7 +31,8 @@ export default defineConfig({
   webServer: {
     command: 'npx vite build && npx vite preview --host 127.0.0.1 --port 4173 --strictPort',
     url: 'http://127.0.0.1:4173',
-    reuseExistingServer: !process.env.CI,
+    // Always build and serve the current tree: a server left running would test an old build.
+    reuseExistingServer: false,
     timeout: 180_000,
   },
 });

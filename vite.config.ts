@@ -1,10 +1,51 @@
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
+import { VitePWA } from 'vite-plugin-pwa';
 import { demoStreamPlugin } from './demo/vite-plugin.ts';
 import { chromiumExecutablePath, chromiumArgs } from './tests/helpers/chromium.ts';
 
+/** Shown in the app and baked into the bundles; set TAPEDECK_BUILD_ID to tell two builds apart. */
+const buildId = process.env.TAPEDECK_BUILD_ID ?? process.env.npm_package_version ?? 'dev';
+
 export default defineConfig({
-  plugins: [demoStreamPlugin()],
+  define: { __TAPEDECK_BUILD_ID__: JSON.stringify(buildId) },
+  plugins: [
+    demoStreamPlugin(),
+    VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'src/pwa',
+      filename: 'sw.ts',
+      registerType: 'prompt',
+      injectRegister: false,
+      injectManifest: {
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
+      },
+      manifest: {
+        id: '/',
+        name: 'Tapedeck: record live streams',
+        short_name: 'Tapedeck',
+        description: 'Record live HLS streams in your browser, play them offline, export them as files.',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        orientation: 'any',
+        theme_color: '#b3261e',
+        background_color: '#f3f4f6',
+        categories: ['music', 'entertainment', 'utilities'],
+        icons: [
+          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+          { src: '/icons/maskable-192.png', sizes: '192x192', type: 'image/png', purpose: 'maskable' },
+          { src: '/icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+          { src: '/favicon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' },
+        ],
+        // Share a stream link to Tapedeck from another app: it opens with the URL filled in.
+        share_target: { action: '/', method: 'GET', enctype: 'application/x-www-form-urlencoded', params: { title: 'title', text: 'text', url: 'url' } },
+      },
+      devOptions: { enabled: false },
+    }),
+  ],
   worker: { format: 'es' },
   // Pre-bundled up front, so the dev server and browser tests never reload mid-run to add them.
   optimizeDeps: { include: ['lit', 'lit/directives/ref.js', 'lit/directives/repeat.js', 'hls.js', 'idb', 'hls-parser', 'mediabunny', 'fast-check'] },

@@ -9,6 +9,25 @@ function lockName(recordingId: string): string {
   return `tapedeck-recording-${recordingId}`;
 }
 
+/** Recordings this tab is capturing now, and who wants to know when that number changes. */
+const heldHere = new Set<string>();
+const heldHereEvents = new EventTarget();
+
+/** How many recordings this tab is capturing right now. */
+export function recordingsHeldHere(): number {
+  return heldHere.size;
+}
+
+/**
+ * Calls `listener` with the number of recordings this tab is capturing whenever it changes.
+ * @returns a teardown that removes the listener.
+ */
+export function onRecordingsHeldHereChange(listener: (count: number) => void): () => void {
+  const handler = () => listener(heldHere.size);
+  heldHereEvents.addEventListener('change', handler);
+  return () => heldHereEvents.removeEventListener('change', handler);
+}
+
 /**
  * Takes the recording's lock and holds it until the returned function is called.
  * Resolves once the lock is held.
@@ -22,7 +41,12 @@ export async function holdRecordingLock(recordingId: string): Promise<() => void
       return released;
     });
   });
-  return release;
+  heldHere.add(recordingId);
+  heldHereEvents.dispatchEvent(new Event('change'));
+  return () => {
+    release();
+    if (heldHere.delete(recordingId)) heldHereEvents.dispatchEvent(new Event('change'));
+  };
 }
 
 /** True when some tab of this origin holds the recording's lock. */

@@ -1,0 +1,83 @@
+import { Workbox } from 'workbox-window';
+import { TypedEventTarget } from '../events.ts';
+import { onRecordingsHeldHereChange, recordingsHeldHere } from '../storage/recording-lock.ts';
+
+/** Where an update stands. */
+export type UpdateState = 'none' | 'available' | 'waiting-for-recording' | 'applying';
+
+/** Events of {@link AppUpdater}. */
+export interface AppUpdaterEvents {
+  state: { state: UpdateState };
+}
+
+/** How often an open app asks the server for a new version, in ms. */
+const UPDATE_CHECK_INTERVAL_MS = 60 * 60 * 1000;
+
+/**
+ * Registers the service worker (through workbox-window) and manages updates: a new version
+ * is announced (`available`) but never installed over the running page until the user agrees;
+ * if this tab is recording then, the reload waits until its last recording ends
+ * (`waiting-for-recording`), so an update never breaks a recording in progress.
+ */
+export class AppUpdater extends TypedEventTarget<AppUpdaterEvents> {
+  private workbox: Workbox | null = null;
+  private state: UpdateState = 'none';
+  private stopWaiting: (() => void) | null = null;
+
+  /** The current update state. */
+  get current(): UpdateState {
+    return this.state;
+  }
+
+  /**
+   * Registers `/sw.js` when the browser has service workers; does nothing otherwise.
+   * @returns the registration, or null.
+   */
+  async register(scriptUrl = '/sw.js'): Promise<ServiceWorkerRegistration | null> {
+    if (!('serviceWorker' in navigator)) return null;
+    const workbox = new Workbox(scriptUrl, { type: 'classic' });
+    this.workbox = workbox;
+    workbox.addEventListener('waiting', () => this.setState('available'));
+    const registration = (await workbox.register()) ?? null;
+    setInterval(() => void workbox.update(), UPDATE_CHECK_INTERVAL_MS);
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') void workbox.update();
+    });
+    return registration;
+  }
+
+  /** Asks the server for a new version now. */
+  async checkForUpdate(): Promise<void> {
+    await this.workbox?.update();
+  }
+
+  /**
+   * The user agreed to update: the waiting version takes over and the page reloads, at once
+   * or, while this tab records, as soon as its last recording ends.
+   */
+  apply(): void {
+    if (this.state !== 'available' || !this.workbox) return;
+    if (recordingsHeldHere() > 0) {
+      this.setState('waiting-for-recording');
+      this.stopWaiting = onRecordingsHeldHereChange((count) => {
+        if (count === 0) this.activate();
+      });
+      return;
+    }
+    this.activate();
+  }
+
+  private activate(): void {
+    this.stopWaiting?.();
+    this.stopWaiting = null;
+    const workbox = this.workbox!;
+    this.setState('applying');
+    workbox.addEventListener('controlling', () => window.location.reload());
+    workbox.messageSkipWaiting();
+  }
+
+  private setState(state: UpdateState): void {
+    this.state = state;
+    this.emit('state', { state });
+  }
+}
