@@ -1,5 +1,5 @@
 import { LoadStats, type Loader, type LoaderCallbacks, type LoaderConfiguration, type LoaderContext } from 'hls.js';
-import type { RecordingStore } from '../storage/recording-store.ts';
+import { RecordingNotFoundError, type RecordingStore } from '../storage/recording-store.ts';
 import { buildRecordingPlaylist, parseRecordingUrl } from './recording-playlist.ts';
 
 /** Constructor shape hls.js expects for its `loader` option. */
@@ -8,9 +8,15 @@ export type IdbLoaderClass = new (config: unknown) => Loader<LoaderContext>;
 /**
  * Makes an hls.js loader class that serves a stored recording from IndexedDB: the playlist
  * is generated from the segment records and segments are their stored bytes, so playback
- * needs no network at all. URLs that are not recording URLs fail with code 404.
+ * needs no network at all. A recording still in status `recording` gets an open EVENT
+ * playlist, which hls.js reloads (every target duration) and so finds the segments stored
+ * since; once it has ended the playlist gets EXT-X-ENDLIST, and stays EVENT for this loader
+ * class if it was ever served as EVENT. URLs that are not recording URLs, unknown recordings
+ * and missing segments fail with code 404.
  */
 export function createIdbLoader(store: RecordingStore): IdbLoaderClass {
+  /** Recordings whose playlist this class has served as EVENT: they stay EVENT (RFC 8216 6.2.1). */
+  const servedAsEvent = new Set<string>();
   return class IdbLoader implements Loader<LoaderContext> {
     context: LoaderContext | null = null;
     stats = new LoadStats();
@@ -40,7 +46,14 @@ export function createIdbLoader(store: RecordingStore): IdbLoaderClass {
       const parsed = parseRecordingUrl(url);
       if (!parsed) throw new Error(`Not a stored recording URL: ${url}`);
       if (parsed.msn === null) {
-        return buildRecordingPlaylist(parsed.recordingId, await store.listSegments(parsed.recordingId));
+        // The status is read before the segments: capture stores its last segment before it
+        // marks a recording ended, so an ended status means the list below is complete.
+        const recording = await store.get(parsed.recordingId);
+        if (!recording) throw new RecordingNotFoundError(parsed.recordingId);
+        const segments = await store.listSegments(parsed.recordingId);
+        const ended = recording.status !== 'recording';
+        if (!ended) servedAsEvent.add(recording.id);
+        return buildRecordingPlaylist(recording.id, segments, { ended, playlistType: servedAsEvent.has(recording.id) ? 'EVENT' : 'VOD' });
       }
       const segment = await store.getSegment(parsed.recordingId, parsed.msn);
       if (!segment) throw new Error(`Segment ${parsed.msn} of recording ${parsed.recordingId} is not stored.`);

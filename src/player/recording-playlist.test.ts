@@ -41,6 +41,32 @@ describe('buildRecordingPlaylist', () => {
     expect(playlist).toMatchObject({ playlistType: 'VOD', endlist: true, segments: [] });
   });
 
+  test('a recording in progress is an EVENT playlist without ENDLIST, so players reload it', () => {
+    const text = buildRecordingPlaylist(id, segments, { ended: false });
+    const playlist = parseMedia(text);
+
+    expect(playlist.playlistType).toBe('EVENT');
+    expect(playlist.endlist).toBe(false);
+    expect(text).not.toContain('#EXT-X-ENDLIST');
+    expect(playlist.segments.map((s) => s.duration)).toEqual([2, 2.002, 1.5, 2, 3.2]);
+    expect(playlist.segments.map((s) => Boolean(s.discontinuity))).toEqual([false, false, true, false, true]);
+  });
+
+  test('an EVENT playlist only grows: the ended version appends segments and ENDLIST to the open one', () => {
+    const open = buildRecordingPlaylist(id, segments.slice(0, 3), { ended: false });
+    const ended = buildRecordingPlaylist(id, segments, { ended: true, playlistType: 'EVENT' });
+    const withoutTargetDuration = (text: string) => text.replace(/^#EXT-X-TARGETDURATION:.*$/m, '');
+
+    expect(withoutTargetDuration(ended).startsWith(withoutTargetDuration(open))).toBe(true);
+    expect(parseMedia(ended)).toMatchObject({ playlistType: 'EVENT', endlist: true });
+    expect(parseMedia(ended).segments).toHaveLength(segments.length);
+  });
+
+  test('an ended recording defaults to VOD with ENDLIST; an open VOD playlist is refused', () => {
+    expect(parseMedia(buildRecordingPlaylist(id, segments, { ended: true }))).toMatchObject({ playlistType: 'VOD', endlist: true });
+    expect(() => buildRecordingPlaylist(id, segments, { ended: false, playlistType: 'VOD' })).toThrow(RangeError);
+  });
+
   const timelines = fc
     .tuple(fc.nat({ max: 10_000 }), fc.array(fc.record({ step: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 20 })), durationSec: fc.integer({ min: 1, max: 12_000_000 }).map((us) => us / 1e6), discontinuity: fc.boolean() }), { maxLength: 30 }))
     .map(([start, rows]) => {

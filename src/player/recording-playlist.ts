@@ -7,7 +7,7 @@ import type { SegmentRecord } from '../storage/types.ts';
  */
 export const RECORDING_URL_ORIGIN = 'https://recordings.tapedeck.invalid';
 
-/** URL of a recording's generated VOD playlist. */
+/** URL of a recording's generated media playlist (VOD once ended, EVENT while recording). */
 export function recordingPlaylistUrl(recordingId: string): string {
   return `${RECORDING_URL_ORIGIN}/${encodeURIComponent(recordingId)}/index.m3u8`;
 }
@@ -24,21 +24,48 @@ export function parseRecordingUrl(url: string): { recordingId: string; msn: numb
   return { recordingId: decodeURIComponent(match[1]!), msn: match[2] === undefined ? null : Number(match[2]) };
 }
 
+/** EXT-X-PLAYLIST-TYPE of a generated playlist (RFC 8216 section 4.3.3.5). */
+export type RecordingPlaylistType = 'VOD' | 'EVENT';
+
+/** How {@link buildRecordingPlaylist} writes a playlist. */
+export interface RecordingPlaylistOptions {
+  /**
+   * Whether the recording has ended (status `complete` or `interrupted`): only then is
+   * EXT-X-ENDLIST written. Without it players treat the playlist as live and reload it to
+   * find new segments. Defaults to true.
+   */
+  ended?: boolean;
+  /**
+   * `EVENT` for a recording still in progress, and for any later version of a playlist a
+   * player first got as `EVENT` (RFC 8216 section 6.2.1: the type of a playlist must not
+   * change; an EVENT playlist may only be appended to, ENDLIST included). `VOD` only for an
+   * ended recording. Defaults to `VOD` when `ended`, else `EVENT`.
+   */
+  playlistType?: RecordingPlaylistType;
+}
+
 /**
- * Writes a VOD media playlist (RFC 8216 section 4.3.3.5, EXT-X-PLAYLIST-TYPE:VOD with
- * EXT-X-ENDLIST) listing a recording's stored segments, with EXT-X-DISCONTINUITY wherever
- * the stream had one and wherever segments are missing, so players re-time across gaps.
+ * Writes a media playlist listing a recording's stored segments, with EXT-X-DISCONTINUITY
+ * wherever the stream had one and wherever segments are missing, so players re-time across
+ * gaps. An ended recording gets a VOD playlist with EXT-X-ENDLIST; a recording in progress an
+ * EVENT playlist without it (RFC 8216 section 4.3.3.5), which players reload to play while
+ * capture continues (time-shift).
  * @param segments - in media sequence order; only timing fields are read.
+ * @throws RangeError for `playlistType: 'VOD'` with `ended: false` (a VOD playlist is complete).
  */
-export function buildRecordingPlaylist(recordingId: string, segments: readonly Pick<SegmentRecord, 'msn' | 'durationSec' | 'discontinuity'>[]): string {
+export function buildRecordingPlaylist(recordingId: string, segments: readonly Pick<SegmentRecord, 'msn' | 'durationSec' | 'discontinuity'>[], options: RecordingPlaylistOptions = {}): string {
+  const ended = options.ended ?? true;
+  const playlistType = options.playlistType ?? (ended ? 'VOD' : 'EVENT');
+  if (playlistType === 'VOD' && !ended) throw new RangeError('A VOD playlist is complete: it cannot be written for a recording still in progress.');
   const targetDurationSec = Math.max(1, ...segments.map((segment) => Math.ceil(segment.durationSec)));
-  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${targetDurationSec}`, '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-PLAYLIST-TYPE:VOD'];
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${targetDurationSec}`, '#EXT-X-MEDIA-SEQUENCE:0', `#EXT-X-PLAYLIST-TYPE:${playlistType}`];
   let previous: (typeof segments)[number] | undefined;
   for (const segment of segments) {
     if (previous && startsDiscontinuity(previous, segment)) lines.push('#EXT-X-DISCONTINUITY');
     lines.push(`#EXTINF:${segment.durationSec.toFixed(6)},`, recordingSegmentUrl(recordingId, segment.msn));
     previous = segment;
   }
-  lines.push('#EXT-X-ENDLIST', '');
+  if (ended) lines.push('#EXT-X-ENDLIST');
+  lines.push('');
   return lines.join('\n');
 }
