@@ -59,11 +59,23 @@ export interface ScheduleConfig {
   tickIntervalMs: number;
 }
 
+/** Settings of the storage panel and retention (src/storage, src/ui/storage). */
+export interface StorageConfig {
+  /**
+   * Shortest time between two refreshes of the usage and quota shown, in milliseconds; the
+   * refresh follows the recording store's changes (a segment every few seconds). Default 1000.
+   */
+  estimateRefreshMinIntervalMs: number;
+  /** Deletions the retention log keeps; the oldest are dropped first. Default 200. */
+  retentionLogMaxEntries: number;
+}
+
 /** The whole configuration, one slice per folder. */
 export interface TapedeckConfig {
   capture: CaptureConfig;
   export: ExportConfig;
   schedule: ScheduleConfig;
+  storage: StorageConfig;
 }
 
 const defaultRetry: RetryPolicy = {
@@ -92,6 +104,10 @@ export const defaultConfig: TapedeckConfig = {
     missedWindowLimit: 100,
     tickIntervalMs: 1000,
   },
+  storage: {
+    estimateRefreshMinIntervalMs: 1000,
+    retentionLogMaxEntries: 200,
+  },
 };
 
 /** A configuration with any slice partly given; what is missing takes its default. */
@@ -103,5 +119,6 @@ export function resolveConfig(overrides: PartialConfig = {}): TapedeckConfig {
     capture: { ...defaultConfig.capture, ...overrides.capture },
     export: { ...defaultConfig.export, ...overrides.export },
     schedule: { ...defaultConfig.schedule, ...overrides.schedule },
+    storage: { ...defaultConfig.storage, ...overrides.storage },
   };
 }

@@ -1,7 +1,7 @@
 import type { CaptureConfig } from '../config.ts';
 import { TypedEventTarget } from '../events.ts';
 import { holdRecordingLock } from '../storage/recording-lock.ts';
-import { RecordingNotFoundError, type RecordingStore } from '../storage/recording-store.ts';
+import { RecordingNotFoundError, type RecordingPatch, type RecordingStore } from '../storage/recording-store.ts';
 import type { GapReason, Recording } from '../storage/types.ts';
 import { AbortedError, CaptureError, HttpStatusError } from './errors.ts';
 import { fetchBytes } from './http.ts';
@@ -50,6 +50,10 @@ export interface RecorderEnvironment {
 
 /** Segments tried for codecs before giving up (the recording goes on either way). */
 const MAX_PROBE_ATTEMPTS = 3;
+/** First wait before writing a recording's end again when storage was too full for it, in ms. */
+const END_WRITE_RETRY_INITIAL_MS = 1000;
+/** Longest wait between two attempts to write a recording's end into full storage, in ms. */
+const END_WRITE_RETRY_MAX_MS = 30_000;
 
 const defaultEnvironment: RecorderEnvironment = { now: () => Date.now(), random: Math.random };
 
@@ -180,15 +184,55 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
     }
     this.abort.abort();
     const id = this.recording!.id;
+    const end: RecordingPatch = { status, endedAtMs: this.env.now(), lastError };
     try {
-      this.recording = await this.store.update(id, { status, endedAtMs: this.env.now(), lastError });
+      this.recording = await this.store.update(id, end);
       this.emit('progress', { recording: this.recording });
     } catch (error) {
-      if (!(error instanceof RecordingNotFoundError)) this.report(error, true);
+      if (isQuotaExceeded(error)) {
+        // Storage is so full that not even the end can be written: Chromium lets IndexedDB
+        // writes run past a lowered quota for up to 30 s, after which every write fails. The
+        // capture has ended all the same: show it ended now, and store the end once space allows.
+        this.recording = { ...this.recording!, ...end };
+        this.emit('progress', { recording: this.recording });
+        void this.writeEndWhenSpaceAllows(id, end);
+      } else if (!(error instanceof RecordingNotFoundError)) {
+        this.report(error, true);
+      }
     }
     this.releaseLock?.();
     this.setState('stopped');
     return this.recording!;
+  }
+
+  /**
+   * Tries again to store a recording's end after storage was too full for it: after a growing
+   * wait (1 s doubling to 30 s) or as soon as the store changes (a deletion may have freed
+   * space), for as long as the page lives. Until then the recording reads as `recording` in
+   * storage; a later start of the app would mark it interrupted too, without the message.
+   */
+  private async writeEndWhenSpaceAllows(id: string, end: RecordingPatch): Promise<void> {
+    let waitMs = END_WRITE_RETRY_INITIAL_MS;
+    for (;;) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(wake, waitMs);
+        const off = this.store.on('change', wake);
+        function wake() {
+          clearTimeout(timer);
+          off();
+          resolve();
+        }
+      });
+      try {
+        this.recording = await this.store.update(id, end);
+        this.emit('progress', { recording: this.recording });
+        return;
+      } catch (error) {
+        if (error instanceof RecordingNotFoundError) return;
+        if (!isQuotaExceeded(error)) return void this.report(error, false);
+      }
+      waitMs = Math.min(waitMs * 2, END_WRITE_RETRY_MAX_MS);
+    }
   }
 
   /** Reloads the playlist until EXT-X-ENDLIST or stop; feeds new segments to `queue`. */
@@ -317,9 +361,14 @@ function gapReason(error: unknown): GapReason {
   return 'retries-exhausted';
 }
 
+/** True for the error IndexedDB gives when storage (the origin's quota or the disk) is full. */
+function isQuotaExceeded(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'QuotaExceededError';
+}
+
 /** Turns any failure met while recording into a message for the user. */
 export function describeProblem(error: unknown, fatal: boolean): RecorderProblem {
-  if (error instanceof DOMException && error.name === 'QuotaExceededError') {
+  if (isQuotaExceeded(error)) {
     return { code: 'quota-exceeded', message: 'Storage is full: the recording stopped. Everything recorded so far is kept.', fatal };
   }
   if (error instanceof RecordingNotFoundError) {

@@ -36,7 +36,10 @@ export class ScreenWakeLock {
   private async acquire(): Promise<void> {
     if (this.active || !('wakeLock' in navigator) || document.visibilityState !== 'visible') return;
     try {
-      this.sentinel = await navigator.wakeLock.request('screen');
+      const sentinel = await navigator.wakeLock.request('screen');
+      // hold(false) may have come while the request was pending: give the lock straight back.
+      if (this.wanted) this.sentinel = sentinel;
+      else await sentinel.release();
     } catch {
       this.sentinel = null; // refused (battery saver, permissions policy): recording goes on regardless
     }

@@ -1,15 +1,17 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Schedule, ScheduleRun } from '../schedule/types.ts';
+import type { SettingKey, SettingValue } from './settings-store.ts';
 import type { Recording, SegmentRecord } from './types.ts';
 
 /** Name of Tapedeck's IndexedDB database. */
 export const DB_NAME = 'tapedeck';
 /** Current schema version; raise it with an upgrade step, never rewrite an old one. */
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 /**
  * IndexedDB layout: recordings by id, segments by `[recordingId, msn]`; since version 2,
- * schedules by id and their runs by `[scheduleId, startAtMs]`.
+ * schedules by id and their runs by `[scheduleId, startAtMs]`; since version 3, settings
+ * (retention rules and log, the persistent-storage request) by name, out-of-line keys.
  */
 export interface TapedeckSchema extends DBSchema {
   recordings: {
@@ -29,6 +31,10 @@ export interface TapedeckSchema extends DBSchema {
     key: [string, number];
     value: ScheduleRun;
     indexes: { byStartAt: number };
+  };
+  settings: {
+    key: SettingKey;
+    value: SettingValue;
   };
 }
 
@@ -52,6 +58,9 @@ export function openTapedeckDb(name: string = DB_NAME): Promise<TapedeckDb> {
         db.createObjectStore('schedules', { keyPath: 'id' });
         const runs = db.createObjectStore('scheduleRuns', { keyPath: ['scheduleId', 'startAtMs'] });
         runs.createIndex('byStartAt', 'startAtMs');
+      }
+      if (oldVersion < 3) {
+        db.createObjectStore('settings');
       }
     },
   });

@@ -4,6 +4,8 @@ import type { CaptureConfig } from '../../config.ts';
 import { AbortedError } from '../../capture/errors.ts';
 import { describeProblem, HlsRecorder, type RecorderState } from '../../capture/hls-recorder.ts';
 import { DEMO_PLAYLIST_PATH } from '../../capture/source-name.ts';
+import { sharedStreamUrl } from '../../pwa/share-target.ts';
+import { ScreenWakeLock } from '../../platform/wake-lock.ts';
 import { attachLiveStream, type Detach } from '../../player/attach.ts';
 import type { RecordingStore } from '../../storage/recording-store.ts';
 import type { Recording } from '../../storage/types.ts';
@@ -13,7 +15,8 @@ import { sharedStyles } from '../shared/styles.ts';
 /**
  * `<td-live-view>`: the stream URL field, live playback (Play) and capture (Record, Stop)
  * with elapsed time and stored size. Capture runs in an {@link HlsRecorder}, independent of
- * the player: recording does not need Play.
+ * the player: recording does not need Play. The screen is kept awake (Screen Wake Lock, where
+ * the browser allows) from the start of a recording until it ends.
  */
 export class LiveView extends LitElement {
   static override properties = {
@@ -40,10 +43,14 @@ export class LiveView extends LitElement {
   private detachPlayer: Detach | null = null;
   private clock: ReturnType<typeof setInterval> | null = null;
   private readonly video = createRef<HTMLVideoElement>();
+  private readonly wakeLock = new ScreenWakeLock();
+  /** Wake lock changes one after the other, so a release never overtakes a request still pending. */
+  private wakeLockChange: Promise<void> = Promise.resolve();
 
   constructor() {
     super();
-    this.url = new URL(DEMO_PLAYLIST_PATH, location.origin).href;
+    // A stream shared from another app (manifest share target) comes first, else the demo.
+    this.url = sharedStreamUrl(location.search) ?? new URL(DEMO_PLAYLIST_PATH, location.origin).href;
     this.recorderState = 'idle';
     this.recording = null;
     this.nowMs = Date.now();
@@ -94,6 +101,7 @@ export class LiveView extends LitElement {
     super.disconnectedCallback();
     this.stopPlayback();
     this.stopClock();
+    this.wakeLockChange = this.wakeLockChange.then(() => this.wakeLock.dispose());
   }
 
   override render() {
@@ -175,13 +183,19 @@ export class LiveView extends LitElement {
     try {
       await recorder.start({ url });
       this.startClock();
+      this.holdScreenAwake(true);
       await recorder.done;
     } catch (error) {
       if (!(error instanceof AbortedError)) this.message = describeProblem(error, true).message;
     } finally {
       this.stopClock();
+      this.holdScreenAwake(false);
     }
   };
+
+  private holdScreenAwake(wanted: boolean): void {
+    this.wakeLockChange = this.wakeLockChange.then(() => this.wakeLock.hold(wanted));
+  }
 
   private stop = async () => {
     await this.recorder?.stop();
