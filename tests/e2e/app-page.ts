@@ -191,3 +191,55 @@ export class AppPage {
 export function isContiguous(msns: readonly number[]): boolean {
   return msns.every((msn, index) => index === 0 || msn === msns[index - 1]! + 1);
 }
+
+/** What a playing `<video>` shows now. */
+export interface VideoState {
+  /** Playback position, in seconds. */
+  currentTimeSec: number;
+  /** Duration, in seconds (NaN before metadata, Infinity for an unbounded live stream). */
+  durationSec: number;
+  paused: boolean;
+  ended: boolean;
+}
+
+/** The recording player (`Player` region) and its video, found by accessible names. */
+export function recordingPlayer(page: Page): { region: Locator; video: Locator } {
+  const region = page.getByRole('region', { name: 'Player' });
+  return { region, video: region.getByLabel('Recording playback') };
+}
+
+/** Reads a video element's position, duration and state. */
+export function videoState(video: Locator): Promise<VideoState> {
+  return video.evaluate((v: HTMLVideoElement) => ({ currentTimeSec: v.currentTime, durationSec: v.duration, paused: v.paused, ended: v.ended }));
+}
+
+/** Title the page has given the browser's Media Session (lock screen, notification), or null. */
+export function mediaSessionTitle(page: Page): Promise<string | null> {
+  return page.evaluate(() => navigator.mediaSession.metadata?.title ?? null);
+}
+
+/** The Storage region: persistence, usage and quota, retention rules and their log. */
+export function storagePanel(page: Page): Locator {
+  return page.getByRole('region', { name: 'Storage', exact: true });
+}
+
+/**
+ * In an app already open, presses Record on the URL in the Stream URL field, waits until the
+ * newest stored recording has at least `minSegments` segments, presses Stop, and renames the
+ * recording to `title` (so that recordings made in the same minute can be told apart).
+ * @returns the recording as stored after the rename.
+ */
+export async function recordAndRename(app: AppPage, title: string, minSegments = 2): Promise<StoredRecording> {
+  await app.live.getByRole('button', { name: 'Record' }).click();
+  await expect(app.live.getByRole('status')).toContainText('Recording');
+  await expect.poll(async () => (await app.storedRecordings())[0]?.segmentCount ?? 0, { timeout: 30_000 }).toBeGreaterThanOrEqual(minSegments);
+  await app.stopRecording();
+  const [made] = await app.storedRecordings();
+  await app.item(made!.title).getByRole('button', { name: 'Rename' }).click();
+  await app.library.getByLabel('Title').fill(title);
+  await app.library.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(app.library.getByRole('heading', { name: title, exact: true })).toBeVisible();
+  const [renamed] = await app.storedRecordings();
+  expect(renamed!.title).toBe(title);
+  return renamed!;
+}

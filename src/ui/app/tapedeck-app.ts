@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { resolveConfig, type TapedeckConfig } from '../../config.ts';
+import { AppUpdater } from '../../pwa/register.ts';
 import { ScheduleStore } from '../../schedule/schedule-store.ts';
 import { SchedulerHost } from '../../schedule/scheduler-host.ts';
 import { isRecordingLockHeld } from '../../storage/recording-lock.ts';
@@ -9,13 +10,15 @@ import '../library/library-view.ts';
 import '../live-view/live-view.ts';
 import '../recording-player/recording-player.ts';
 import '../schedules/schedules-view.ts';
+import '../storage/storage-view.ts';
 import { sharedStyles } from '../shared/styles.ts';
+import '../update-prompt/update-prompt.ts';
 
 /**
  * `<td-app>`: the whole app. Opens the recording and schedule stores, turns recordings left
  * `recording` by a closed or crashed tab into `interrupted` ones, starts the scheduler host
  * (which runs the schedules if this tab is elected), and lays out the live view, the player,
- * the library and the schedules.
+ * the library, the storage panel and the schedules.
  */
 export class TapedeckApp extends LitElement {
   static override properties = {
@@ -50,6 +53,11 @@ export class TapedeckApp extends LitElement {
         margin: 0 auto;
         padding: 1rem;
       }
+      footer .version {
+        color: var(--td-muted, #4a4f57);
+        font-size: 0.85rem;
+        margin: 1.5rem 0 0;
+      }
       header h1 {
         margin: 0 0 1rem;
         font-size: 1.5rem;
@@ -71,8 +79,12 @@ export class TapedeckApp extends LitElement {
     `,
   ];
 
+  /** The service worker and its updates (production builds only: dev has no service worker). */
+  private readonly updater = new AppUpdater();
+
   override async connectedCallback(): Promise<void> {
     super.connectedCallback();
+    if (import.meta.env.PROD) void this.updater.register().catch(() => undefined);
     try {
       const [store, scheduleStore] = await Promise.all([RecordingStore.open(), ScheduleStore.open()]);
       await store.recoverInterrupted(isRecordingLockHeld);
@@ -98,6 +110,7 @@ export class TapedeckApp extends LitElement {
   override render() {
     return html`
       <header><h1>Tapedeck</h1></header>
+      <td-update-prompt .updater=${this.updater}></td-update-prompt>
       ${this.fatalMessage ? html`<p role="alert" class="error">${this.fatalMessage}</p>` : nothing}
       ${this.store
         ? html`<main @td-play-recording=${this.onPlay} @td-close-player=${() => (this.playing = null)}>
@@ -109,6 +122,7 @@ export class TapedeckApp extends LitElement {
               ? html`<section class="panel"><td-recording-player .store=${this.store} .recording=${this.playing}></td-recording-player></section>`
               : nothing}
             <section class="panel"><td-library .store=${this.store}></td-library></section>
+            <section class="panel"><td-storage .store=${this.store} .config=${this.config.storage}></td-storage></section>
             ${this.scheduleStore && this.host
               ? html`<section class="panel">
                   <td-schedules .scheduleStore=${this.scheduleStore} .recordingStore=${this.store} .host=${this.host}></td-schedules>
@@ -116,6 +130,7 @@ export class TapedeckApp extends LitElement {
               : nothing}
           </main>`
         : nothing}
+      <footer><p class="version">Tapedeck ${__TAPEDECK_BUILD_ID__}</p></footer>
     `;
   }
 
