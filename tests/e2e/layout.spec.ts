@@ -57,6 +57,18 @@ for (const device of DEVICES) {
       await page.goto('/');
       await expect(app.library).toContainText('No recordings yet');
       await checkView(page, testInfo, device.name, 'empty');
+      if (device.name === 'phone') {
+        // One hand: the bar at the bottom of the screen brings each panel into view.
+        const bar = page.getByRole('navigation', { name: 'Go to' });
+        const barBox = (await bar.boundingBox())!;
+        expect(barBox.y + barBox.height).toBeGreaterThan(device.viewport.height - 2);
+        await bar.getByRole('button', { name: 'Schedules' }).click();
+        await expect(page.getByRole('heading', { name: 'Schedules', exact: true })).toBeInViewport();
+        await bar.getByRole('button', { name: 'Recorder' }).click();
+        await expect(app.live.getByRole('button', { name: 'Record' })).toBeInViewport();
+      } else {
+        await expect(page.getByRole('navigation', { name: 'Go to' })).toBeHidden();
+      }
 
       await app.live.getByRole('button', { name: 'Record' }).click();
       await expect.poll(async () => (await app.storedRecordings())[0]?.segmentCount ?? 0, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);

@@ -67,6 +67,33 @@ export class TapedeckApp extends LitElement {
         gap: 1.5rem;
       }
       section.panel {
+        scroll-margin-top: 0.5rem;
+      }
+      .thumb-bar {
+        display: none;
+      }
+      @media (max-width: 640px) {
+        :host {
+          padding-bottom: 5rem;
+        }
+        .thumb-bar {
+          display: grid;
+          grid-template-columns: repeat(4, 1fr);
+          gap: 0.25rem;
+          position: fixed;
+          inset: auto 0 0 0;
+          padding: 0.5rem max(0.5rem, env(safe-area-inset-right)) max(0.5rem, env(safe-area-inset-bottom)) max(0.5rem, env(safe-area-inset-left));
+          background: var(--td-surface, #fff);
+          box-shadow: 0 -1px 4px rgb(0 0 0 / 0.15);
+          z-index: 10;
+        }
+        .thumb-bar button {
+          padding: 0 0.25rem;
+          min-width: 0;
+          font-size: 0.9rem;
+        }
+      }
+      section.panel {
         background: var(--td-surface, #fff);
         border-radius: 12px;
         padding: 1rem;
@@ -114,24 +141,36 @@ export class TapedeckApp extends LitElement {
       ${this.fatalMessage ? html`<p role="alert" class="error">${this.fatalMessage}</p>` : nothing}
       ${this.store
         ? html`<main @td-play-recording=${this.onPlay} @td-close-player=${() => (this.playing = null)}>
-            <section class="panel" aria-labelledby="live-heading">
+            <section class="panel" id="recorder-panel" aria-labelledby="live-heading">
               <h2 id="live-heading">Record a stream</h2>
               <td-live-view .store=${this.store} .captureConfig=${this.config.capture}></td-live-view>
             </section>
             ${this.playing
               ? html`<section class="panel"><td-recording-player .store=${this.store} .recording=${this.playing}></td-recording-player></section>`
               : nothing}
-            <section class="panel"><td-library .store=${this.store}></td-library></section>
-            <section class="panel"><td-storage .store=${this.store} .config=${this.config.storage}></td-storage></section>
+            <section class="panel" id="library-panel"><td-library .store=${this.store}></td-library></section>
+            <section class="panel" id="storage-panel"><td-storage .store=${this.store} .config=${this.config.storage}></td-storage></section>
             ${this.scheduleStore && this.host
-              ? html`<section class="panel">
+              ? html`<section class="panel" id="schedules-panel">
                   <td-schedules .scheduleStore=${this.scheduleStore} .recordingStore=${this.store} .host=${this.host}></td-schedules>
                 </section>`
               : nothing}
           </main>`
         : nothing}
       <footer><p class="version">Tapedeck ${__TAPEDECK_BUILD_ID__}</p></footer>
+      ${this.store ? this.renderThumbBar() : nothing}
     `;
+  }
+
+  /** Phones only: the panels within thumb reach at the bottom of the screen. */
+  private renderThumbBar() {
+    const jump = (id: string) => () => this.renderRoot.querySelector(`#${id}`)?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+    return html`<nav class="thumb-bar" aria-label="Go to">
+      <button type="button" @click=${jump('recorder-panel')}>Recorder</button>
+      <button type="button" @click=${jump('library-panel')}>Library</button>
+      <button type="button" @click=${jump('schedules-panel')}>Schedules</button>
+      <button type="button" @click=${jump('storage-panel')}>Storage</button>
+    </nav>`;
   }
 
   private onPlay = async (event: CustomEvent<{ recordingId: string }>) => {

@@ -203,7 +203,7 @@ export class StorageView extends LitElement {
         : html`<p class="usage">This browser does not tell how much storage is used.</p>`}
       <p role="alert" class="error">${this.message || nothing}</p>
       <h3 id="retention-heading">Retention rules</h3>
-      <p class="muted">Rules delete the oldest finished recordings first, when saved and whenever a recording finishes. A recording in progress is never deleted.</p>
+      <p class="muted">Rules delete the oldest finished recordings first, when saved, whenever a recording finishes and when Tapedeck starts. A recording in progress is never deleted, nor, for a size limit, the newest one.</p>
       ${this.keeper ? html`<td-retention-form .keeper=${this.keeper} .sources=${mergeSources(this.sources, this.rules)}></td-retention-form>` : nothing}
       ${this.rules.length === 0
         ? html`<p>No rules: Tapedeck never deletes recordings on its own.</p>`
