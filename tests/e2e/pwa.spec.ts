@@ -67,6 +67,11 @@ test('offline: the app opens, lists the recording, plays it and downloads it wit
   const item = app.item(stored!.title);
   await expect(item).toContainText('Complete');
   await app.expectPlayback(item);
+  // Seek forward, past anything buffered so far, and play on from there.
+  const video = page.getByLabel('Recording playback');
+  const targetSec = Math.floor(stored!.durationSec - 3);
+  await video.evaluate((v: HTMLVideoElement, sec: number) => (v.currentTime = sec), targetSec);
+  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 15_000 }).toBeGreaterThan(targetSec + 0.5);
   const { path } = await app.download(item, 'mp4');
   const probed = await probeMedia(path);
   expect(probed.streams.map((s) => s.codecName).sort()).toEqual(['aac', 'h264']);
