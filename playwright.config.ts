@@ -1,6 +1,9 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumArgs, chromiumExecutablePath } from './tests/helpers/chromium.ts';
 
+/** Port of the app under test; set TAPEDECK_E2E_PORT to run two suites side by side. */
+const port = Number(process.env.TAPEDECK_E2E_PORT ?? 4173);
+
 /**
  * End-to-end tests: one Chromium (Debian's, never a downloaded one), one worker, tests in file
  * order, no retries. The app is built and served by `vite preview` on 127.0.0.1:4173.
@@ -14,7 +17,7 @@ export default defineConfig({
   expect: { timeout: 15_000 },
   reporter: [['list'], ['html', { open: 'never' }]],
   use: {
-    baseURL: 'http://127.0.0.1:4173',
+    baseURL: `http://127.0.0.1:${port}`,
     acceptDownloads: true,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
@@ -29,8 +32,8 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: 'npx vite build && npx vite preview --host 127.0.0.1 --port 4173 --strictPort',
-    url: 'http://127.0.0.1:4173',
+    command: `npx vite build && npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,
+    url: `http://127.0.0.1:${port}`,
     // Always build and serve the current tree: a server left running would test an old build.
     reuseExistingServer: false,
     timeout: 180_000,
