@@ -1,0 +1,53 @@
+/**
+ * `npm run bench:capture`: Tapedeck downloading a 20-minute, 2.5 Mb/s VOD served on 127.0.0.1
+ * and exporting it as MP4, next to `ffmpeg -i URL -c copy out.mp4` on the same playlist over
+ * the same server. Prints both times, the ratio and the browser's peak memory (the issue's
+ * targets: at most 2x ffmpeg's time, under 300 MB whatever the length). Nothing is asserted.
+ * Set BENCH_CAPTURE_MIN to change the length (default 20 minutes).
+ */
+import { join } from 'node:path';
+import { probeMedia } from '../tests/helpers/ffprobe.ts';
+import { serveDirectory } from '../tests/helpers/static-dir-server.ts';
+import { makeVod, mb, openApp, run, workDir } from './harness.ts';
+import { sampleTreeMemory, treeRssBytes } from './process-memory.ts';
+
+const minutes = Number(process.env.BENCH_CAPTURE_MIN ?? 20);
+const source = await makeVod({ name: `vod-${minutes}min-2500k`, clipSec: 30, loops: minutes * 2, videoBitrate: '2500k', segmentSec: 6 });
+console.log(`Source: ${minutes} min, ${source.segmentCount} segments, ${mb(source.totalBytes)}`);
+const files = await serveDirectory(source.dir);
+const playlistUrl = `${files.origin}/${source.playlistName}`;
+const app = await openApp();
+try {
+  const native = await run('ffmpeg', ['-v', 'error', '-y', '-i', playlistUrl, '-c', 'copy', join(workDir, 'capture-native.mp4')]);
+  console.log(`ffmpeg -i URL -c copy: ${(native.elapsedMs / 1000).toFixed(2)} s, peak RSS ${mb(native.peakRssBytes)}`);
+
+  const { page, browserPid } = app;
+  const baselineBytes = await treeRssBytes(browserPid);
+  const sampler = sampleTreeMemory(browserPid, 100);
+  const live = page.getByRole('region', { name: 'Record a stream' });
+  await live.getByLabel('Stream URL').fill(playlistUrl);
+  const startedAt = performance.now();
+  await live.getByRole('button', { name: 'Record' }).click();
+  await live.getByRole('status').filter({ hasText: 'Recorded' }).waitFor({ timeout: 60 * 60_000 });
+  const downloadMs = performance.now() - startedAt;
+  const item = page.getByRole('region', { name: 'Library' }).getByRole('listitem').first();
+  await item.getByLabel('Format').selectOption('mp4');
+  const exportStartedAt = performance.now();
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60 * 60_000 }), item.getByRole('button', { name: 'Download' }).click()]);
+  const exportMs = performance.now() - exportStartedAt;
+  const peaks = await sampler.stop();
+  const outPath = join(workDir, 'capture-tapedeck.mp4');
+  await download.saveAs(outPath);
+  const probed = await probeMedia(outPath);
+
+  const totalMs = downloadMs + exportMs;
+  console.log(`Tapedeck: download ${(downloadMs / 1000).toFixed(2)} s + export ${(exportMs / 1000).toFixed(2)} s = ${(totalMs / 1000).toFixed(2)} s`);
+  console.log(`  output ${probed.streams.map((s) => s.codecName).join('+')}, ${probed.durationSec.toFixed(1)} s`);
+  console.log(`  browser peak RSS ${mb(peaks.totalBytes)} (idle app ${mb(baselineBytes)}, rise ${mb(peaks.totalBytes - baselineBytes)})`);
+  console.log(`  peak by Chromium process kind: ${Object.entries(peaks.byKindBytes).map(([kind, bytes]) => `${kind} ${mb(bytes)}`).join(', ')}`);
+  console.log('');
+  console.log(`time ratio (Tapedeck download+export / ffmpeg -i URL -c copy): ${(totalMs / native.elapsedMs).toFixed(2)}x`);
+} finally {
+  await app.close();
+  await files.close();
+}
