@@ -34,8 +34,18 @@ export interface CaptureConfig {
   segmentTimeoutMs: number;
   /** Retries of playlist loads. */
   playlistRetry: RetryPolicy;
-  /** Retries of segment loads. */
+  /** Retries of segment loads (and of AES-128 key loads). */
   segmentRetry: RetryPolicy;
+  /**
+   * Segments of a VOD (a first playlist with EXT-X-ENDLIST, RFC 8216 section 4.3.3.4) fetched
+   * at the same time. Live streams are always fetched one segment at a time. Default 6.
+   */
+  vodConcurrency: number;
+  /**
+   * Largest segment accepted, in bytes; a larger one (or an endless body) is cancelled and
+   * recorded as a gap with reason `too-large`. Default 256 MiB.
+   */
+  maxSegmentBytes: number;
 }
 
 /** Settings of export (src/export). */
@@ -94,6 +104,8 @@ export const defaultConfig: TapedeckConfig = {
     segmentTimeoutMs: 30_000,
     playlistRetry: defaultRetry,
     segmentRetry: defaultRetry,
+    vodConcurrency: 6,
+    maxSegmentBytes: 256 * 1024 * 1024,
   },
   export: {
     opfsExportDirName: 'exports',

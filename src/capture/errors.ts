@@ -10,6 +10,9 @@ export type CaptureErrorCode =
   | 'network'
   | 'playlist-invalid'
   | 'playlist-empty'
+  | 'key-unavailable'
+  | 'stalled'
+  | 'too-large'
   | 'aborted';
 
 /** Base class of every capture error. */
@@ -63,6 +66,18 @@ export class NetworkError extends CaptureError {
       { cause },
     );
     this.name = 'NetworkError';
+  }
+}
+
+/** A body larger than the limit allowed for it (a runaway or endless "segment"). */
+export class ResponseTooLargeError extends CaptureError {
+  constructor(
+    readonly url: string,
+    /** The limit, in bytes. */
+    readonly maxBytes: number,
+  ) {
+    super('too-large', `${url} is larger than the ${Math.round(maxBytes / 1024 / 1024)} MiB allowed for one segment`, false);
+    this.name = 'ResponseTooLargeError';
   }
 }
 

@@ -3,7 +3,9 @@ import { TypedEventTarget } from '../events.ts';
 import { holdRecordingLock } from '../storage/recording-lock.ts';
 import { RecordingNotFoundError, type RecordingPatch, type RecordingStore } from '../storage/recording-store.ts';
 import type { GapReason, Recording } from '../storage/types.ts';
-import { AbortedError, CaptureError, HttpStatusError } from './errors.ts';
+import { AbortedError, CaptureError } from './errors.ts';
+import { KeyCache } from './key-cache.ts';
+import { describeProblem, gapReason, isMissingPlaylist, isQuotaExceeded, type RecorderProblem } from './problems.ts';
 import { fetchBytes } from './http.ts';
 import { loadMediaPlaylist, loadPlaylist } from './playlist-loader.ts';
 import type { MediaPlaylistSnapshot, PlaylistSegment } from './playlist.ts';
@@ -11,17 +13,14 @@ import { playlistReloadDelayMs } from './reload-timing.ts';
 import { delay, withRetry } from './retry.ts';
 import { SegmentTracker } from './segment-tracker.ts';
 import { SegmentQueue } from './segment-queue.ts';
+import { StallDetector, stallMessage } from './stall-detector.ts';
+import { VodProgressMeter, type VodProgress } from './vod-progress.ts';
 import { defaultRecordingTitle, sourceNameFromUrl } from './source-name.ts';
 
 /** Where a recorder is in its life. */
 export type RecorderState = 'idle' | 'starting' | 'recording' | 'stopping' | 'stopped';
 
-/** A problem to show; `fatal` ones ended the recording. */
-export interface RecorderProblem {
-  code: string;
-  message: string;
-  fatal: boolean;
-}
+export type { RecorderProblem } from './problems.ts';
 
 /** Events of {@link HlsRecorder}, by name, with their payloads. */
 export interface HlsRecorderEvents {
@@ -31,6 +30,13 @@ export interface HlsRecorderEvents {
   /** A transient failure is being retried. */
   retry: { url: string; attempt: number; delayMs: number; message: string };
   problem: RecorderProblem;
+  /**
+   * A live playlist brought no new segment for three target durations (`stalled: true`, with
+   * the silent time in ms and a message), or segments flow again (`stalled: false`).
+   */
+  stall: { stalled: true; silentMs: number; message: string } | { stalled: false };
+  /** After each settled segment of a VOD download (a first playlist with EXT-X-ENDLIST). */
+  'vod-progress': VodProgress;
 }
 
 /** What to record. */
@@ -61,7 +67,10 @@ const defaultEnvironment: RecorderEnvironment = { now: () => Date.now(), random:
  * Records one live (or VOD) HLS media playlist into a {@link RecordingStore}, with no player
  * needed. It reloads the playlist as RFC 8216 section 6.3.4 says, fetches every new segment
  * exactly once (keyed by media sequence number), stores each as it arrives, and reports
- * every segment it could not have as a gap with its reason.
+ * every segment it could not have as a gap with its reason. AES-128 segments (section
+ * 4.3.2.4) are decrypted before they are stored. A VOD (EXT-X-ENDLIST in the first playlist)
+ * is fetched `config.vodConcurrency` segments at a time with `vod-progress` events; a live
+ * stream one segment at a time, with a `stall` warning when it stops bringing segments.
  *
  * Life cycle: `start()` once, then `stop()`, or the recording ends by itself at
  * EXT-X-ENDLIST or on a fatal error. `state` events tell which; `done` settles then.
@@ -75,6 +84,8 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
   /** Segments whose codecs could not be read so far; probing stops at success or the limit. */
   private probeFailures = 0;
   private probed = false;
+  /** AES-128 keys of this recording (RFC 8216 section 4.3.2.4), created by `start()`. */
+  private keys!: KeyCache;
 
   constructor(
     private readonly store: RecordingStore,
@@ -108,6 +119,19 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
     let loaded;
     try {
       loaded = await loadMediaPlaylist(request.url, this.playlistOptions());
+    } catch (error) {
+      this.setState('stopped');
+      throw error;
+    }
+    this.keys = new KeyCache({
+      timeoutMs: this.config.segmentTimeoutMs,
+      retry: this.config.segmentRetry,
+      signal: this.abort.signal,
+      random: this.env.random,
+      onRetry: (url, error, attempt, delayMs) => this.onRetry(url, error, attempt, delayMs),
+    });
+    try {
+      await this.loadFirstKey(loaded.playlist);
     } catch (error) {
       this.setState('stopped');
       throw error;
@@ -163,18 +187,30 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
     return this.done;
   }
 
+  /**
+   * Fetches the key of the first segment the recording will take (the first of a VOD, the first
+   * of the live edge), so that an encrypted stream whose key cannot be had fails `start()`
+   * before anything is stored. Later keys that fail make gaps instead.
+   * @throws KeyUnavailableError, AbortedError.
+   */
+  private async loadFirstKey(playlist: MediaPlaylistSnapshot): Promise<void> {
+    const segments = playlist.endList ? playlist.segments : playlist.segments.slice(-this.config.liveEdgeSegmentCount);
+    const key = segments[0]?.key;
+    if (key) await this.keys.get(key.uri);
+  }
+
   private async run(first: MediaPlaylistSnapshot): Promise<Recording> {
     const tracker = new SegmentTracker(this.config.liveEdgeSegmentCount);
     const queue = new SegmentQueue();
     let status: 'complete' | 'interrupted' = 'complete';
     let lastError: string | null = null;
     const poll = this.pollPlaylist(first, tracker, queue);
+    // A VOD is fetched several segments at a time; a live stream one at a time, in order.
+    const vod = first.endList ? new VodProgressMeter(first.segments.length, this.env.now()) : null;
+    const workers = vod ? Math.max(1, this.config.vodConcurrency) : 1;
     // A download failure (storage full, recording deleted) ends the whole capture; a poll
     // failure lets the segments already queued be fetched first.
-    const download = this.downloadSegments(queue).catch((error: unknown) => {
-      this.abort.abort();
-      throw error;
-    });
+    const download = this.downloadWith(workers, queue, vod);
     const results = await Promise.allSettled([poll, download]);
     for (const result of results) {
       if (result.status === 'rejected' && !(result.reason instanceof AbortedError)) {
@@ -240,12 +276,26 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
     const signal = this.abort.signal;
     let playlist = first;
     let loadStartedAtMs = this.env.now();
+    const stall = new StallDetector(loadStartedAtMs);
+    /** Playlist reloads in a row that found the playlist missing (404 or 410). */
+    let failedReloads = 0;
     try {
       for (;;) {
         const update = tracker.ingest(playlist);
         for (const gap of update.gaps) await this.addGap(gap.fromMsn, gap.count, gap.durationSec, gap.reason);
         queue.push(update.newSegments);
-        if (playlist.endList) return;
+        if (playlist.endList) {
+          if (stall.isStalled) this.emit('stall', { stalled: false });
+          return;
+        }
+        const change = stall.observe(update.newSegments.length, playlist.targetDurationSec, this.env.now());
+        if (change?.stalled) {
+          const message = stallMessage(change.silentMs);
+          this.emit('stall', { stalled: true, silentMs: change.silentMs, message });
+          this.emit('problem', { code: 'stalled', message, fatal: false });
+        } else if (change) {
+          this.emit('stall', { stalled: false });
+        }
         const waitMs = playlistReloadDelayMs({
           targetDurationSec: playlist.targetDurationSec,
           changed: update.changed,
@@ -254,7 +304,18 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
         });
         await delay(waitMs, signal);
         loadStartedAtMs = this.env.now();
-        const loaded = await loadPlaylist(playlist.url, this.playlistOptions());
+        let loaded;
+        try {
+          loaded = await loadPlaylist(playlist.url, this.playlistOptions());
+          failedReloads = 0;
+        } catch (error) {
+          // A live playlist briefly missing (a CDN or origin hiccup) is waited out for a few
+          // reloads; the same snapshot is taken again meanwhile, which adds nothing.
+          failedReloads += 1;
+          if (!isMissingPlaylist(error) || failedReloads >= this.config.playlistRetry.maxAttempts) throw error;
+          this.report(error, false);
+          continue;
+        }
         if (loaded.type !== 'media') throw new CaptureError('playlist-invalid', `${playlist.url} turned into a master playlist`, false);
         playlist = loaded.playlist;
       }
@@ -263,29 +324,55 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
     }
   }
 
-  /** Fetches and stores queued segments one at a time, in media sequence order. */
-  private async downloadSegments(queue: SegmentQueue): Promise<void> {
+  /**
+   * Runs `workers` {@link downloadSegments} loops over one queue; the first failure aborts the
+   * capture, and the promise settles once every loop has ended.
+   * @throws the first loop's failure.
+   */
+  private async downloadWith(workers: number, queue: SegmentQueue, vod: VodProgressMeter | null): Promise<void> {
+    const loops = Array.from({ length: workers }, () =>
+      this.downloadSegments(queue, vod).catch((error: unknown) => {
+        this.abort.abort();
+        throw error;
+      }),
+    );
+    const results = await Promise.allSettled(loops);
+    const failed = results.find((result) => result.status === 'rejected' && !(result.reason instanceof AbortedError));
+    const aborted = results.find((result) => result.status === 'rejected');
+    const first = failed ?? aborted;
+    if (first?.status === 'rejected') throw first.reason;
+  }
+
+  /**
+   * Takes queued segments one at a time, in media sequence order, fetches, decrypts and stores
+   * each. Several of these run at once for a VOD; each segment is still taken by only one.
+   * @param vod - the VOD's progress meter, null for a live stream.
+   */
+  private async downloadSegments(queue: SegmentQueue, vod: VodProgressMeter | null): Promise<void> {
     const signal = this.abort.signal;
     for (;;) {
       const segment = await queue.next(signal);
       if (!segment) return;
       let data: Blob;
       try {
-        const fetched = await withRetry(() => fetchBytes(segment.uri, { timeoutMs: this.config.segmentTimeoutMs, signal }), this.config.segmentRetry, {
+        const fetched = await withRetry(() => fetchBytes(segment.uri, { timeoutMs: this.config.segmentTimeoutMs, signal, maxBytes: this.config.maxSegmentBytes }), this.config.segmentRetry, {
           signal,
           random: this.env.random,
           onRetry: (error, attempt, delayMs) => this.onRetry(segment.uri, error, attempt, delayMs),
         });
-        data = fetched.body;
+        data = await this.keys.decrypt(segment, fetched.body);
       } catch (error) {
         if (error instanceof AbortedError || signal.aborted) throw error;
         await this.addGap(segment.msn, 1, segment.durationSec, gapReason(error));
         this.report(error, false);
+        if (vod) this.emit('vod-progress', vod.settle(0, this.env.now()));
         continue;
       }
       await this.storeSegment(segment, data);
+      if (vod) this.emit('vod-progress', vod.settle(data.size, this.env.now()));
     }
   }
+
 
   private async storeSegment(segment: PlaylistSegment, data: Blob): Promise<void> {
     const id = this.recording!.id;
@@ -353,27 +440,4 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
   }
 }
 
-function gapReason(error: unknown): GapReason {
-  if (error instanceof HttpStatusError) {
-    if (error.status === 404 || error.status === 410) return 'not-found';
-    if (!error.transient) return 'http-error';
-  }
-  return 'retries-exhausted';
-}
-
-/** True for the error IndexedDB gives when storage (the origin's quota or the disk) is full. */
-function isQuotaExceeded(error: unknown): boolean {
-  return error instanceof DOMException && error.name === 'QuotaExceededError';
-}
-
-/** Turns any failure met while recording into a message for the user. */
-export function describeProblem(error: unknown, fatal: boolean): RecorderProblem {
-  if (isQuotaExceeded(error)) {
-    return { code: 'quota-exceeded', message: 'Storage is full: the recording stopped. Everything recorded so far is kept.', fatal };
-  }
-  if (error instanceof RecordingNotFoundError) {
-    return { code: 'recording-deleted', message: 'The recording was deleted while it was being made.', fatal };
-  }
-  if (error instanceof CaptureError) return { code: error.code, message: error.message, fatal };
-  return { code: 'unexpected', message: error instanceof Error ? error.message : String(error), fatal };
-}
+export { describeProblem } from './problems.ts';

@@ -1,4 +1,4 @@
-import { AbortedError, FetchTimeoutError, HttpStatusError, NetworkError } from './errors.ts';
+import { AbortedError, FetchTimeoutError, HttpStatusError, NetworkError, ResponseTooLargeError } from './errors.ts';
 
 /** Options of {@link fetchBytes} and {@link fetchText}. */
 export interface FetchOptions {
@@ -6,6 +6,11 @@ export interface FetchOptions {
   timeoutMs: number;
   /** Cancels the request (Stop); it then rejects with {@link AbortedError}. */
   signal?: AbortSignal;
+  /**
+   * Largest body accepted, in bytes; a larger one (by Content-Length, or once that many bytes
+   * have come) is cancelled and rejects with {@link ResponseTooLargeError}. Default: no limit.
+   */
+  maxBytes?: number;
 }
 
 /** A fetched body with the URL it finally came from (after redirects). */
@@ -28,7 +33,7 @@ async function fetchWith<T>(url: string, options: FetchOptions, read: (r: Respon
     }
     return { body: await read(response), url: response.url || url };
   } catch (error) {
-    if (error instanceof HttpStatusError) throw error;
+    if (error instanceof HttpStatusError || error instanceof ResponseTooLargeError) throw error;
     if (options.signal?.aborted) throw new AbortedError();
     if (timeout.signal.aborted) throw new FetchTimeoutError(url, options.timeoutMs);
     throw new NetworkError(url, error);
@@ -40,10 +45,40 @@ async function fetchWith<T>(url: string, options: FetchOptions, read: (r: Respon
 /**
  * GETs `url` and returns its body as a Blob.
  * @throws HttpStatusError for a non-2xx status; FetchTimeoutError past `timeoutMs`;
- *   NetworkError for failures below HTTP (including CORS); AbortedError when `signal` aborts.
+ *   NetworkError for failures below HTTP (including CORS); AbortedError when `signal` aborts;
+ *   ResponseTooLargeError when the body exceeds `maxBytes`.
  */
 export function fetchBytes(url: string, options: FetchOptions): Promise<Fetched<Blob>> {
-  return fetchWith(url, options, (r) => r.blob());
+  const { maxBytes } = options;
+  if (maxBytes === undefined) return fetchWith(url, options, (r) => r.blob());
+  return fetchWith(url, options, (r) => readCapped(r, url, maxBytes));
+}
+
+/**
+ * Reads a response body as a Blob, never holding more than `maxBytes` of it.
+ * @throws ResponseTooLargeError as soon as Content-Length or the bytes read exceed `maxBytes`.
+ */
+async function readCapped(response: Response, url: string, maxBytes: number): Promise<Blob> {
+  const type = response.headers.get('content-type') ?? '';
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes || !response.body) {
+    await response.body?.cancel().catch(() => undefined);
+    if (declared > maxBytes) throw new ResponseTooLargeError(url, maxBytes);
+    return new Blob([], { type });
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return new Blob(chunks, { type });
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new ResponseTooLargeError(url, maxBytes);
+    }
+    chunks.push(value);
+  }
 }
 
 /** Like {@link fetchBytes}, for text bodies such as playlists. */

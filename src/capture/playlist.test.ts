@@ -43,6 +43,7 @@ describe('parsePlaylist on media playlists written by real servers', () => {
         durationSec: 2,
         discontinuity: false,
         programDateTimeMs: null,
+        key: null,
       })),
     );
   });
@@ -154,6 +155,44 @@ describe('parsePlaylist on master playlists, and selectHighestBandwidth', () => 
   });
 });
 
+describe('parsePlaylist on AES-128 encrypted playlists (RFC 8216 section 4.3.2.4)', () => {
+  it('ffmpeg VOD with an explicit IV: every segment carries the resolved key URI and the 16-byte IV', () => {
+    const playlist = media(aes128, 'https://cdn.example.com/vod/index.m3u8');
+    expect(playlist.segments.map((s) => s.key?.uri)).toEqual(['https://cdn.example.com/vod/key.bin', 'https://cdn.example.com/vod/key.bin']);
+    expect([...playlist.segments[0]!.key!.iv!]).toEqual(new Array(16).fill(0));
+  });
+
+  it('key rotation, an implicit IV, and METHOD=NONE returning to clear segments', () => {
+    const text = [
+      '#EXTM3U',
+      '#EXT-X-TARGETDURATION:2',
+      '#EXT-X-MEDIA-SEQUENCE:7',
+      '#EXTINF:2,',
+      'clear0.ts',
+      '#EXT-X-KEY:METHOD=AES-128,URI="k1.bin"',
+      '#EXTINF:2,',
+      'a.ts',
+      '#EXTINF:2,',
+      'b.ts',
+      '#EXT-X-KEY:METHOD=AES-128,URI="/keys/k2.bin",IV=0x0102',
+      '#EXTINF:2,',
+      'c.ts',
+      '#EXT-X-KEY:METHOD=NONE',
+      '#EXTINF:2,',
+      'd.ts',
+      '',
+    ].join('\n');
+    const segments = media(text, 'https://h.example/live/p.m3u8').segments;
+    expect(segments.map((s) => [s.msn, s.key?.uri ?? null, s.key?.iv ? [...s.key.iv] : null])).toEqual([
+      [7, null, null],
+      [8, 'https://h.example/live/k1.bin', null],
+      [9, 'https://h.example/live/k1.bin', null],
+      [10, 'https://h.example/keys/k2.bin', [1, 2]],
+      [11, null, null],
+    ]);
+  });
+});
+
 describe('parsePlaylist refuses what it cannot record, with a PlaylistError', () => {
   it('an HTML page (a login or error page served in place of the playlist)', () => {
     const error = playlistError('<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body></body></html>\n');
@@ -178,8 +217,16 @@ describe('parsePlaylist refuses what it cannot record, with a PlaylistError', ()
     expect(playlistError(text)).toMatchObject({ code: 'playlist-empty' });
   });
 
-  it('an AES-128 encrypted playlist, saying so', () => {
-    expect(playlistError(aes128).message).toContain('METHOD=AES-128');
+  it.each([
+    ['SAMPLE-AES', '#EXT-X-KEY:METHOD=SAMPLE-AES,URI="skd://k",KEYFORMAT="identity"'],
+    ['SAMPLE-AES-CTR', '#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,URI="k"'],
+    ['KEYFORMAT="com.apple.streamingkeydelivery"', '#EXT-X-KEY:METHOD=AES-128,URI="skd://k",KEYFORMAT="com.apple.streamingkeydelivery"'],
+    ['KEYFORMAT="urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed"', '#EXT-X-KEY:METHOD=SAMPLE-AES,URI="data:x",KEYFORMAT="urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed"'],
+  ])('a stream encrypted with %s (not AES-128 identity), naming it and that nothing was recorded', (named, tag) => {
+    const text = aes128.replace(/^#EXT-X-KEY:.*$/m, tag);
+    const error = playlistError(text);
+    expect(error.message).toContain(named);
+    expect(error.message).toContain('nothing was recorded');
   });
 
   it('fMP4 segments with an EXT-X-MAP init section, saying so', () => {
@@ -218,6 +265,7 @@ describe('property: media playlists written as text and parsed back', () => {
               durationSec: s.durationMs / 1000,
               discontinuity: s.discontinuity,
               programDateTimeMs: null,
+              key: null,
             })),
           );
         },

@@ -15,6 +15,19 @@ export interface PlaylistSegment {
   discontinuity: boolean;
   /** EXT-X-PROGRAM-DATE-TIME in ms since the Unix epoch, or null (section 4.3.2.6). */
   programDateTimeMs: number | null;
+  /**
+   * The EXT-X-KEY in force for the segment when it is METHOD=AES-128 (section 4.3.2.4), or
+   * null for a clear segment (no key, or METHOD=NONE).
+   */
+  key: SegmentKey | null;
+}
+
+/** An AES-128 key of a segment (RFC 8216 section 4.3.2.4). */
+export interface SegmentKey {
+  /** Absolute URL of the 16-byte key. */
+  uri: string;
+  /** The IV attribute's bytes (up to 16, big-endian), or null: the media sequence number is the IV (section 5.2). */
+  iv: Uint8Array | null;
 }
 
 /** A media playlist at one load (RFC 8216 section 4.3.3). */
@@ -58,12 +71,32 @@ function resolve(uri: string, baseUrl: string, playlistUrl: string): string {
 }
 
 /**
+ * The AES-128 key of a segment from hls-parser's EXT-X-KEY (RFC 8216 section 4.3.2.4), or null
+ * for a clear one.
+ * @throws PlaylistError for METHOD=SAMPLE-AES or SAMPLE-AES-CTR, any other unknown method, a
+ *   KEYFORMAT other than "identity" (DRM), or an AES-128 key without URI.
+ */
+function segmentKey(key: types.Key | null | undefined, url: string): SegmentKey | null {
+  if (!key || key.method === 'NONE') return null;
+  const refused = (what: string) =>
+    new PlaylistError(url, `the stream is encrypted with ${what}, which Tapedeck cannot record (only AES-128 is supported); nothing was recorded`);
+  if (key.format && key.format !== 'identity') throw refused(`EXT-X-KEY METHOD=${key.method} KEYFORMAT="${key.format}" (DRM)`);
+  if (key.method !== 'AES-128') throw refused(`EXT-X-KEY METHOD=${key.method}`);
+  if (!key.uri) throw new PlaylistError(url, 'an EXT-X-KEY METHOD=AES-128 has no URI');
+  const iv = key.iv ? new Uint8Array(key.iv) : null;
+  if (iv && iv.byteLength > 16) throw new PlaylistError(url, `an EXT-X-KEY IV has ${iv.byteLength} bytes, not 16`);
+  return { uri: resolve(key.uri, url, url), iv };
+}
+
+/**
  * Parses a playlist with hls-parser and checks what recording needs of it.
  * @param text - the playlist body.
  * @param url - the URL it was loaded from (after redirects); relative URIs resolve against it.
  * @throws PlaylistError when the text is not an M3U8 playlist (no `#EXTM3U`, RFC 8216 section
  *   4.3.1.1), a media playlist has no EXT-X-TARGETDURATION, a master playlist has no variant,
- *   or the stream uses features not supported yet (encryption, fMP4 init sections, byte ranges).
+ *   the stream uses features not supported yet (fMP4 init sections, byte ranges), or its
+ *   segments are encrypted other than with METHOD=AES-128 and KEYFORMAT="identity"
+ *   (SAMPLE-AES, SAMPLE-AES-CTR, DRM key formats).
  */
 export function parsePlaylist(text: string, url: string): ParsedPlaylist {
   if (!text.trimStart().startsWith('#EXTM3U')) {
@@ -92,9 +125,7 @@ export function parsePlaylist(text: string, url: string): ParsedPlaylist {
   }
   const mediaSequence = parsed.mediaSequenceBase ?? 0;
   const segments = parsed.segments.map<PlaylistSegment>((segment, index) => {
-    if (segment.key && segment.key.method !== 'NONE') {
-      throw new PlaylistError(url, `encrypted segments (EXT-X-KEY METHOD=${segment.key.method}) are not supported yet`);
-    }
+    const key = segmentKey(segment.key, url);
     if (segment.map) {
       throw new PlaylistError(url, 'fMP4 segments with an init section (EXT-X-MAP) are not supported yet');
     }
@@ -107,6 +138,7 @@ export function parsePlaylist(text: string, url: string): ParsedPlaylist {
       durationSec: segment.duration,
       discontinuity: Boolean(segment.discontinuity),
       programDateTimeMs: segment.programDateTime ? segment.programDateTime.getTime() : null,
+      key,
     };
   });
   return {

@@ -3,29 +3,37 @@ import type { PlaylistSegment } from './playlist.ts';
 
 /**
  * The segments waiting to be fetched, in media sequence order, between the playlist poller
- * (producer) and the segment downloader (consumer).
+ * (producer) and the segment downloaders (consumers: one for a live stream, several for a
+ * VOD). Each segment is handed to exactly one consumer.
  */
 export class SegmentQueue {
-  private readonly items: PlaylistSegment[] = [];
+  private items: PlaylistSegment[] = [];
+  /** Index of the next item in `items`: taking one is O(1) even for a 100,000-segment VOD. */
+  private head = 0;
   private closed = false;
-  private wake: (() => void) | null = null;
+  /** Consumers waiting in {@link next}. */
+  private readonly waiters = new Set<() => void>();
 
   /** Adds segments at the end. Ignored after {@link close}. */
   push(segments: readonly PlaylistSegment[]): void {
     if (this.closed || segments.length === 0) return;
-    this.items.push(...segments);
-    this.wake?.();
+    for (const segment of segments) this.items.push(segment);
+    this.wakeAll();
   }
 
   /** No more segments will come; `next` returns null once the queue is empty. */
   close(): void {
     this.closed = true;
-    this.wake?.();
+    this.wakeAll();
+  }
+
+  private wakeAll(): void {
+    for (const wake of [...this.waiters]) wake();
   }
 
   /** Segments waiting. */
   get size(): number {
-    return this.items.length;
+    return this.items.length - this.head;
   }
 
   /**
@@ -35,17 +43,28 @@ export class SegmentQueue {
   async next(signal: AbortSignal): Promise<PlaylistSegment | null> {
     for (;;) {
       if (signal.aborted) throw new AbortedError();
-      const item = this.items.shift();
-      if (item) return item;
+      const item = this.items[this.head];
+      if (item) {
+        this.head += 1;
+        if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+          this.items = this.items.slice(this.head);
+          this.head = 0;
+        }
+        return item;
+      }
       if (this.closed) return null;
       await new Promise<void>((resolve, reject) => {
-        const onAbort = () => reject(new AbortedError());
-        signal.addEventListener('abort', onAbort, { once: true });
-        this.wake = () => {
+        const wake = () => {
           signal.removeEventListener('abort', onAbort);
-          this.wake = null;
+          this.waiters.delete(wake);
           resolve();
         };
+        const onAbort = () => {
+          this.waiters.delete(wake);
+          reject(new AbortedError());
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.waiters.add(wake);
       });
     }
   }

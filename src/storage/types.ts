@@ -12,7 +12,7 @@ export type RecordingStatus = 'recording' | 'complete' | 'interrupted';
 export type RecordingKind = 'audio' | 'video';
 
 /** Why segments are missing from a recording. */
-export type GapReason = 'slid-out' | 'not-found' | 'http-error' | 'retries-exhausted';
+export type GapReason = 'slid-out' | 'not-found' | 'http-error' | 'retries-exhausted' | 'key-unavailable' | 'too-large';
 
 /** A run of segments the recording does not have, and why. */
 export interface GapRecord {

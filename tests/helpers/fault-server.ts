@@ -33,6 +33,14 @@ export interface FaultServer {
  *   `/drop/<key>` and `/hang/<key>`; `/count` requests are not counted.
  * - `/file?body=<text>&type=<content-type>` → 200 with that body (default type
  *   `text/plain; charset=utf-8`).
+ * - `/bytes?hex=<hex>&type=<content-type>` → 200 with those bytes (default type
+ *   `application/octet-stream`), for binary bodies such as AES-128 keys and encrypted segments.
+ * - `/slow/<key>?ms=M&body=<text>` → 200 with that body (default `ok <key>`) after M ms
+ *   (default 300); counted under `<key>`.
+ * - `/big-playlist?count=N` → a VOD media playlist (EXT-X-ENDLIST) of N one-second segments,
+ *   the i-th (from 0) being `/file?body=seg<i>` on this server, written as a stream.
+ * - `/huge` → 200 `application/octet-stream` with no Content-Length and a body of zero bytes
+ *   that never ends (64 KiB chunks, as fast as the client reads), until the client goes away.
  * - anything else → 404 `not found`.
  *
  * `/flaky` and `/drop` keep separate failure sequences per key; use a fresh key per test.
@@ -72,6 +80,25 @@ export async function startFaultServer(): Promise<FaultServer> {
       const type = url.searchParams.get('type') ?? 'text/plain; charset=utf-8';
       return reply(200, url.searchParams.get('body') ?? '', type);
     }
+    if (route === 'bytes' && rawKey === undefined) {
+      const hex = url.searchParams.get('hex') ?? '';
+      if (!/^(?:[0-9a-f]{2})*$/i.test(hex)) return reply(400, 'bad hex');
+      return send(req, res, 200, Buffer.from(hex, 'hex'), url.searchParams.get('type') ?? 'application/octet-stream');
+    }
+    if (route === 'huge' && rawKey === undefined) return writeEndless(req, res);
+    if (route === 'big-playlist' && rawKey === undefined) {
+      const count = Number(url.searchParams.get('count') ?? '0');
+      if (!Number.isInteger(count) || count < 0) return reply(400, 'bad count');
+      return writeBigPlaylist(req, res, count);
+    }
+    if (route === 'slow' && key !== undefined) {
+      hit(route, key);
+      const ms = Number(url.searchParams.get('ms') ?? '300');
+      const body = url.searchParams.get('body') ?? `ok ${key}`;
+      const timer = setTimeout(() => reply(200, body), ms);
+      res.on('close', () => clearTimeout(timer));
+      return;
+    }
     if (key === undefined) return reply(404, 'not found');
     if (route === 'status') {
       const code = Number(key);
@@ -106,11 +133,9 @@ export async function startFaultServer(): Promise<FaultServer> {
 /** Statuses whose responses must not carry a body. */
 const NO_BODY_STATUSES = new Set([204, 205, 304]);
 
-/** Writes a complete response with the CORS and no-cache headers every route shares. */
-function send(req: IncomingMessage, res: ServerResponse, status: number, body: string, type: string): void {
-  const hasBody = !NO_BODY_STATUSES.has(status) && req.method !== 'HEAD';
-  const bytes = Buffer.from(hasBody ? body : '', 'utf8');
-  res.writeHead(status, {
+/** The CORS and no-cache headers every route shares. */
+function commonHeaders(req: IncomingMessage): Record<string, string> {
+  return {
     'Access-Control-Allow-Origin': '*',
     'Access-Control-Allow-Methods': 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
     'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? '*',
@@ -118,6 +143,50 @@ function send(req: IncomingMessage, res: ServerResponse, status: number, body: s
     'Access-Control-Max-Age': '600',
     'Cache-Control': 'no-store',
     Connection: 'close',
+  };
+}
+
+/**
+ * Streams a VOD playlist of `count` one-second segments (`/file?body=seg<i>`), in chunks of
+ * 1000 lines, waiting for the socket to drain so memory stays bounded for any count.
+ */
+function writeBigPlaylist(req: IncomingMessage, res: ServerResponse, count: number): void {
+  res.writeHead(200, { ...commonHeaders(req), 'Content-Type': 'application/vnd.apple.mpegurl' });
+  if (req.method === 'HEAD') return void res.end();
+  res.write('#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n');
+  let next = 0;
+  const writeMore = (): void => {
+    while (next < count) {
+      const lines: string[] = [];
+      for (const end = Math.min(count, next + 1000); next < end; next += 1) lines.push(`#EXTINF:1.000,\n/file?body=seg${next}\n`);
+      if (!res.write(lines.join(''))) return void res.once('drain', writeMore);
+    }
+    res.end('#EXT-X-ENDLIST\n');
+  };
+  writeMore();
+}
+
+/** Streams zeros without end (see `/huge`), pausing whenever the socket's buffer is full. */
+function writeEndless(req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(200, { ...commonHeaders(req), 'Content-Type': 'application/octet-stream' });
+  if (req.method === 'HEAD') return void res.end();
+  const chunk = Buffer.alloc(64 * 1024);
+  let closed = false;
+  res.on('close', () => (closed = true));
+  const writeMore = (): void => {
+    while (!closed) {
+      if (!res.write(chunk)) return void res.once('drain', writeMore);
+    }
+  };
+  writeMore();
+}
+
+/** Writes a complete response with the CORS and no-cache headers every route shares. */
+function send(req: IncomingMessage, res: ServerResponse, status: number, body: string | Buffer, type: string): void {
+  const hasBody = !NO_BODY_STATUSES.has(status) && req.method !== 'HEAD';
+  const bytes = hasBody ? (typeof body === 'string' ? Buffer.from(body, 'utf8') : body) : Buffer.alloc(0);
+  res.writeHead(status, {
+    ...commonHeaders(req),
     ...(hasBody ? { 'Content-Type': type, 'Content-Length': bytes.byteLength } : {}),
   });
   res.end(hasBody ? bytes : undefined);

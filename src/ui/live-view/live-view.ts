@@ -4,6 +4,7 @@ import type { CaptureConfig } from '../../config.ts';
 import { AbortedError } from '../../capture/errors.ts';
 import { describeProblem, HlsRecorder, type RecorderState } from '../../capture/hls-recorder.ts';
 import { DEMO_PLAYLIST_PATH } from '../../capture/source-name.ts';
+import { describeVodProgress, type VodProgress } from '../../capture/vod-progress.ts';
 import { sharedStreamUrl } from '../../pwa/share-target.ts';
 import { ScreenWakeLock } from '../../platform/wake-lock.ts';
 import { attachLiveStream, type Detach } from '../../player/attach.ts';
@@ -28,6 +29,8 @@ export class LiveView extends LitElement {
     nowMs: { state: true },
     message: { state: true },
     playing: { state: true },
+    stallMessage: { state: true },
+    vodProgress: { state: true },
   };
 
   declare store: RecordingStore;
@@ -38,6 +41,10 @@ export class LiveView extends LitElement {
   declare nowMs: number;
   declare message: string;
   declare playing: boolean;
+  /** The stall warning while a live stream brings no new segment, else ''. */
+  declare stallMessage: string;
+  /** Progress of a VOD download, null for a live stream. */
+  declare vodProgress: VodProgress | null;
 
   private recorder: HlsRecorder | null = null;
   private detachPlayer: Detach | null = null;
@@ -56,6 +63,8 @@ export class LiveView extends LitElement {
     this.nowMs = Date.now();
     this.message = '';
     this.playing = false;
+    this.stallMessage = '';
+    this.vodProgress = null;
   }
 
   static override styles = [
@@ -120,6 +129,8 @@ export class LiveView extends LitElement {
           <button type="button" ?disabled=${this.recorderState !== 'recording' && this.recorderState !== 'starting'} @click=${this.stop}>Stop</button>
         </div>
         ${this.renderStatus()}
+        ${this.vodProgress ? html`<p class="status" data-vod-progress>${describeVodProgress(this.vodProgress)}</p>` : nothing}
+        ${this.stallMessage ? html`<p class="status warning" aria-live="polite" data-stall>${this.stallMessage}</p>` : nothing}
         <p role="alert" class="error">${this.message || nothing}</p>
         <video ${ref(this.video)} controls playsinline ?hidden=${!this.playing} aria-label="Live stream"></video>
       </form>
@@ -179,7 +190,14 @@ export class LiveView extends LitElement {
     this.recorder = recorder;
     recorder.on('state', ({ state }) => (this.recorderState = state));
     recorder.on('progress', ({ recording }) => (this.recording = recording));
-    recorder.on('problem', (problem) => (this.message = problem.message));
+    // A stall is a warning shown on its own line, cleared when segments flow again.
+    recorder.on('problem', (problem) => {
+      if (problem.code !== 'stalled') this.message = problem.message;
+    });
+    recorder.on('stall', (stall) => (this.stallMessage = stall.stalled ? stall.message : ''));
+    recorder.on('vod-progress', (progress) => (this.vodProgress = progress));
+    this.stallMessage = '';
+    this.vodProgress = null;
     try {
       await recorder.start({ url });
       this.startClock();
@@ -188,6 +206,7 @@ export class LiveView extends LitElement {
     } catch (error) {
       if (!(error instanceof AbortedError)) this.message = describeProblem(error, true).message;
     } finally {
+      this.stallMessage = '';
       this.stopClock();
       this.holdScreenAwake(false);
     }

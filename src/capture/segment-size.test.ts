@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { bytesUrl, fileUrl, HLS_TYPE, mediaPlaylistText, StoreScope, storedText } from '../../tests/helpers/recorder-harness.ts';
+import { resolveConfig, type RetryPolicy } from '../config.ts';
+import { ResponseTooLargeError } from './errors.ts';
+import { HlsRecorder } from './hls-recorder.ts';
+import { fetchBytes } from './http.ts';
+
+/** The segment size cap (`capture.maxSegmentBytes`) against endless and oversized bodies. */
+
+const base = inject('faultServerUrl');
+const quickRetry: RetryPolicy = { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 40, backoffMultiplier: 2, jitterRatio: 0.5 };
+const MiB = 1024 * 1024;
+const stores = new StoreScope();
+afterEach(() => stores.cleanUp());
+
+describe('fetchBytes with maxBytes', () => {
+  it('cancels an endless body once it passes the limit', async () => {
+    const error = await fetchBytes(`${base}/huge`, { timeoutMs: 20_000, maxBytes: 2 * MiB }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+    expect(error).toMatchObject({ code: 'too-large', transient: false });
+  });
+
+  it('refuses by Content-Length before reading, and accepts a body exactly at the limit', async () => {
+    const sixteen = bytesUrl(base, new Uint8Array(16).fill(1));
+    await expect(fetchBytes(sixteen, { timeoutMs: 5000, maxBytes: 15 })).rejects.toBeInstanceOf(ResponseTooLargeError);
+    const fetched = await fetchBytes(sixteen, { timeoutMs: 5000, maxBytes: 16 });
+    expect(fetched.body.size).toBe(16);
+  });
+});
+
+describe('HlsRecorder with a segment that never ends', () => {
+  it('records it as a too-large gap, without retrying, and stores the segments around it', async () => {
+    const config = resolveConfig({ capture: { segmentRetry: quickRetry, playlistRetry: quickRetry, maxSegmentBytes: 4 * MiB, segmentTimeoutMs: 20_000 } }).capture;
+    const uris = [fileUrl(base, 'before'), `${base}/huge`, fileUrl(base, 'after')];
+    const store = await stores.open();
+    const recorder = new HlsRecorder(store, config);
+    let retries = 0;
+    recorder.on('retry', () => (retries += 1));
+    await recorder.start({ url: fileUrl(base, mediaPlaylistText(uris.map((uri) => ({ uri }))), HLS_TYPE) });
+    const done = await recorder.done;
+
+    expect(done).toMatchObject({ status: 'complete', segmentCount: 2, gapCount: 1 });
+    expect(done.gaps).toMatchObject([{ fromMsn: 1, count: 1, reason: 'too-large' }]);
+    expect(await storedText(store, done)).toEqual([
+      [0, 'before'],
+      [2, 'after'],
+    ]);
+    expect(retries).toBe(0);
+  });
+});
