@@ -48,7 +48,7 @@ export default defineConfig({
   ],
   worker: { format: 'es' },
   // Pre-bundled up front, so the dev server and browser tests never reload mid-run to add them.
-  optimizeDeps: { include: ['lit', 'lit/directives/ref.js', 'lit/directives/repeat.js', 'hls.js', 'idb', 'hls-parser', 'mediabunny', 'fast-check'] },
+  optimizeDeps: { include: ['lit', 'lit/directives/ref.js', 'lit/directives/repeat.js', 'hls.js', 'idb', 'hls-parser', 'mediabunny', '@mediabunny/mp3-encoder', 'music-metadata', 'fast-check'] },
   build: { target: 'es2022', sourcemap: true },
   test: {
     projects: [

@@ -1,8 +1,9 @@
 import { defaultConfig } from '../config.ts';
 import { DB_NAME } from '../storage/db.ts';
 import type { Recording } from '../storage/types.ts';
-import type { RemuxCancel, RemuxRequest, RemuxWorkerMessage } from './messages.ts';
-import type { RemuxFormat } from './remux.ts';
+import type { ExportFormat, RemuxCancel, RemuxRequest, RemuxWorkerMessage } from './messages.ts';
+import type { Mp3BitrateKbps } from './mp3-encode.ts';
+import { exportTags, type ExportTags } from './tags.ts';
 
 /** Why an export failed, for the UI. */
 export class ExportError extends Error {
@@ -18,7 +19,16 @@ export class ExportError extends Error {
 
 /** Options of {@link exportRecording}. */
 export interface ExportOptions {
-  format: RemuxFormat;
+  format: ExportFormat;
+  /** MP3 bitrate in kb/s; 192 when not given. Ignored by other formats. */
+  bitrateKbps?: Mp3BitrateKbps;
+  /** Tags to write; {@link exportTags} of the recording when not given. */
+  tags?: ExportTags;
+  /**
+   * A file the user picked (Save as…): the worker writes into it instead of an OPFS file.
+   * On failure or cancel its writable is aborted, so the file keeps what it held before.
+   */
+  fileHandle?: FileSystemFileHandle;
   /** Called with the share done, 0..1. */
   onProgress?: (fraction: number) => void;
   /**
@@ -30,7 +40,7 @@ export interface ExportOptions {
   dbName?: string;
 }
 
-/** A finished export: a disk-backed File in the Origin Private File System. */
+/** A finished export: a disk-backed File, in the Origin Private File System or the picked file. */
 export interface ExportedFile {
   file: File;
   /** Name to save it under, e.g. `Demo stream 2026-11-21 14.05.mp4`. */
@@ -44,7 +54,7 @@ const { opfsExportDirName } = defaultConfig.export;
 const STALE_EXPORT_AGE_MS = 60 * 60 * 1000;
 
 /** A file name safe on every common file system, from a recording's title. */
-export function downloadFileName(title: string, format: RemuxFormat): string {
+export function downloadFileName(title: string, format: ExportFormat): string {
   const printable = title.replace(/\p{Cc}/gu, '');
   // Reserved characters become dots; leading dots would make a hidden file on Linux and macOS.
   const safe = printable.replace(/[\\/:*?"<>|]+/g, '.').replace(/\s+/g, ' ').trim().replace(/^\.+/, '').trim() || 'recording';
@@ -66,10 +76,20 @@ async function pruneStaleExports(dir: FileSystemDirectoryHandle, nowMs: number):
   }
 }
 
+/** MIME type and extension of each export format, for the Save as… dialog. */
+export const EXPORT_FILE_TYPES: Record<ExportFormat, { description: string; mime: string }> = {
+  mp4: { description: 'MP4 video', mime: 'video/mp4' },
+  m4a: { description: 'M4A audio', mime: 'audio/mp4' },
+  mkv: { description: 'Matroska video', mime: 'video/x-matroska' },
+  ts: { description: 'MPEG transport stream', mime: 'video/mp2t' },
+  mp3: { description: 'MP3 audio', mime: 'audio/mpeg' },
+};
+
 /**
- * Remuxes a recording into MP4 or M4A in a Web Worker, without re-encoding, writing the
- * result to an Origin Private File System file: memory stays bounded, never a buffer the size
- * of the file. The recording itself is only read.
+ * Exports a recording in a Web Worker: MP4, M4A or MKV remuxed without re-encoding, the
+ * original MPEG-TS segments joined, or MP3 encoded from the audio, with tags. The result is
+ * written to an Origin Private File System file, or to `fileHandle` when given: memory stays
+ * bounded, never a buffer the size of the file. The recording itself is only read.
  * @throws ExportError `cancelled` when `signal` aborts, `storage-full` when the disk is full,
  *   `failed` with the worker's message otherwise (no track the format can hold, unreadable input).
  */
@@ -77,8 +97,9 @@ export async function exportRecording(recording: Recording, options: ExportOptio
   const dir = await exportDir();
   await pruneStaleExports(dir, Date.now());
   const fileName = `${recording.id}-${Date.now()}.${options.format}`;
+  const handle = options.fileHandle;
   const worker = new Worker(new URL('./remux-worker.ts', import.meta.url), { type: 'module', name: 'tapedeck-remux' });
-  const removePartial = () => dir.removeEntry(fileName).catch(() => undefined);
+  const removePartial = () => (handle ? Promise.resolve() : dir.removeEntry(fileName).catch(() => undefined));
   try {
     const done = await new Promise<Extract<RemuxWorkerMessage, { type: 'done' }>>((resolve, reject) => {
       const cancelled = () => new ExportError('Export cancelled.', 'cancelled');
@@ -110,12 +131,13 @@ export async function exportRecording(recording: Recording, options: ExportOptio
         dbName: options.dbName ?? DB_NAME,
         recordingId: recording.id,
         format: options.format,
-        dirName: opfsExportDirName,
-        fileName,
+        bitrateKbps: options.bitrateKbps ?? 192,
+        tags: options.tags ?? exportTags(recording),
+        target: handle ? { kind: 'handle', handle } : { kind: 'opfs', dirName: opfsExportDirName, fileName },
       };
       worker.postMessage(request);
     });
-    const file = await (await dir.getFileHandle(fileName)).getFile();
+    const file = await (handle ?? (await dir.getFileHandle(fileName))).getFile();
     return { file, downloadName: downloadFileName(recording.title, options.format), durationSec: done.durationSec, codecs: done.codecs };
   } catch (error) {
     worker.terminate();

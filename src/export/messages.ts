@@ -1,4 +1,12 @@
+import type { Mp3BitrateKbps } from './mp3-encode.ts';
 import type { RemuxFormat } from './remux.ts';
+import type { ExportTags } from './tags.ts';
+
+/**
+ * What an export writes: a remuxed container (MP4, M4A, MKV), the original MPEG-TS segments
+ * joined (`ts`), or MP3 re-encoded from the audio (`mp3`).
+ */
+export type ExportFormat = RemuxFormat | 'ts' | 'mp3';
 
 /** Message from the page to the remux worker: export one recording. */
 export interface RemuxRequest {
@@ -6,10 +14,17 @@ export interface RemuxRequest {
   /** IndexedDB database name (tests use their own). */
   dbName: string;
   recordingId: string;
-  format: RemuxFormat;
-  /** OPFS folder and file name to write. */
-  dirName: string;
-  fileName: string;
+  format: ExportFormat;
+  /** MP3 bitrate, in kb/s; ignored by other formats. */
+  bitrateKbps: Mp3BitrateKbps;
+  /** Tags to write (MP4/M4A, MKV and MP3; MPEG-TS carries none). */
+  tags: ExportTags;
+  /**
+   * Where to write: a file the user picked (Save as…), or an OPFS folder and file name.
+   * The worker writes through the handle's createWritable(), and aborts it on failure so
+   * that the picked file is not left half-written.
+   */
+  target: { kind: 'handle'; handle: FileSystemFileHandle } | { kind: 'opfs'; dirName: string; fileName: string };
 }
 
 /**

@@ -1,32 +1,10 @@
 import fc from 'fast-check';
-import { ALL_FORMATS, BlobSource, BufferSource, EncodedPacketSink, Input, MP4, type StreamTargetChunk } from 'mediabunny';
+import { ALL_FORMATS, BlobSource, BufferSource, EncodedPacketSink, Input, MP4 } from 'mediabunny';
 import { describe, expect, test } from 'vitest';
 import { startsDiscontinuity, type StoredSegmentTiming } from '../storage/segment-timeline.ts';
 import { demoSegment } from '../storage/test-fixtures.ts';
 import { remuxRuns, splitAtDiscontinuities, UnsupportedExportError } from './remux.ts';
-
-/** A WritableStream that applies mediabunny's positioned writes to a growing byte array. */
-function memoryWritable() {
-  let buffer = new Uint8Array(1 << 16);
-  let length = 0;
-  let closed = false;
-  const writable = new WritableStream<StreamTargetChunk>({
-    write(chunk) {
-      const end = chunk.position + chunk.data.byteLength;
-      if (end > buffer.length) {
-        const grown = new Uint8Array(Math.max(end, buffer.length * 2));
-        grown.set(buffer.subarray(0, length));
-        buffer = grown;
-      }
-      buffer.set(chunk.data, chunk.position);
-      length = Math.max(length, end);
-    },
-    close() {
-      closed = true;
-    },
-  });
-  return { writable, bytes: () => buffer.slice(0, length), isClosed: () => closed };
-}
+import { memoryWritable } from './test-writable.ts';
 
 async function packetTimestamps(input: Input, kind: 'video' | 'audio'): Promise<number[]> {
   const track = kind === 'video' ? await input.getPrimaryVideoTrack() : await input.getPrimaryAudioTrack();

@@ -5,10 +5,13 @@ import {
   EncodedPacketSink,
   EncodedVideoPacketSource,
   Input,
+  MkvOutputFormat,
   Mp4OutputFormat,
   Output,
   StreamTarget,
   type EncodedPacket,
+  type MetadataTags,
+  type OutputFormat,
   type InputAudioTrack,
   type InputVideoTrack,
   type StreamTargetChunk,
@@ -16,7 +19,14 @@ import {
 import { startsDiscontinuity, type StoredSegmentTiming } from '../storage/segment-timeline.ts';
 
 /** Containers a recording can be remuxed into without re-encoding. */
-export type RemuxFormat = 'mp4' | 'm4a';
+export type RemuxFormat = 'mp4' | 'm4a' | 'mkv';
+
+/** How each {@link RemuxFormat} is made: its mediabunny output format, and whether it keeps video. */
+export const REMUX_CONTAINERS: Record<RemuxFormat, { createFormat: () => OutputFormat; keepsVideo: boolean }> = {
+  mp4: { createFormat: () => new Mp4OutputFormat({ fastStart: false }), keepsVideo: true },
+  m4a: { createFormat: () => new Mp4OutputFormat({ fastStart: false }), keepsVideo: false },
+  mkv: { createFormat: () => new MkvOutputFormat(), keepsVideo: true },
+};
 
 /** Thrown when the recording holds nothing the chosen format can carry. */
 export class UnsupportedExportError extends Error {
@@ -35,6 +45,10 @@ export interface RemuxOptions {
   totalDurationSec: number;
   /** Called as packets are written, with the share done, 0..1. */
   onProgress?: (fraction: number) => void;
+  /** Metadata written into the file (MP4/M4A `ilst`, Matroska tags). */
+  tags?: MetadataTags;
+  /** Overrides the output format of `format` (see {@link REMUX_CONTAINERS}); same track choice. */
+  createFormat?: () => OutputFormat;
 }
 
 /** Result of a remux. */
@@ -51,7 +65,7 @@ type Track = { input: InputVideoTrack | InputAudioTrack; source: EncodedVideoPac
 export const PTS_WRAP_SEC = 2 ** 33 / 90_000;
 
 /**
- * Remuxes recorded segments into MP4 or M4A without re-encoding, with mediabunny.
+ * Remuxes recorded segments into MP4, M4A or MKV without re-encoding, with mediabunny.
  *
  * `runs` are the recording's segments split where timestamps break (see
  * {@link splitAtDiscontinuities}, RFC 8216 section 4.3.2.3): within a run, timestamps are
@@ -61,15 +75,17 @@ export const PTS_WRAP_SEC = 2 ** 33 / 90_000;
  * memory stays bounded by one segment plus mediabunny's write chunk, whatever the recording's
  * length. A presentation clock that wraps inside a run (after about 26.5 hours) is unwrapped.
  *
- * M4A keeps the first audio track only; MP4 keeps the first video and the first audio track.
+ * M4A keeps the first audio track only; MP4 and MKV keep the first video and the first audio track.
  * @throws UnsupportedExportError when no track fits the format (M4A of a stream without audio).
  * @throws Error from mediabunny for bytes it cannot demux.
  */
 export async function remuxRuns(runs: Blob[][], options: RemuxOptions): Promise<RemuxResult> {
+  const container = REMUX_CONTAINERS[options.format];
   const output = new Output({
-    format: new Mp4OutputFormat({ fastStart: false }),
+    format: (options.createFormat ?? container.createFormat)(),
     target: new StreamTarget(options.writable, { chunked: true, chunkSize: 8 * 1024 * 1024 }),
   });
+  if (options.tags) output.setMetadataTags(options.tags);
   const sinks: OutputTracks = { video: null, audio: null, decoderConfigSent: new Set() };
   let offsetSec = 0;
   const codecs: string[] = [];
@@ -80,7 +96,7 @@ export async function remuxRuns(runs: Blob[][], options: RemuxOptions): Promise<
       for (const segment of run) {
         const input = new Input({ source: new BlobSource(segment), formats: ALL_FORMATS });
         try {
-          const inputVideo = options.format === 'mp4' ? await input.getPrimaryVideoTrack() : null;
+          const inputVideo = container.keepsVideo ? await input.getPrimaryVideoTrack() : null;
           const inputAudio = await input.getPrimaryAudioTrack();
           if (output.state === 'pending') await startOutput(output, sinks, inputVideo, inputAudio, options.format, codecs);
           const tracks: Track[] = [];

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { defaultConfig } from '../../config.ts';
-import { ExportError, exportRecording, saveToDownloads } from '../../export/exporter.ts';
-import type { RemuxFormat } from '../../export/remux.ts';
+import '../export/export-panel.ts';
+import '../export/tag-editor.ts';
 import type { RecordingStore } from '../../storage/recording-store.ts';
 import type { Recording } from '../../storage/types.ts';
 import { formatBytes, formatDateTime, formatDuration } from '../shared/format.ts';
@@ -22,8 +22,9 @@ const STATUS_LABELS: Record<Recording['status'], string> = {
 };
 
 /**
- * `<td-recording-item>`: one recording in the library, with Play, Rename, Delete and
- * Download (Format: MP4 or M4A, remuxed in a worker with a progress bar).
+ * `<td-recording-item>`: one recording in the library, with Play, Rename, Delete, Edit tags
+ * (`<td-tag-editor>`) and the export controls (`<td-export-panel>`: Format, Download, Save as…),
+ * which are hidden while the title is being edited, since exported files are named after it.
  * Fires `td-play-recording` ({@link PlayRecordingDetail}) when Play is pressed.
  */
 export class RecordingItem extends LitElement {
@@ -32,8 +33,7 @@ export class RecordingItem extends LitElement {
     store: { attribute: false },
     editing: { state: true },
     confirmingDelete: { state: true },
-    format: { state: true },
-    exportFraction: { state: true },
+    editingTags: { state: true },
     message: { state: true },
   };
 
@@ -41,17 +41,14 @@ export class RecordingItem extends LitElement {
   declare store: RecordingStore;
   declare editing: boolean;
   declare confirmingDelete: boolean;
-  declare format: RemuxFormat | null;
-  declare exportFraction: number | null;
+  declare editingTags: boolean;
   declare message: string;
-  private exportAbort: AbortController | null = null;
 
   constructor() {
     super();
     this.editing = false;
     this.confirmingDelete = false;
-    this.format = null;
-    this.exportFraction = null;
+    this.editingTags = false;
     this.message = '';
   }
 
@@ -83,21 +80,8 @@ export class RecordingItem extends LitElement {
         flex: 1 1 12rem;
         min-width: 0;
       }
-      progress {
-        width: 10rem;
-        max-width: 100%;
-      }
     `,
   ];
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.exportAbort?.abort();
-  }
-
-  private get chosenFormat(): RemuxFormat {
-    return this.format ?? (this.recording.kind === 'audio' ? 'm4a' : 'mp4');
-  }
 
   override render() {
     const r = this.recording;
@@ -117,18 +101,10 @@ export class RecordingItem extends LitElement {
           ? html`<button type="button" class="primary" @click=${this.delete}>Delete for good</button>
               <button type="button" @click=${() => (this.confirmingDelete = false)}>Keep</button>`
           : html`<button type="button" @click=${() => (this.confirmingDelete = true)} ?disabled=${r.status === 'recording'}>Delete</button>`}
-        <label
-          >Format
-          <select .value=${this.chosenFormat} @change=${(e: Event) => (this.format = (e.target as HTMLSelectElement).value as RemuxFormat)}>
-            <option value="mp4" ?selected=${this.chosenFormat === 'mp4'}>MP4 (video)</option>
-            <option value="m4a" ?selected=${this.chosenFormat === 'm4a'}>M4A (audio)</option>
-          </select></label
-        >
-        ${this.exportFraction === null
-          ? html`<button type="button" @click=${this.download} ?disabled=${r.segmentCount === 0}>Download</button>`
-          : html`<progress aria-label="Export progress" max="1" .value=${this.exportFraction}></progress>
-              <button type="button" @click=${() => this.exportAbort?.abort()}>Cancel</button>`}
+        <button type="button" @click=${() => (this.editingTags = true)} ?hidden=${this.editingTags}>Edit tags</button>
       </div>
+      ${this.editing ? nothing : html`<td-export-panel .recording=${r}></td-export-panel>`}
+      ${this.editingTags ? html`<td-tag-editor .recording=${r} .store=${this.store} @td-tags-closed=${() => (this.editingTags = false)}></td-tag-editor>` : nothing}
       <p role="alert" class="error">${this.message || nothing}</p>
     `;
   }
@@ -166,25 +142,6 @@ export class RecordingItem extends LitElement {
       await this.store.delete(this.recording.id);
     } catch (error) {
       this.message = `Could not delete: ${error instanceof Error ? error.message : String(error)}`;
-    }
-  };
-
-  private download = async () => {
-    this.message = '';
-    this.exportFraction = 0;
-    this.exportAbort = new AbortController();
-    try {
-      const exported = await exportRecording(this.recording, {
-        format: this.chosenFormat,
-        signal: this.exportAbort.signal,
-        onProgress: (fraction) => (this.exportFraction = fraction),
-      });
-      saveToDownloads(exported.file, exported.downloadName);
-    } catch (error) {
-      if (!(error instanceof ExportError && error.code === 'cancelled')) this.message = error instanceof Error ? error.message : String(error);
-    } finally {
-      this.exportFraction = null;
-      this.exportAbort = null;
     }
   };
 }

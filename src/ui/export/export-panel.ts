@@ -1,0 +1,206 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { downloadFileName, EXPORT_FILE_TYPES, ExportError, exportRecording, saveToDownloads, type ExportedFile } from '../../export/exporter.ts';
+import type { ExportFormat } from '../../export/messages.ts';
+import type { Mp3BitrateKbps } from '../../export/mp3-encode.ts';
+import { readTags, type ExportTags } from '../../export/tags.ts';
+import type { Recording } from '../../storage/types.ts';
+import { sharedStyles } from '../shared/styles.ts';
+
+/** A choice of the Format select: a format, and for MP3 its bitrate. */
+export type FormatChoice = 'mp4' | 'm4a' | 'mkv' | 'ts' | 'mp3-128' | 'mp3-192' | 'mp3-320';
+
+const CHOICES: { value: FormatChoice; label: string }[] = [
+  { value: 'mp4', label: 'MP4 (video)' },
+  { value: 'm4a', label: 'M4A (audio)' },
+  { value: 'mkv', label: 'MKV' },
+  { value: 'ts', label: 'MPEG-TS (original segments)' },
+  { value: 'mp3-128', label: 'MP3 128 kb/s' },
+  { value: 'mp3-192', label: 'MP3 192 kb/s' },
+  { value: 'mp3-320', label: 'MP3 320 kb/s' },
+];
+
+/** The export format and MP3 bitrate (kb/s) of a Format choice. */
+export function parseFormatChoice(choice: FormatChoice): { format: ExportFormat; bitrateKbps: Mp3BitrateKbps } {
+  if (choice.startsWith('mp3-')) return { format: 'mp3', bitrateKbps: Number(choice.slice(4)) as Mp3BitrateKbps };
+  return { format: choice as ExportFormat, bitrateKbps: 192 };
+}
+
+/** "about 12 s left" from the time spent, in ms, and the share done, 0..1; '' too early to tell. */
+export function etaText(elapsedMs: number, fraction: number): string {
+  if (fraction < 0.02 || fraction >= 1 || elapsedMs < 500) return '';
+  const leftSec = Math.ceil(((elapsedMs / fraction) * (1 - fraction)) / 1000);
+  return leftSec < 60 ? `about ${leftSec} s left` : `about ${Math.ceil(leftSec / 60)} min left`;
+}
+
+/** The File System Access API's save dialog, where the browser has it (Chromium). */
+type SaveFilePicker = (options: { suggestedName: string; types: { description: string; accept: Record<string, string[]> }[] }) => Promise<FileSystemFileHandle>;
+
+function saveFilePicker(): SaveFilePicker | null {
+  const picker = (window as unknown as { showSaveFilePicker?: SaveFilePicker }).showSaveFilePicker;
+  return typeof picker === 'function' ? picker.bind(window) : null;
+}
+
+const TAG_LABELS: [keyof ExportTags, string][] = [
+  ['title', 'Title'],
+  ['artist', 'Artist'],
+  ['album', 'Album'],
+  ['genre', 'Genre'],
+  ['date', 'Date'],
+  ['comment', 'Comment'],
+];
+
+/**
+ * `<td-export-panel>`: a recording's export controls: Format (MP4, M4A, MKV, MPEG-TS, MP3 at
+ * 128/192/320 kb/s), Download (an OPFS file handed to the browser's downloads) and, where the
+ * browser has `showSaveFilePicker`, Save as… (written straight into the picked file); a
+ * progress bar with the time left and Cancel; errors as clear messages; and, after an export,
+ * the tags read back from the file with music-metadata.
+ */
+export class ExportPanel extends LitElement {
+  static override properties = {
+    recording: { attribute: false },
+    choice: { state: true },
+    fraction: { state: true },
+    eta: { state: true },
+    message: { state: true },
+    notice: { state: true },
+    fileTags: { state: true },
+  };
+
+  declare recording: Recording;
+  declare choice: FormatChoice | null;
+  declare fraction: number | null;
+  declare eta: string;
+  declare message: string;
+  declare notice: string;
+  declare fileTags: ExportTags | null;
+  private abort: AbortController | null = null;
+
+  constructor() {
+    super();
+    this.choice = null;
+    this.fraction = null;
+    this.eta = '';
+    this.message = '';
+    this.notice = '';
+    this.fileTags = null;
+  }
+
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        margin-top: 0.5rem;
+      }
+      .row {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: center;
+      }
+      progress {
+        width: 10rem;
+        max-width: 100%;
+      }
+      .file-tags {
+        margin: 0.25rem 0 0;
+        overflow-wrap: anywhere;
+      }
+    `,
+  ];
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.abort?.abort();
+  }
+
+  private get chosen(): FormatChoice {
+    return this.choice ?? (this.recording.kind === 'audio' ? 'm4a' : 'mp4');
+  }
+
+  override render() {
+    const empty = this.recording.segmentCount === 0;
+    const canPick = saveFilePicker() !== null;
+    return html`<div class="row">
+        <label
+          >Format
+          <select .value=${this.chosen} @change=${(e: Event) => (this.choice = (e.target as HTMLSelectElement).value as FormatChoice)}>
+            ${CHOICES.map((c) => html`<option value=${c.value} ?selected=${this.chosen === c.value}>${c.label}</option>`)}
+          </select></label
+        >
+        ${this.fraction === null
+          ? html`<button type="button" @click=${() => this.run(null)} ?disabled=${empty}>Download</button>
+              ${canPick ? html`<button type="button" @click=${this.saveAs} ?disabled=${empty}>Save as…</button>` : nothing}`
+          : html`<progress aria-label="Export progress" max="1" .value=${this.fraction}></progress>
+              <span class="eta" aria-live="polite">${this.eta}</span>
+              <button type="button" @click=${() => this.abort?.abort()}>Cancel</button>`}
+      </div>
+      <p role="alert" class="error">${this.message || nothing}</p>
+      ${this.notice ? html`<p role="status">${this.notice}</p>` : nothing}
+      ${this.fileTags ? html`<p class="file-tags">Tags in the file: ${TAG_LABELS.filter(([key]) => this.fileTags![key]).map(([key, label]) => `${label} ${this.fileTags![key]}`).join(', ')}</p>` : nothing}`;
+  }
+
+  private saveAs = async () => {
+    const picker = saveFilePicker();
+    if (!picker) return;
+    const { format } = parseFormatChoice(this.chosen);
+    const type = EXPORT_FILE_TYPES[format];
+    this.message = '';
+    this.notice = '';
+    let handle: FileSystemFileHandle;
+    try {
+      handle = await picker({ suggestedName: downloadFileName(this.recording.title, format), types: [{ description: type.description, accept: { [type.mime]: [`.${format}`] } }] });
+    } catch (error) {
+      this.message = error instanceof DOMException && error.name === 'AbortError' ? 'Save cancelled: nothing was written.' : `Could not open the save dialog: ${error instanceof Error ? error.message : String(error)}`;
+      return;
+    }
+    await this.run(handle);
+  };
+
+  /** Exports the recording, into `handle` or else to the browser's downloads. */
+  private run = async (handle: FileSystemFileHandle | null) => {
+    const { format, bitrateKbps } = parseFormatChoice(this.chosen);
+    this.message = '';
+    this.notice = '';
+    this.fileTags = null;
+    this.fraction = 0;
+    this.eta = '';
+    this.abort = new AbortController();
+    const startedMs = performance.now();
+    let exported: ExportedFile;
+    try {
+      exported = await exportRecording(this.recording, {
+        format,
+        bitrateKbps,
+        ...(handle ? { fileHandle: handle } : {}),
+        signal: this.abort.signal,
+        onProgress: (fraction) => {
+          this.fraction = fraction;
+          this.eta = etaText(performance.now() - startedMs, fraction);
+        },
+      });
+    } catch (error) {
+      if (!(error instanceof ExportError && error.code === 'cancelled')) this.message = error instanceof Error ? error.message : String(error);
+      return;
+    } finally {
+      this.fraction = null;
+      this.abort = null;
+    }
+    if (handle) this.notice = `Saved as ${handle.name}.`;
+    else saveToDownloads(exported.file, exported.downloadName);
+    if (format === 'ts') return;
+    try {
+      this.fileTags = await readTags(exported.file);
+    } catch {
+      this.fileTags = null;
+    }
+  };
+}
+
+customElements.define('td-export-panel', ExportPanel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'td-export-panel': ExportPanel;
+  }
+}
