@@ -243,3 +243,96 @@ export async function recordAndRename(app: AppPage, title: string, minSegments =
   expect(renamed!.title).toBe(title);
   return renamed!;
 }
+
+/**
+ * Chooses `choice` in a recording's Format select (an option value such as `mkv` or
+ * `mp3-128`), presses Download, and saves the downloaded file into a fresh temporary folder.
+ * @returns its path and suggested name.
+ */
+export async function downloadAs(app: AppPage, item: Locator, choice: string): Promise<{ path: string; suggestedName: string }> {
+  await item.getByLabel('Format').selectOption(choice);
+  const downloadPromise = app.page.waitForEvent('download', { timeout: 120_000 });
+  await item.getByRole('button', { name: 'Download' }).click();
+  const download = await downloadPromise;
+  const dir = await mkdtemp(join(tmpdir(), 'tapedeck-download-'));
+  const path = join(dir, download.suggestedFilename());
+  await download.saveAs(path);
+  return { path, suggestedName: download.suggestedFilename() };
+}
+
+/** Opens a recording's tag editor, fills the given fields (by label: Title, Artist…), and saves. */
+export async function editTags(item: Locator, fields: Partial<Record<'Title' | 'Artist' | 'Album' | 'Genre' | 'Date' | 'Comment', string>>): Promise<void> {
+  await item.getByRole('button', { name: 'Edit tags' }).click();
+  const form = item.getByRole('form', { name: 'Tags' });
+  for (const [label, value] of Object.entries(fields)) await form.getByLabel(label, { exact: true }).fill(value);
+  await form.getByRole('button', { name: 'Save tags' }).click();
+  await expect(form).toBeHidden();
+}
+
+/**
+ * Opens the app, enters `url` (a VOD: its playlist has EXT-X-ENDLIST) and presses Record;
+ * resolves once the recorder has taken the whole VOD and stopped by itself.
+ */
+export async function recordUntilEnd(app: AppPage, url: string): Promise<void> {
+  await app.page.goto('/');
+  await app.live.getByLabel('Stream URL').fill(url);
+  await app.live.getByRole('button', { name: 'Record' }).click();
+  await expect(app.live.getByRole('status').first()).toContainText('Recorded', { timeout: 60_000 });
+}
+
+/**
+ * SHA-256 (hex) of every stored segment's bytes and when it was stored (ms since the Unix
+ * epoch), by msn ascending, for the newest recording: to compare what the app stored with what
+ * the test expects byte for byte, and the order it was stored in.
+ */
+export async function storedSegmentDigests(app: AppPage): Promise<{ msn: number; sha256: string; storedAtMs: number }[]> {
+  return app.page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('tapedeck');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const all = <T>(store: string) =>
+      new Promise<T[]>((resolve, reject) => {
+        const request = db.transaction(store).objectStore(store).getAll();
+        request.onsuccess = () => resolve(request.result as T[]);
+        request.onerror = () => reject(request.error);
+      });
+    const recordings = await all<{ id: string; startedAtMs: number }>('recordings');
+    const newest = recordings.sort((a, b) => b.startedAtMs - a.startedAtMs)[0];
+    const segments = (await all<{ recordingId: string; msn: number; storedAtMs: number; data: Blob }>('segments')).filter((s) => s.recordingId === newest?.id);
+    db.close();
+    segments.sort((a, b) => a.msn - b.msn);
+    return Promise.all(
+      segments.map(async (s) => {
+        const digest = await crypto.subtle.digest('SHA-256', await s.data.arrayBuffer());
+        return { msn: s.msn, storedAtMs: s.storedAtMs, sha256: [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('') };
+      }),
+    );
+  });
+}
+
+/**
+ * Changes the capture settings the live view records with (its `captureConfig` property), e.g.
+ * a shorter segment timeout for a test; the rest keep their defaults. Call after `goto`; it waits
+ * for the live view to be rendered.
+ * @throws Error when the page has no live view.
+ */
+export async function setCaptureConfig(app: AppPage, patch: Partial<import('../../src/config.ts').CaptureConfig>): Promise<void> {
+  // The live view renders after the page's load event: wait for it before changing it.
+  await expect(app.live.getByLabel('Stream URL')).toBeVisible();
+  await app.page.evaluate((changes) => {
+    const find = (root: ParentNode): Element | null => {
+      const hit = root.querySelector('td-live-view');
+      if (hit) return hit;
+      for (const element of root.querySelectorAll('*')) {
+        const inner = element.shadowRoot ? find(element.shadowRoot) : null;
+        if (inner) return inner;
+      }
+      return null;
+    };
+    const view = find(document) as (Element & { captureConfig: Record<string, unknown> }) | null;
+    if (!view) throw new Error('No td-live-view on the page');
+    view.captureConfig = { ...view.captureConfig, ...changes };
+  }, patch);
+}

@@ -42,7 +42,7 @@ test('Rename changes the title and Delete frees the recording and its segments',
   await item.getByRole('button', { name: 'Rename' }).click();
   // While renaming, the item shows a Title field instead of its title.
   await app.library.getByLabel('Title').fill('  Morning show  ');
-  await app.library.getByRole('button', { name: 'Save' }).click();
+  await app.library.getByRole('button', { name: 'Save', exact: true }).click();
   const renamed = app.item('Morning show');
   await expect(renamed.getByRole('heading', { name: 'Morning show', exact: true })).toBeVisible();
   expect((await app.storedRecordings())[0]!.title).toBe('Morning show');
