@@ -41,6 +41,10 @@ export interface StoredSegment {
   discontinuity: boolean;
   /** Size of the stored Blob, in bytes. */
   size: number;
+  /** When it was stored, in ms since the Unix epoch. */
+  storedAtMs: number;
+  /** SHA-256 of its bytes in hex, when read with `digests`. */
+  sha256?: string;
 }
 
 /**
@@ -111,9 +115,12 @@ export class AppPage {
     return this.library.getByRole('listitem').filter({ hasText: title });
   }
 
-  /** Reads every recording and every segment's metadata from the page's IndexedDB. */
-  private readDb(): Promise<{ recordings: ({ id: string; startedAtMs: number } & Record<string, unknown>)[]; segments: StoredSegment[]; runs: StoredRun[] }> {
-    return this.page.evaluate(async () => {
+  /**
+   * Reads every recording, every segment's metadata (with the SHA-256 of its bytes, in hex,
+   * when `digests` is set) and every schedule run from the page's IndexedDB.
+   */
+  readDb(options: { digests?: boolean } = {}): Promise<{ recordings: ({ id: string; startedAtMs: number } & Record<string, unknown>)[]; segments: StoredSegment[]; runs: StoredRun[] }> {
+    return this.page.evaluate(async ({ digests }) => {
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         const request = indexedDB.open('tapedeck');
         request.onsuccess = () => resolve(request.result);
@@ -126,16 +133,21 @@ export class AppPage {
           request.onerror = () => reject(request.error);
         });
       const recordings = await all<{ id: string; startedAtMs: number } & Record<string, unknown>>('recordings');
-      const segments = (await all<{ recordingId: string; msn: number; discontinuity: boolean; data: Blob }>('segments')).map((s) => ({
-        recordingId: s.recordingId,
-        msn: s.msn,
-        discontinuity: s.discontinuity,
-        size: s.data.size,
-      }));
+      const hex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, '0')).join('');
+      const segments = await Promise.all(
+        (await all<{ recordingId: string; msn: number; discontinuity: boolean; storedAtMs: number; data: Blob }>('segments')).map(async (s) => ({
+          recordingId: s.recordingId,
+          msn: s.msn,
+          discontinuity: s.discontinuity,
+          storedAtMs: s.storedAtMs,
+          size: s.data.size,
+          sha256: digests ? hex(await crypto.subtle.digest('SHA-256', await s.data.arrayBuffer())) : undefined,
+        })),
+      );
       const runs = db.objectStoreNames.contains('scheduleRuns') ? await all<StoredRun>('scheduleRuns') : [];
       db.close();
       return { recordings, segments, runs };
-    });
+    }, { digests: options.digests ?? false });
   }
 
   /** Every schedule run stored, oldest planned start first. */
@@ -286,30 +298,12 @@ export async function recordUntilEnd(app: AppPage, url: string): Promise<void> {
  * the test expects byte for byte, and the order it was stored in.
  */
 export async function storedSegmentDigests(app: AppPage): Promise<{ msn: number; sha256: string; storedAtMs: number }[]> {
-  return app.page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open('tapedeck');
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-    const all = <T>(store: string) =>
-      new Promise<T[]>((resolve, reject) => {
-        const request = db.transaction(store).objectStore(store).getAll();
-        request.onsuccess = () => resolve(request.result as T[]);
-        request.onerror = () => reject(request.error);
-      });
-    const recordings = await all<{ id: string; startedAtMs: number }>('recordings');
-    const newest = recordings.sort((a, b) => b.startedAtMs - a.startedAtMs)[0];
-    const segments = (await all<{ recordingId: string; msn: number; storedAtMs: number; data: Blob }>('segments')).filter((s) => s.recordingId === newest?.id);
-    db.close();
-    segments.sort((a, b) => a.msn - b.msn);
-    return Promise.all(
-      segments.map(async (s) => {
-        const digest = await crypto.subtle.digest('SHA-256', await s.data.arrayBuffer());
-        return { msn: s.msn, storedAtMs: s.storedAtMs, sha256: [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('') };
-      }),
-    );
-  });
+  const { recordings, segments } = await app.readDb({ digests: true });
+  const newest = [...recordings].sort((a, b) => b.startedAtMs - a.startedAtMs)[0];
+  return segments
+    .filter((s) => s.recordingId === newest?.id)
+    .sort((a, b) => a.msn - b.msn)
+    .map((s) => ({ msn: s.msn, sha256: s.sha256!, storedAtMs: s.storedAtMs }));
 }
 
 /**

@@ -2,6 +2,7 @@ import { LitElement, css, html } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { RecordingStore } from '../../storage/recording-store.ts';
 import type { Recording } from '../../storage/types.ts';
+import { coalesced } from '../shared/coalesced.ts';
 import { sharedStyles } from '../shared/styles.ts';
 import './recording-item.ts';
 
@@ -18,8 +19,6 @@ export class LibraryView extends LitElement {
   declare store: RecordingStore;
   declare recordings: Recording[] | null;
   private unsubscribe: (() => void) | null = null;
-  private reloading: Promise<void> | null = null;
-  private reloadAgain = false;
 
   constructor() {
     super();
@@ -53,23 +52,9 @@ export class LibraryView extends LitElement {
   }
 
   /** Reloads the list; calls during a reload coalesce into one more reload. */
-  private async reload(): Promise<void> {
-    if (this.reloading) {
-      this.reloadAgain = true;
-      return this.reloading;
-    }
-    this.reloading = (async () => {
-      do {
-        this.reloadAgain = false;
-        this.recordings = await this.store.list();
-      } while (this.reloadAgain);
-    })();
-    try {
-      await this.reloading;
-    } finally {
-      this.reloading = null;
-    }
-  }
+  private readonly reload = coalesced(async () => {
+    this.recordings = await this.store.list();
+  });
 
   override render() {
     return html`<section aria-labelledby="library-heading">

@@ -6,6 +6,7 @@ import type { SchedulerHost } from '../../schedule/scheduler-host.ts';
 import type { Schedule, ScheduleRun } from '../../schedule/types.ts';
 import type { RecordingStore } from '../../storage/recording-store.ts';
 import type { Recording } from '../../storage/types.ts';
+import { coalesced } from '../shared/coalesced.ts';
 import { sharedStyles } from '../shared/styles.ts';
 import { NowController } from './now-controller.ts';
 import './run-history.ts';
@@ -48,8 +49,6 @@ export class SchedulesView extends LitElement {
   declare editingId: string | null;
   private readonly now = new NowController(this);
   private teardowns: (() => void)[] = [];
-  private reloading: Promise<void> | null = null;
-  private reloadAgain = false;
 
   constructor() {
     super();
@@ -120,30 +119,16 @@ export class SchedulesView extends LitElement {
   }
 
   /** Reloads schedules, runs and their recordings; calls during a reload coalesce into one more. */
-  private async reload(): Promise<void> {
-    if (this.reloading) {
-      this.reloadAgain = true;
-      return this.reloading;
-    }
-    this.reloading = (async () => {
-      do {
-        this.reloadAgain = false;
-        this.now.refresh();
-        const [schedules, runs] = await Promise.all([this.scheduleStore.list(), this.scheduleStore.recentRuns(this.now.nowMs - RECENT_RUNS_MS)]);
-        const ids = [...new Set(runs.slice(0, 50).flatMap((run) => (run.recordingId ? [run.recordingId] : [])))];
-        const found = await Promise.all(ids.map((id) => this.recordingStore.get(id)));
-        this.recordings = new Map(found.flatMap((recording) => (recording ? [[recording.id, recording] as const] : [])));
-        this.schedules = schedules;
-        this.runs = runs;
-        if (this.editingId && !schedules.some((schedule) => schedule.id === this.editingId)) this.editingId = null;
-      } while (this.reloadAgain);
-    })();
-    try {
-      await this.reloading;
-    } finally {
-      this.reloading = null;
-    }
-  }
+  private readonly reload = coalesced(async () => {
+    this.now.refresh();
+    const [schedules, runs] = await Promise.all([this.scheduleStore.list(), this.scheduleStore.recentRuns(this.now.nowMs - RECENT_RUNS_MS)]);
+    const ids = [...new Set(runs.slice(0, 50).flatMap((run) => (run.recordingId ? [run.recordingId] : [])))];
+    const found = await Promise.all(ids.map((id) => this.recordingStore.get(id)));
+    this.recordings = new Map(found.flatMap((recording) => (recording ? [[recording.id, recording] as const] : [])));
+    this.schedules = schedules;
+    this.runs = runs;
+    if (this.editingId && !schedules.some((schedule) => schedule.id === this.editingId)) this.editingId = null;
+  });
 
   override render() {
     const editing = this.schedules?.find((schedule) => schedule.id === this.editingId) ?? null;
