@@ -5,6 +5,7 @@ import '../export/tag-editor.ts';
 import type { RecordingStore } from '../../storage/recording-store.ts';
 import type { Recording } from '../../storage/types.ts';
 import { formatBytes, formatDateTime, formatDuration } from '../shared/format.ts';
+import { listItemStyles } from '../shared/list-item-styles.ts';
 import { sharedStyles } from '../shared/styles.ts';
 
 /** Detail of `td-play-recording`: which recording to play. */
@@ -54,16 +55,8 @@ export class RecordingItem extends LitElement {
 
   static override styles = [
     sharedStyles,
+    listItemStyles,
     css`
-      :host {
-        padding: 0.75rem 0;
-        border-bottom: 1px solid var(--td-border, #d0d4da);
-      }
-      h3 {
-        margin: 0 0 0.25rem;
-        font-size: 1.05rem;
-        overflow-wrap: anywhere;
-      }
       .facts {
         margin: 0 0 0.5rem;
         color: var(--td-muted, #4a4f57);

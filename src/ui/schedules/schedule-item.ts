@@ -4,6 +4,7 @@ import { upcomingWindows } from '../../schedule/occurrences.ts';
 import type { ScheduleStore } from '../../schedule/schedule-store.ts';
 import type { SchedulerHost } from '../../schedule/scheduler-host.ts';
 import type { Schedule } from '../../schedule/types.ts';
+import { listItemStyles } from '../shared/list-item-styles.ts';
 import { sharedStyles } from '../shared/styles.ts';
 import { formatRunTime, isoTime } from './format.ts';
 
@@ -48,16 +49,8 @@ export class ScheduleItem extends LitElement {
 
   static override styles = [
     sharedStyles,
+    listItemStyles,
     css`
-      :host {
-        padding: 0.75rem 0;
-        border-bottom: 1px solid var(--td-border, #d0d4da);
-      }
-      h3 {
-        margin: 0 0 0.25rem;
-        font-size: 1.05rem;
-        overflow-wrap: anywhere;
-      }
       p {
         margin: 0 0 0.25rem;
         overflow-wrap: anywhere;
