@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { bytesUrl, fileUrl, HLS_TYPE, mediaPlaylistText, StoreScope, storedText } from '../../tests/helpers/recorder-harness.ts';
-import { resolveConfig, type RetryPolicy } from '../config.ts';
+import { bytesUrl, fileUrl, HLS_TYPE, mediaPlaylistText, StoreScope, storedText, quickCaptureConfig } from '../../tests/helpers/recorder-harness.ts';
 import { segmentIv } from './aes-128.ts';
 import { HlsRecorder, type HlsRecorderEvents } from './hls-recorder.ts';
 import { KeyUnavailableError } from './key-cache.ts';
@@ -8,8 +7,7 @@ import { KeyUnavailableError } from './key-cache.ts';
 /** AES-128 segments (RFC 8216 sections 4.3.2.4 and 5.2) recorded from the fault server. */
 
 const base = inject('faultServerUrl');
-const quickRetry: RetryPolicy = { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 40, backoffMultiplier: 2, jitterRatio: 0.5 };
-const config = resolveConfig({ capture: { playlistRetry: quickRetry, segmentRetry: quickRetry, playlistTimeoutMs: 5000, segmentTimeoutMs: 5000 } }).capture;
+const config = quickCaptureConfig();
 const env = { now: () => Date.now(), random: () => 0 };
 const stores = new StoreScope();
 afterEach(() => stores.cleanUp());

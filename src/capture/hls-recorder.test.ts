@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { waitFor } from '../../tests/helpers/poll.ts';
-import { resolveConfig, type CaptureConfig, type RetryPolicy } from '../config.ts';
+import { QUICK_RETRY, quickCaptureConfig } from '../../tests/helpers/recorder-harness.ts';
+import type { CaptureConfig } from '../config.ts';
 import { RecordingStore } from '../storage/recording-store.ts';
+import { deleteTestDatabase } from '../storage/test-fixtures.ts';
 import type { Recording } from '../storage/types.ts';
 import { AbortedError, HttpStatusError, PlaylistError } from './errors.ts';
 import { HlsRecorder, type HlsRecorderEvents, type RecorderState } from './hls-recorder.ts';
@@ -11,11 +13,8 @@ import singleFile from './fixtures/ffmpeg-vod-single-file-byterange.m3u8?raw';
 const base = inject('faultServerUrl');
 const HLS_TYPE = 'application/vnd.apple.mpegurl';
 
-/** Small, jitter-free retries so that failing segments cost milliseconds. */
-const quickRetry: RetryPolicy = { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 40, backoffMultiplier: 2, jitterRatio: 0.5 };
-const config: CaptureConfig = resolveConfig({
-  capture: { playlistRetry: quickRetry, segmentRetry: quickRetry, playlistTimeoutMs: 5000, segmentTimeoutMs: 5000 },
-}).capture;
+const quickRetry = QUICK_RETRY;
+const config: CaptureConfig = quickCaptureConfig();
 const env = { now: () => Date.now(), random: () => 0 };
 
 /** A fault-server URL that answers 200 with `body`. */
@@ -45,11 +44,7 @@ async function openStore(): Promise<RecordingStore> {
 afterEach(async () => {
   for (const { store, name } of opened.splice(0)) {
     store.close();
-    await new Promise<void>((resolve, reject) => {
-      const request = indexedDB.deleteDatabase(name);
-      request.onsuccess = () => resolve();
-      request.onerror = () => reject(request.error);
-    });
+    await deleteTestDatabase(name);
   }
 });
 

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { bytesUrl, fileUrl, HLS_TYPE, mediaPlaylistText, StoreScope, storedText } from '../../tests/helpers/recorder-harness.ts';
-import { resolveConfig, type RetryPolicy } from '../config.ts';
+import { bytesUrl, fileUrl, HLS_TYPE, mediaPlaylistText, StoreScope, storedText, quickCaptureConfig } from '../../tests/helpers/recorder-harness.ts';
 import { ResponseTooLargeError } from './errors.ts';
 import { HlsRecorder } from './hls-recorder.ts';
 import { fetchBytes } from './http.ts';
@@ -8,7 +7,6 @@ import { fetchBytes } from './http.ts';
 /** The segment size cap (`capture.maxSegmentBytes`) against endless and oversized bodies. */
 
 const base = inject('faultServerUrl');
-const quickRetry: RetryPolicy = { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 40, backoffMultiplier: 2, jitterRatio: 0.5 };
 const MiB = 1024 * 1024;
 const stores = new StoreScope();
 afterEach(() => stores.cleanUp());
@@ -30,7 +28,7 @@ describe('fetchBytes with maxBytes', () => {
 
 describe('HlsRecorder with a segment that never ends', () => {
   it('records it as a too-large gap, without retrying, and stores the segments around it', async () => {
-    const config = resolveConfig({ capture: { segmentRetry: quickRetry, playlistRetry: quickRetry, maxSegmentBytes: 4 * MiB, segmentTimeoutMs: 20_000 } }).capture;
+    const config = quickCaptureConfig({ maxSegmentBytes: 4 * MiB, segmentTimeoutMs: 20_000 });
     const uris = [fileUrl(base, 'before'), `${base}/huge`, fileUrl(base, 'after')];
     const store = await stores.open();
     const recorder = new HlsRecorder(store, config);

@@ -1,12 +1,10 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { fileUrl, HLS_TYPE, mediaPlaylistText, StoreScope, storedText } from '../../tests/helpers/recorder-harness.ts';
-import { resolveConfig, type RetryPolicy } from '../config.ts';
+import { fileUrl, HLS_TYPE, mediaPlaylistText, StoreScope, storedText, quickCaptureConfig } from '../../tests/helpers/recorder-harness.ts';
 import { HlsRecorder } from './hls-recorder.ts';
 import { describeVodProgress, VodProgressMeter, type VodProgress } from './vod-progress.ts';
 
 const base = inject('faultServerUrl');
-const quickRetry: RetryPolicy = { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 40, backoffMultiplier: 2, jitterRatio: 0.5 };
-const config = resolveConfig({ capture: { playlistRetry: quickRetry, segmentRetry: quickRetry, playlistTimeoutMs: 5000, segmentTimeoutMs: 5000 } }).capture;
+const config = quickCaptureConfig();
 const env = { now: () => Date.now(), random: () => 0 };
 const stores = new StoreScope();
 afterEach(() => stores.cleanUp());

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { attachRecording, type RecordingPlayback } from '../player/attach.ts';
-import { openTestStore, storeDemoRecording, type TestStore } from '../storage/test-fixtures.ts';
+import { openTestStore, storeDemoRecording, testVideo, type TestStore } from '../storage/test-fixtures.ts';
 import type { Recording } from '../storage/types.ts';
 import { attachMediaSession, DEFAULT_SEEK_OFFSET_SEC, type MediaSessionController } from './media-session.ts';
 
@@ -12,10 +12,7 @@ let recording: Recording;
 
 beforeEach(async () => {
   t = await openTestStore();
-  video = document.createElement('video');
-  video.muted = true;
-  video.autoplay = true;
-  document.body.append(video);
+  video = testVideo();
   // Ten demo segments: 20 s of H.264 + AAC, room to seek both ways.
   recording = await storeDemoRecording(t.store, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   recording = await t.store.update(recording.id, { status: 'complete', endedAtMs: Date.now(), tags: { artist: 'Radio Tapedeck', album: 'Morning show' } });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { DEMO_SEGMENT_SEC, demoSegment, openTestStore, storeDemoRecording, type TestStore } from '../storage/test-fixtures.ts';
+import { DEMO_SEGMENT_SEC, demoSegment, openTestStore, storeDemoRecording, testVideo, type TestStore } from '../storage/test-fixtures.ts';
 import { attachRecording, type RecordingPlayback } from './attach.ts';
 
 let t: TestStore;
@@ -9,10 +9,7 @@ const errors: string[] = [];
 
 beforeEach(async () => {
   t = await openTestStore();
-  video = document.createElement('video');
-  video.muted = true;
-  video.autoplay = true;
-  document.body.append(video);
+  video = testVideo();
   errors.length = 0;
 });
 

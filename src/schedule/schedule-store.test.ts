@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { deleteTestDatabase } from '../storage/test-fixtures.ts';
 import { ScheduleStore, type ScheduleInput } from './schedule-store.ts';
 import { ScheduleError, type ScheduleRun } from './types.ts';
 
@@ -21,11 +22,7 @@ async function openStores(count = 1): Promise<ScheduleStore[]> {
 afterEach(async () => {
   for (const store of opened.splice(0)) store.close();
   for (const name of names.splice(0)) {
-    await new Promise<void>((resolve, reject) => {
-      const request = indexedDB.deleteDatabase(name);
-      request.onsuccess = () => resolve();
-      request.onerror = () => reject(request.error);
-    });
+    await deleteTestDatabase(name);
   }
 });
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { resolveConfig, type RetryPolicy, type ScheduleConfig } from '../config.ts';
 import { RecordingStore } from '../storage/recording-store.ts';
+import { deleteTestDatabase } from '../storage/test-fixtures.ts';
 import { ScheduleStore, type ScheduleInput } from './schedule-store.ts';
 import { Scheduler, type SchedulerEvents } from './scheduler.ts';
 import { renderTitle, runTags } from './title-template.ts';
@@ -56,11 +57,7 @@ afterEach(async () => {
     recordings.close();
   }
   for (const name of dbNames.splice(0)) {
-    await new Promise<void>((resolve, reject) => {
-      const request = indexedDB.deleteDatabase(name);
-      request.onsuccess = () => resolve();
-      request.onerror = () => reject(request.error);
-    });
+    await deleteTestDatabase(name);
   }
 });
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { DB_VERSION } from './db.ts';
 import { SettingsStore } from './settings-store.ts';
+import { deleteTestDatabase } from './test-fixtures.ts';
 import type { Recording } from './types.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -12,7 +13,7 @@ afterEach(async () => {
 /** A unique database name, deleted after the test (once every connection is closed). */
 function testDbName(): string {
   const name = 'test-' + crypto.randomUUID();
-  cleanups.push(() => requestDone(indexedDB.deleteDatabase(name)).then(() => undefined));
+  cleanups.push(() => deleteTestDatabase(name));
   return name;
 }
 

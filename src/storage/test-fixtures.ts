@@ -36,6 +36,29 @@ export interface TestStore {
   dispose(): Promise<void>;
 }
 
+/**
+ * Deletes a test's IndexedDB database; resolves once it is gone (close its connections first).
+ * @throws the DOMException IndexedDB reports when it cannot delete it.
+ */
+export function deleteTestDatabase(name: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const request = indexedDB.deleteDatabase(name);
+    request.onsuccess = () => resolve();
+    request.onerror = () => reject(request.error ?? new Error(`Deleting ${name} failed`));
+  });
+}
+
+/**
+ * A muted, autoplaying `<video>` added to the page, for playback tests; remove it after.
+ */
+export function testVideo(): HTMLVideoElement {
+  const video = document.createElement('video');
+  video.muted = true;
+  video.autoplay = true;
+  document.body.append(video);
+  return video;
+}
+
 export async function openTestStore(): Promise<TestStore> {
   const dbName = 'test-' + crypto.randomUUID();
   const store = await RecordingStore.open(dbName);
@@ -44,11 +67,7 @@ export async function openTestStore(): Promise<TestStore> {
     dbName,
     dispose: () => {
       store.close();
-      return new Promise<void>((resolve, reject) => {
-        const request = indexedDB.deleteDatabase(dbName);
-        request.onsuccess = () => resolve();
-        request.onerror = () => reject(request.error ?? new Error(`Deleting ${dbName} failed`));
-      });
+      return deleteTestDatabase(dbName);
     },
   };
 }

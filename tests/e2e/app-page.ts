@@ -177,12 +177,13 @@ export class AppPage {
   }
 
   /**
-   * Presses Download on a recording's item, with the Format chosen if given, and saves the
-   * downloaded file. Returns its path and suggested name.
+   * Presses Download on a recording's item, with the Format chosen if given (an option value
+   * such as `mp4` or `mp3-128`), and saves the downloaded file, waiting at most `timeoutMs`.
+   * Returns its path and suggested name.
    */
-  async download(item: Locator, format?: 'mp4' | 'm4a'): Promise<{ path: string; suggestedName: string }> {
+  async download(item: Locator, format?: string, timeoutMs = 120_000): Promise<{ path: string; suggestedName: string }> {
     if (format) await item.getByLabel('Format').selectOption(format);
-    const downloadPromise = this.page.waitForEvent('download', { timeout: 60_000 });
+    const downloadPromise = this.page.waitForEvent('download', { timeout: timeoutMs });
     await item.getByRole('button', { name: 'Download' }).click();
     const download = await downloadPromise;
     const dir = await mkdtemp(join(tmpdir(), 'tapedeck-download-'));
@@ -256,21 +257,6 @@ export async function recordAndRename(app: AppPage, title: string, minSegments =
   return renamed!;
 }
 
-/**
- * Chooses `choice` in a recording's Format select (an option value such as `mkv` or
- * `mp3-128`), presses Download, and saves the downloaded file into a fresh temporary folder.
- * @returns its path and suggested name.
- */
-export async function downloadAs(app: AppPage, item: Locator, choice: string): Promise<{ path: string; suggestedName: string }> {
-  await item.getByLabel('Format').selectOption(choice);
-  const downloadPromise = app.page.waitForEvent('download', { timeout: 120_000 });
-  await item.getByRole('button', { name: 'Download' }).click();
-  const download = await downloadPromise;
-  const dir = await mkdtemp(join(tmpdir(), 'tapedeck-download-'));
-  const path = join(dir, download.suggestedFilename());
-  await download.saveAs(path);
-  return { path, suggestedName: download.suggestedFilename() };
-}
 
 /** Opens a recording's tag editor, fills the given fields (by label: Title, Artist…), and saves. */
 export async function editTags(item: Locator, fields: Partial<Record<'Title' | 'Artist' | 'Album' | 'Genre' | 'Date' | 'Comment', string>>): Promise<void> {

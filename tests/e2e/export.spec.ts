@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { parseFile } from 'music-metadata';
 import { probeMedia } from '../helpers/ffprobe.ts';
 import { startLiveStream, stopIfRunning, type LiveStream } from '../helpers/live-stream.ts';
-import { AppPage, downloadAs, editTags } from './app-page.ts';
+import { AppPage, editTags } from './app-page.ts';
 
 /**
  * Export, end to end: a real ffmpeg live stream recorded by the app, its tags edited in the
@@ -37,7 +37,7 @@ test('edited tags go into MP4, M4A and MP3; MKV, MPEG-TS and MP3 hold the record
     'mp3-128': ['audio:mp3'],
   };
   for (const [choice, streams] of Object.entries(expected)) {
-    const { path, suggestedName } = await downloadAs(app, item, choice);
+    const { path, suggestedName } = await app.download(item, choice);
     expect(suggestedName.endsWith(`.${choice.replace(/-\d+$/, '')}`)).toBe(true);
     const probed = await probeMedia(path);
     expect(probed.streams.map((s) => `${s.codecType}:${s.codecName}`).sort(), choice).toEqual(streams);

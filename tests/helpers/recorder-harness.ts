@@ -1,4 +1,6 @@
+import { resolveConfig, type CaptureConfig, type RetryPolicy } from '../../src/config.ts';
 import { RecordingStore } from '../../src/storage/recording-store.ts';
+import { deleteTestDatabase } from '../../src/storage/test-fixtures.ts';
 import type { Recording } from '../../src/storage/types.ts';
 
 /**
@@ -7,6 +9,17 @@ import type { Recording } from '../../src/storage/types.ts';
  */
 
 /** MIME type of HLS playlists (RFC 8216 section 4). */
+/** Small retries (delays of 10 to 40 ms) so that failing requests cost milliseconds in tests. */
+export const QUICK_RETRY: RetryPolicy = { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 40, backoffMultiplier: 2, jitterRatio: 0.5 };
+
+/**
+ * Capture settings for recorder tests: {@link QUICK_RETRY} for playlists and segments,
+ * 5000 ms request limits, then `overrides`.
+ */
+export function quickCaptureConfig(overrides: Partial<CaptureConfig> = {}): CaptureConfig {
+  return resolveConfig({ capture: { playlistRetry: QUICK_RETRY, segmentRetry: QUICK_RETRY, playlistTimeoutMs: 5000, segmentTimeoutMs: 5000, ...overrides } }).capture;
+}
+
 export const HLS_TYPE = 'application/vnd.apple.mpegurl';
 
 /** A fault-server URL (`base` is its origin) that answers 200 with `body` as `type`. */
@@ -55,11 +68,7 @@ export class StoreScope {
   async cleanUp(): Promise<void> {
     for (const { store, name } of this.opened.splice(0)) {
       store.close();
-      await new Promise<void>((resolve, reject) => {
-        const request = indexedDB.deleteDatabase(name);
-        request.onsuccess = () => resolve();
-        request.onerror = () => reject(request.error);
-      });
+      await deleteTestDatabase(name);
     }
   }
 }
