@@ -60,6 +60,13 @@ export default defineConfig({
         },
       },
       {
+        test: {
+          name: 'relay',
+          include: ['relay/src/**/*.test.ts', 'relay/tests/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
         plugins: [],
         test: {
           name: 'browser',

@@ -1,23 +1,26 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Schedule, ScheduleRun } from '../schedule/types.ts';
 import type { SettingKey, SettingValue } from './settings-store.ts';
-import type { Recording, SegmentRecord } from './types.ts';
+import type { CameraRecord, InitSectionRecord, Recording, SegmentRecord } from './types.ts';
 
 /** Name of Tapedeck's IndexedDB database. */
 export const DB_NAME = 'tapedeck';
 /** Current schema version; raise it with an upgrade step, never rewrite an old one. */
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 /**
  * IndexedDB layout: recordings by id, segments by `[recordingId, msn]`; since version 2,
  * schedules by id and their runs by `[scheduleId, startAtMs]`; since version 3, settings
- * (retention rules and log, the persistent-storage request) by name, out-of-line keys.
+ * (retention rules and log, the persistent-storage request) by name, out-of-line keys; since
+ * version 4, init sections of fMP4 recordings by `[recordingId, initSectionId]` (EXT-X-MAP, RFC 8216
+ * section 4.3.2.5, stored once per change), cameras by id, and recordings indexed by parent
+ * recording (alternate renditions) and by `[cameraId, dayKey]` (a camera's day-long recordings).
  */
 export interface TapedeckSchema extends DBSchema {
   recordings: {
     key: string;
     value: Recording;
-    indexes: { byStartedAt: number };
+    indexes: { byStartedAt: number; byParent: string; byCameraDay: [string, string] };
   };
   segments: {
     key: [string, number];
@@ -36,6 +39,14 @@ export interface TapedeckSchema extends DBSchema {
     key: SettingKey;
     value: SettingValue;
   };
+  initSections: {
+    key: [string, number];
+    value: InitSectionRecord;
+  };
+  cameras: {
+    key: string;
+    value: CameraRecord;
+  };
 }
 
 /** An open handle on Tapedeck's database. */
@@ -48,7 +59,7 @@ export type TapedeckDb = IDBPDatabase<TapedeckSchema>;
  */
 export function openTapedeckDb(name: string = DB_NAME): Promise<TapedeckDb> {
   return openDB<TapedeckSchema>(name, DB_VERSION, {
-    upgrade(db, oldVersion) {
+    upgrade(db, oldVersion, _newVersion, transaction) {
       if (oldVersion < 1) {
         const recordings = db.createObjectStore('recordings', { keyPath: 'id' });
         recordings.createIndex('byStartedAt', 'startedAtMs');
@@ -61,6 +72,13 @@ export function openTapedeckDb(name: string = DB_NAME): Promise<TapedeckDb> {
       }
       if (oldVersion < 3) {
         db.createObjectStore('settings');
+      }
+      if (oldVersion < 4) {
+        db.createObjectStore('initSections', { keyPath: ['recordingId', 'initSectionId'] });
+        db.createObjectStore('cameras', { keyPath: 'id' });
+        const recordings = transaction.objectStore('recordings');
+        recordings.createIndex('byParent', 'parentRecordingId');
+        recordings.createIndex('byCameraDay', ['cameraId', 'dayKey']);
       }
     },
   });

@@ -64,6 +64,16 @@ export interface Recording {
   /** Tags for exported files; absent on recordings made before schedules existed. */
   tags?: RecordingTags;
   /** Set when a schedule made the recording. */
+  /**
+   * Set on an alternate rendition (EXT-X-MEDIA with its own URI, RFC 8216 section 4.3.4.1)
+   * recorded alongside a main recording: the main recording's id. Such recordings are not listed
+   * on their own; export merges them into their parent.
+   */
+  parentRecordingId?: string;
+  /** Set on camera recordings: the camera's id (the `cameras` store). */
+  cameraId?: string;
+  /** Set on camera recordings: the local calendar day the recording covers, `YYYY-MM-DD`. */
+  dayKey?: string;
   schedule?: {
     scheduleId: string;
     /** Planned start of the window, in ms since the Unix epoch. */
@@ -88,6 +98,32 @@ export interface SegmentRecord {
   storedAtMs: number;
   /** Size of `data`, in bytes. */
   byteLength: number;
-  /** The segment's bytes exactly as served (MPEG-TS for now). */
+  /** The segment's bytes as served, decrypted when the stream was AES-128 encrypted. */
   data: Blob;
+  /**
+   * For fMP4/CMAF segments: the id of the init section (the `initSections` store) they need,
+   * from the EXT-X-MAP in force (RFC 8216 section 4.3.2.5). Absent for MPEG-TS and packed audio.
+   */
+  initSectionId?: number;
+}
+
+/** An fMP4 init section (EXT-X-MAP), stored once per change (`initSections`, key `[recordingId, initSectionId]`). */
+export interface InitSectionRecord {
+  recordingId: string;
+  /** 0 for the first init section of a recording, one more for each change. */
+  initSectionId: number;
+  /** The init section's bytes (ftyp + moov). */
+  data: Blob;
+}
+
+/**
+ * A camera the app records (the `cameras` store): a relay camera or any HLS camera stream.
+ * The fields beyond these belong to the cameras feature (#8) and are documented there.
+ */
+export interface CameraRecord {
+  id: string;
+  name: string;
+  /** HLS URL the app plays and records (a relay `stream_url` or any HLS camera). */
+  streamUrl: string;
+  [field: string]: unknown;
 }
