@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { probeMedia } from '../tests/helpers/ffprobe.ts';
 import { serveDirectory } from '../tests/helpers/static-dir-server.ts';
 import { makeVod, mb, openApp, run, workDir } from './harness.ts';
-import { sampleTreeMemory, treeRssBytes } from './process-memory.ts';
+import { sampleTreeMemory, treeRssBytes } from '../tests/helpers/process-memory.ts';
 
 const minutes = Number(process.env.BENCH_CAPTURE_MIN ?? 20);
 const source = await makeVod({ name: `vod-${minutes}min-2500k`, clipSec: 30, loops: minutes * 2, videoBitrate: '2500k', segmentSec: 6 });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { probeMedia } from '../tests/helpers/ffprobe.ts';
 import { serveDirectory } from '../tests/helpers/static-dir-server.ts';
 import { makeVod, mb, openApp, run, workDir } from './harness.ts';
-import { sampleTreeMemory, treeRssBytes } from './process-memory.ts';
+import { sampleTreeMemory, treeRssBytes } from '../tests/helpers/process-memory.ts';
 
 const targetMb = Number(process.env.BENCH_TARGET_MB ?? 320);
 /** The 20 s clip at 24 Mb/s is about 60 MB. */

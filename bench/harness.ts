@@ -5,12 +5,12 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright';
 import { build, preview, type PreviewServer } from 'vite';
 import { chromiumArgs, chromiumExecutablePath } from '../tests/helpers/chromium.ts';
-import { processTree, sampleTreeMemory } from './process-memory.ts';
+import { launchedChromiumPid, sampleTreeMemory } from '../tests/helpers/process-memory.ts';
 
 /** Scratch folder of the benchmarks (git-ignored). */
 export const workDir = new URL('./.work/', import.meta.url).pathname;
@@ -104,7 +104,7 @@ export async function openApp(): Promise<AppUnderTest> {
   return {
     browser,
     page,
-    browserPid: await findBrowserPid(),
+    browserPid: await launchedChromiumPid(),
     async close() {
       await browser.close();
       await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
@@ -112,12 +112,3 @@ export async function openApp(): Promise<AppUnderTest> {
   };
 }
 
-/** The browser's main process: the chromium launched by this process. */
-async function findBrowserPid(): Promise<number> {
-  for (const pid of await processTree(process.pid)) {
-    if (pid === process.pid) continue;
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes('chromium') && !cmdline.includes('--type=')) return pid;
-  }
-  throw new Error('Could not find the browser process.');
-}

@@ -83,3 +83,17 @@ export function sampleTreeMemory(rootPid: number, intervalMs = 50): MemorySample
     },
   };
 }
+
+/**
+ * Chromium's main (browser) process among the descendants of `parentPid` (default: this
+ * process), i.e. the chromium this process launched, for memory sampling.
+ * @throws Error when none is running.
+ */
+export async function launchedChromiumPid(parentPid: number = process.pid): Promise<number> {
+  for (const pid of await processTree(parentPid)) {
+    if (pid === parentPid) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes('chromium') && !cmdline.includes('--type=')) return pid;
+  }
+  throw new Error('Could not find the browser process.');
+}
