@@ -5,11 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright';
 import { build, preview, type PreviewServer } from 'vite';
 import { chromiumArgs, chromiumExecutablePath } from '../tests/helpers/chromium.ts';
+import { makeLoopedVod, type LoopedVod, type LoopedVodOptions } from '../tests/helpers/looped-vod.ts';
 import { launchedChromiumPid, sampleTreeMemory } from '../tests/helpers/process-memory.ts';
 
 /** Scratch folder of the benchmarks (git-ignored). */
@@ -40,48 +40,14 @@ export function run(command: string, args: string[]): Promise<{ elapsedMs: numbe
   });
 }
 
-/** Options of {@link makeVod}. */
-export interface VodOptions {
-  /** Folder name under {@link workDir}; an existing complete VOD there is reused. */
-  name: string;
-  /** Length of the clip ffmpeg encodes once, in seconds; it is then looped. */
-  clipSec: number;
-  /** How many times the clip plays in all. */
-  loops: number;
-  /** Video bitrate, e.g. `24M`. */
-  videoBitrate: string;
-  /** Segment length, in seconds. */
-  segmentSec: number;
-}
+/** Options of {@link makeVod}: those of {@link makeLoopedVod}, with a folder name under {@link workDir}. */
+export type VodOptions = Omit<LoopedVodOptions, 'dir'> & { name: string };
 
-/** A VOD made by {@link makeVod}: its folder, playlist name, size and segment count. */
-export interface Vod {
-  dir: string;
-  playlistName: string;
-  totalBytes: number;
-  segmentCount: number;
-}
-
-/** Makes (once) a VOD playlist of 720p H.264+AAC MPEG-TS segments by looping an encoded clip. */
-export async function makeVod(options: VodOptions): Promise<Vod> {
-  const dir = join(workDir, options.name);
-  const playlistName = 'vod.m3u8';
-  if (!existsSync(join(dir, playlistName))) {
-    await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true });
-    const clip = join(dir, 'clip.ts');
-    console.log(`Encoding a ${options.clipSec} s 720p clip at ${options.videoBitrate}b/s with ffmpeg…`);
-    await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', String(options.clipSec),
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', options.videoBitrate, '-maxrate', options.videoBitrate, '-bufsize', options.videoBitrate, '-g', '60', '-pix_fmt', 'yuv420p',
-      '-c:a', 'aac', '-b:a', '128k', '-f', 'mpegts', clip]);
-    await run('ffmpeg', ['-v', 'error', '-stream_loop', String(options.loops - 1), '-i', clip, '-c', 'copy', '-f', 'hls', '-hls_time', String(options.segmentSec), '-hls_playlist_type', 'vod',
-      '-hls_segment_filename', join(dir, 'seg%05d.ts'), join(dir, playlistName)]);
-    await rm(clip);
-  }
-  const segments = (await readdir(dir)).filter((name) => name.endsWith('.ts'));
-  let totalBytes = 0;
-  for (const name of segments) totalBytes += (await stat(join(dir, name))).size;
-  return { dir, playlistName, totalBytes, segmentCount: segments.length };
+/** Makes (once) a looped 720p H.264+AAC VOD under the bench's scratch folder; see {@link makeLoopedVod}. */
+export async function makeVod(options: VodOptions): Promise<LoopedVod> {
+  const { name, ...rest } = options;
+  if (!existsSync(join(workDir, name, 'vod.m3u8'))) console.log(`Encoding a ${options.clipSec} s 720p clip at ${options.videoBitrate}b/s with ffmpeg, then looping it…`);
+  return makeLoopedVod({ dir: join(workDir, name), ...rest });
 }
 
 /** The built app served by `vite preview`, open in Debian's Chromium. */

@@ -269,13 +269,13 @@ export async function editTags(item: Locator, fields: Partial<Record<'Title' | '
 
 /**
  * Opens the app, enters `url` (a VOD: its playlist has EXT-X-ENDLIST) and presses Record;
- * resolves once the recorder has taken the whole VOD and stopped by itself.
+ * resolves once the recorder has taken the whole VOD and stopped by itself (at most `timeoutMs`).
  */
-export async function recordUntilEnd(app: AppPage, url: string): Promise<void> {
+export async function recordUntilEnd(app: AppPage, url: string, timeoutMs = 60_000): Promise<void> {
   await app.page.goto('/');
   await app.live.getByLabel('Stream URL').fill(url);
   await app.live.getByRole('button', { name: 'Record' }).click();
-  await expect(app.live.getByRole('status').first()).toContainText('Recorded', { timeout: 60_000 });
+  await expect(app.live.getByRole('status').first()).toContainText('Recorded', { timeout: timeoutMs });
 }
 
 /**
