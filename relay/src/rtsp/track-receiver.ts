@@ -1,0 +1,128 @@
+/**
+ * Reception of one set-up track: RTP packets parsed, counted (RFC 3550 A.1/A.3/A.8) and put in
+ * order by the reorder buffer; RTCP sender reports kept for the wall clock mapping; receiver
+ * reports built (RFC 3550 section 6.4.2).
+ */
+import { isRtpPacketProblem, parseRtpPacket } from '../rtp/packet.ts';
+import { RtpReceptionStatsCounter } from '../rtp/reception-stats.ts';
+import { RtpReorderBuffer } from '../rtp/reorder-buffer.ts';
+import {
+  buildReceiverReport,
+  middleNtpBits,
+  parseRtcpCompound,
+  wallClockOfRtpTimestamp,
+  type RtcpSenderReport,
+} from '../rtp/rtcp.ts';
+import type { RtpPacket, RtpReceptionStats, RtspTrack } from './types.ts';
+
+/** Options of {@link TrackReceiver}. */
+export interface TrackReceiverOptions {
+  track: RtspTrack;
+  /** SSRC the SETUP answer announced, or null; packets of other SSRCs are then dropped. */
+  expectedSsrc: number | null;
+  reorderWindowPackets: number;
+  reorderMaxDelayMs: number;
+  onPacket: (packet: RtpPacket) => void;
+  /** Steady clock in ms; defaults to `performance.now()`. */
+  nowMs?: () => number;
+}
+
+/** See the module description. */
+export class TrackReceiver {
+  private readonly counter: RtpReceptionStatsCounter;
+  private readonly buffer: RtpReorderBuffer;
+  private lastSenderReport: { report: RtcpSenderReport; arrivalMs: number } | null = null;
+  private readonly nowMs: () => number;
+  /** Packets that were not RTP or came from another SSRC. */
+  malformedPackets = 0;
+  /** Steady time of the last RTP packet accepted, in ms, or null. */
+  lastPacketMs: number | null = null;
+  /** True once the track's source said BYE (RTCP). */
+  byeReceived = false;
+  /** SSRC the SETUP answer announced (`ssrc=`), or null: then the first packet's SSRC is kept. */
+  expectedSsrc: number | null;
+
+  constructor(private readonly options: TrackReceiverOptions) {
+    this.nowMs = options.nowMs ?? (() => performance.now());
+    this.expectedSsrc = options.expectedSsrc;
+    this.counter = new RtpReceptionStatsCounter(options.track.clockRateHz);
+    this.buffer = new RtpReorderBuffer({
+      windowPackets: options.reorderWindowPackets,
+      maxDelayMs: options.reorderMaxDelayMs,
+      onPacket: options.onPacket,
+    });
+  }
+
+  /** Takes one RTP datagram or interleaved frame. */
+  onRtp(bytes: Uint8Array): void {
+    const parsed = parseRtpPacket(bytes);
+    if (isRtpPacketProblem(parsed)) {
+      this.malformedPackets += 1;
+      return;
+    }
+    const ssrc = this.expectedSsrc ?? this.counter.sourceSsrc;
+    if (ssrc !== null && parsed.ssrc !== ssrc) {
+      this.malformedPackets += 1;
+      return;
+    }
+    const packet: RtpPacket = {
+      payloadType: parsed.payloadType,
+      sequenceNumber: parsed.sequenceNumber,
+      timestamp: parsed.timestamp,
+      ssrc: parsed.ssrc,
+      marker: parsed.marker,
+      payload: parsed.payload,
+    };
+    const now = this.nowMs();
+    this.lastPacketMs = now;
+    // Counted only when the buffer takes it: duplicates are dropped and late packets count as lost.
+    if (this.buffer.push(packet, now) === 'accepted') {
+      this.counter.record(packet.sequenceNumber, packet.timestamp, packet.ssrc, now, packet.payload.length);
+    }
+  }
+
+  /** Takes one RTCP compound packet from the server. */
+  onRtcp(bytes: Uint8Array): void {
+    const compound = parseRtcpCompound(bytes);
+    const ssrc = this.expectedSsrc ?? this.counter.sourceSsrc;
+    for (const report of compound.senderReports) {
+      if (ssrc === null || report.ssrc === ssrc) this.lastSenderReport = { report, arrivalMs: this.nowMs() };
+    }
+    if (ssrc !== null && compound.byeSsrcs.includes(ssrc)) this.byeReceived = true;
+  }
+
+  /** Releases packets held longer than the reorder delay (call from a timer). */
+  flushDue(): void {
+    this.buffer.flushDue(this.nowMs());
+  }
+
+  /** Releases everything held (at the end). */
+  flush(): void {
+    this.buffer.flush();
+  }
+
+  /** Statistics now. */
+  stats(): RtpReceptionStats {
+    return this.counter.snapshot();
+  }
+
+  /** Wall clock of an RTP timestamp in ms since the Unix epoch, from the last SR; null before one. */
+  wallClockMs(rtpTimestamp: number): number | null {
+    if (!this.lastSenderReport) return null;
+    return wallClockOfRtpTimestamp(this.lastSenderReport.report, rtpTimestamp, this.options.track.clockRateHz);
+  }
+
+  /** An RR + SDES CNAME compound packet for this track (no report block before the first packet). */
+  receiverReport(reporterSsrc: number, cname: string): Uint8Array {
+    const numbers = this.counter.takeReportBlock();
+    const sr = this.lastSenderReport;
+    const blocks = numbers
+      ? [{
+          ...numbers,
+          lastSenderReport: sr ? middleNtpBits(sr.report) : 0,
+          delaySinceLastSenderReport: sr ? Math.floor(((this.nowMs() - sr.arrivalMs) / 1000) * 65536) >>> 0 : 0,
+        }]
+      : [];
+    return buildReceiverReport(reporterSsrc, blocks, cname);
+  }
+}

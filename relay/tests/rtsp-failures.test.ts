@@ -1,0 +1,146 @@
+/**
+ * What a user meets when a camera misbehaves: typed errors with clear messages (never a
+ * password), from real servers: GStreamer's gst-rtsp-server where it can show the case, a
+ * scripted server (node:net) where it cannot (silence, garbage, redirect loops, no media).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type AddressInfo } from 'node:net';
+import { playRtsp } from '../src/rtsp/client.ts';
+import { RtspProtocolError, RtspStatusError, RtspTimeoutError } from '../src/rtsp/errors.ts';
+import { waitFor } from '../../tests/helpers/poll.ts';
+import { startRtspServer, startScriptedRtspServer, type RtspTestServer, type ScriptedReply } from './helpers/rtsp-server.ts';
+
+const noop = { onPacket: () => {}, onClose: () => {} };
+const SDP = ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=cam', 't=0 0', 'm=video 0 RTP/AVP 96', 'a=rtpmap:96 H264/90000', 'a=control:track1', ''].join('\r\n');
+
+/** A camera that answers everything up to PLAY, then sends no media. */
+function silentCamera(method: string): ScriptedReply {
+  switch (method) {
+    case 'OPTIONS': return { status: '200 OK', headers: { Public: 'OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN' } };
+    case 'DESCRIBE': return { status: '200 OK', headers: { 'Content-Type': 'application/sdp' }, body: SDP };
+    case 'SETUP': return { status: '200 OK', headers: { Session: 'abc;timeout=60', Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' } };
+    default: return { status: '200 OK', headers: { Session: 'abc' } };
+  }
+}
+
+let server: RtspTestServer;
+beforeAll(async () => {
+  server = await startRtspServer({ mounts: ['/h264aac'] });
+}, 30_000);
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('playRtsp failures', () => {
+  it('a wrong path: RtspStatusError 404 on DESCRIBE, URL without password', async () => {
+    const error = await playRtsp(server.url('/h264aac').replace('/h264aac', '/nope').replace('//', '//admin:hunter2@'), noop).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RtspStatusError);
+    expect(error).toMatchObject({ code: 404, reason: 'Not Found', method: 'DESCRIBE' });
+    // The request URL, as sent: no userinfo at all.
+    expect((error as RtspStatusError).url).toBe(`rtsp://127.0.0.1:${server.port}/nope`);
+    expect((error as Error).message).toBe(`RTSP DESCRIBE rtsp://127.0.0.1:${server.port}/nope failed: 404 Not Found`);
+  }, 15_000);
+
+  it('nothing listening: RtspProtocolError saying the connection could not be made', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const error = await playRtsp(`rtsp://127.0.0.1:${port}/x`, noop).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RtspProtocolError);
+    expect((error as Error).message).toMatch(/^Could not connect to rtsp:\/\/127\.0\.0\.1:\d+\/x: .*ECONNREFUSED/);
+  });
+
+  it('a camera that never answers: RtspTimeoutError naming the request', async () => {
+    const camera = await startScriptedRtspServer(() => 'silence');
+    try {
+      const started = performance.now();
+      const error = await playRtsp(camera.url('/x'), { ...noop, requestTimeoutMs: 300 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RtspTimeoutError);
+      expect(error).toMatchObject({ kind: 'response', timeoutMs: 300 });
+      expect((error as Error).message).toBe(`No answer to OPTIONS from ${camera.url('/x')} within 300 ms`);
+      expect(performance.now() - started).toBeLessThan(3000);
+    } finally {
+      await camera.stop();
+    }
+  });
+
+  it('a server that is not RTSP: RtspProtocolError', async () => {
+    const camera = await startScriptedRtspServer(() => ({ raw: 'HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n' }));
+    try {
+      const error = await playRtsp(camera.url('/x'), noop).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RtspProtocolError);
+      expect((error as Error).message).toMatch(/Malformed RTSP start line "HTTP\/1.1 400 Bad Request"/);
+    } finally {
+      await camera.stop();
+    }
+  });
+
+  it('a redirect loop: RtspProtocolError after the last allowed hop', async () => {
+    const camera = await startScriptedRtspServer((request) => ({ status: '302 Found', headers: { Location: `${request.uri}/again` } }));
+    try {
+      const error = await playRtsp(camera.url('/loop'), { ...noop, maxRedirects: 3 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RtspProtocolError);
+      expect((error as Error).message).toMatch(/Too many redirects \(more than 3\)/);
+      expect(camera.requests.map((r) => r.uri)).toHaveLength(4);
+    } finally {
+      await camera.stop();
+    }
+  });
+
+  it('a transport the camera refuses: RtspStatusError 461 on SETUP', async () => {
+    const camera = await startScriptedRtspServer((request) => (request.method === 'SETUP' ? { status: '461 Unsupported Transport' } : silentCamera(request.method)));
+    try {
+      const error = await playRtsp(camera.url('/cam'), noop).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'RtspStatusError', code: 461, method: 'SETUP', url: `${camera.url('/cam')}/track1` });
+      await waitFor(() => (camera.sockets.size === 0 ? true : undefined), { timeoutMs: 2000, description: 'the connection closed' });
+    } finally {
+      await camera.stop();
+    }
+  });
+
+  it('a camera that sends no media after PLAY: onClose with RtspTimeoutError (media)', async () => {
+    const camera = await startScriptedRtspServer((request) => silentCamera(request.method));
+    const closes: (Error | null)[] = [];
+    try {
+      const playback = await playRtsp(camera.url('/cam'), { onPacket: () => {}, onClose: (e) => closes.push(e), mediaTimeoutMs: 400 });
+      const error = await waitFor(() => closes[0] ?? undefined, { timeoutMs: 3000, description: 'onClose' });
+      expect(error).toBeInstanceOf(RtspTimeoutError);
+      expect(error.message).toBe(`No media from ${camera.url('/cam')} for 400 ms`);
+      await playback.teardown(); // after the session ended: a no-op
+      expect(closes).toHaveLength(1);
+    } finally {
+      await camera.stop();
+    }
+  });
+
+  it('aborted before PLAY: rejects with the abort reason and closes the connection', async () => {
+    const camera = await startScriptedRtspServer((request) => (request.method === 'DESCRIBE' ? 'silence' : silentCamera(request.method)));
+    try {
+      const controller = new AbortController();
+      const pending = playRtsp(camera.url('/cam'), { ...noop, signal: controller.signal });
+      await waitFor(() => (camera.requests.some((r) => r.method === 'DESCRIBE') ? true : undefined), { timeoutMs: 3000, description: 'DESCRIBE sent' });
+      controller.abort(new Error('user stopped'));
+      await expect(pending).rejects.toThrow('user stopped');
+      await waitFor(() => (camera.sockets.size === 0 ? true : undefined), { timeoutMs: 2000, description: 'the connection closed' });
+    } finally {
+      await camera.stop();
+    }
+  });
+
+  it('the camera going away while playing: onClose with RtspProtocolError', async () => {
+    const own = await startRtspServer({ mounts: ['/h264aac'] });
+    const closes: (Error | null)[] = [];
+    let packets = 0;
+    try {
+      await playRtsp(own.url('/h264aac'), { onPacket: () => (packets += 1), onClose: (e) => closes.push(e) });
+      await waitFor(() => (packets >= 10 ? true : undefined), { timeoutMs: 10_000, description: '10 packets' });
+    } finally {
+      await own.stop();
+    }
+    const error = await waitFor(() => closes[0] ?? undefined, { timeoutMs: 5000, description: 'onClose' });
+    expect(error).toBeInstanceOf(RtspProtocolError);
+    expect(error.message).toBe(`The camera at ${own.url('/h264aac')} closed the connection`);
+    expect(closes).toHaveLength(1);
+  }, 30_000);
+});
