@@ -1,0 +1,69 @@
+/**
+ * CameraStream's lifecycle with a stand-in RTSP client, for what the GStreamer fixture cannot
+ * serve (a camera with MJPEG video) and to count attempts exactly. The real RTSP path is in
+ * relay/tests/cameras-rtsp.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../../../tests/helpers/poll.ts';
+import type { RtspPlayOptions, RtspTrack } from '../rtsp/types.ts';
+import { createLogger } from '../log.ts';
+import { resolveCameraStreamsConfig } from './config.ts';
+import { CameraStream, type PlayRtsp } from './camera-stream.ts';
+import type { CameraConfig } from './types.ts';
+
+const CAMERA: CameraConfig = { id: 'c1', name: 'Door', group: 'home', rtspUrl: 'rtsp://admin:s3cret@192.0.2.1/stream', transport: 'tcp', enabled: true };
+const config = resolveCameraStreamsConfig({ reconnectInitialDelayMs: 10, reconnectMaxDelayMs: 20, offlineAfterFailures: 3, firstPlaylistTimeoutMs: 200 });
+const logger = createLogger({ level: 'silent' });
+
+describe('CameraStream', () => {
+  it('stays idle until asked, then connecting, reconnecting and offline as attempts fail, with the error minus its password', async () => {
+    const attempts: string[] = [];
+    const playRtsp: PlayRtsp = (url) => {
+      attempts.push(url);
+      return Promise.reject(new Error(`connect ECONNREFUSED for ${url}`));
+    };
+    const stream = new CameraStream(CAMERA, { playRtsp, logger, config });
+    expect(stream.status().state).toBe('idle');
+    expect(attempts).toEqual([]);
+    const file = stream.getFile('index.m3u8', new AbortController().signal);
+    expect(stream.status().state).toBe('connecting');
+    expect(await file).toBeNull();
+    const status = await waitFor(() => (stream.status().state === 'offline' ? stream.status() : undefined), { timeoutMs: 5000, description: 'offline' });
+    expect(attempts.length).toBeGreaterThanOrEqual(3);
+    expect(status.lastError).toBe('connect ECONNREFUSED for rtsp://admin:***@192.0.2.1/stream');
+    await stream.stop();
+    expect(stream.status().state).toBe('idle');
+  });
+
+  it('a camera without H.264/H.265 video goes offline with a clear error and is not retried', async () => {
+    let attempts = 0;
+    const mjpeg: RtspTrack = { mediaType: 'video', encodingName: 'JPEG', clockRateHz: 90000, channels: null, payloadType: 26, fmtp: {}, controlUrl: 'rtsp://x/0' };
+    const playRtsp: PlayRtsp = (_url, options: RtspPlayOptions) => {
+      attempts += 1;
+      try {
+        options.selectTracks?.([mjpeg]);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return Promise.reject(new Error('unreachable'));
+    };
+    const stream = new CameraStream(CAMERA, { playRtsp, logger, config });
+    void stream.getFile('index.m3u8', new AbortController().signal);
+    const status = await waitFor(() => (stream.status().state === 'offline' ? stream.status() : undefined), { timeoutMs: 5000, description: 'offline' });
+    expect(status.lastError).toBe('The camera offers no H.264 or H.265 video (it offers video JPEG)');
+    // An observation window of ten reconnect delays (not synchronisation): a retry would show here.
+    await new Promise((resolve) => setTimeout(resolve, 10 * config.reconnectMaxDelayMs));
+    expect(attempts).toBe(1);
+    await stream.stop();
+  });
+
+  it('a disabled camera serves nothing and never connects', async () => {
+    let attempts = 0;
+    const stream = new CameraStream({ ...CAMERA, enabled: false }, { playRtsp: () => ((attempts += 1), Promise.reject(new Error('no'))), logger, config });
+    expect(stream.status().state).toBe('disabled');
+    expect(await stream.getFile('index.m3u8', new AbortController().signal)).toBeNull();
+    expect(attempts).toBe(0);
+    await stream.update({ ...CAMERA, enabled: true });
+    expect(stream.status().state).toBe('idle');
+  });
+});

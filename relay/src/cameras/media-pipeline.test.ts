@@ -1,0 +1,138 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RtspTrack } from '../rtsp/types.ts';
+import { startGstRtpSender, type GstRtpSender } from '../hls/test-rtp-sender.ts';
+import { MediaPipeline, UnsupportedCameraError, chooseTracks } from './media-pipeline.ts';
+
+const H264_TRACK: RtspTrack = { mediaType: 'video', encodingName: 'H264', clockRateHz: 90000, channels: null, payloadType: 96, fmtp: { 'packetization-mode': '1' }, controlUrl: 'rtsp://x/0' };
+const H265_TRACK: RtspTrack = { ...H264_TRACK, encodingName: 'H265', fmtp: {} };
+const AAC_TRACK: RtspTrack = {
+  mediaType: 'audio',
+  encodingName: 'MPEG4-GENERIC',
+  clockRateHz: 48000,
+  channels: 2,
+  payloadType: 97,
+  fmtp: { mode: 'AAC-hbr', sizelength: '13', indexlength: '3', indexdeltalength: '3', config: '1190' },
+  controlUrl: 'rtsp://x/1',
+};
+const PCMU_TRACK: RtspTrack = { mediaType: 'audio', encodingName: 'PCMU', clockRateHz: 8000, channels: 1, payloadType: 0, fmtp: {}, controlUrl: 'rtsp://x/2' };
+
+/** Video at 25 fps with a keyframe every second, for `seconds` seconds. */
+function videoPipeline(encoder: 'x264enc' | 'x265enc', seconds: number): string {
+  const encode = encoder === 'x264enc' ? 'x264enc key-int-max=25 tune=zerolatency bitrate=600 speed-preset=ultrafast ! rtph264pay config-interval=1 pt=96' : 'x265enc key-int-max=25 tune=zerolatency bitrate=600 speed-preset=ultrafast ! rtph265pay config-interval=1 pt=96';
+  return `videotestsrc is-live=true num-buffers=${seconds * 25} pattern=ball ! video/x-raw,width=320,height=240,framerate=25/1 ! ${encode}`;
+}
+const AUDIO_PIPELINE = (seconds: number): string => `audiotestsrc is-live=true num-buffers=${Math.ceil((seconds * 48000) / 1024)} ! audio/x-raw,rate=48000,channels=2 ! avenc_aac ! rtpmp4gpay pt=97`;
+
+function ffprobeJson(args: string[]): Promise<{ streams?: Record<string, unknown>[]; packets?: Record<string, unknown>[]; format?: Record<string, unknown> }> {
+  return new Promise((resolve, reject) =>
+    execFile('ffprobe', ['-v', 'error', '-print_format', 'json', ...args], { maxBuffer: 32 * 1024 * 1024, timeout: 30_000 }, (error, out, err) =>
+      error ? reject(new Error(`ffprobe ${args.join(' ')}: ${err || error.message}`)) : resolve(JSON.parse(out) as never),
+    ),
+  );
+}
+
+/** Writes the pipeline's playlist, init section and listed segments to a directory; returns the segment names. */
+async function writeLiveFiles(pipeline: MediaPipeline, dir: string): Promise<string[]> {
+  const playlist = new TextDecoder().decode(pipeline.getFile('index.m3u8')!.body);
+  const segments = playlist.split('\n').filter((line) => line.endsWith('.m4s'));
+  await writeFile(join(dir, 'index.m3u8'), playlist);
+  const init = /#EXT-X-MAP:URI="([^"]+)"/.exec(playlist)![1]!;
+  await writeFile(join(dir, init), pipeline.getFile(init)!.body);
+  for (const name of segments) await writeFile(join(dir, name), pipeline.getFile(name)!.body);
+  return segments;
+}
+
+describe('MediaPipeline on real GStreamer RTP', () => {
+  let sender: GstRtpSender | null = null;
+  let pipeline: MediaPipeline | null = null;
+  let dir: string | null = null;
+  afterEach(async () => {
+    await sender?.stop();
+    await pipeline?.close();
+    if (dir !== null) await rm(dir, { recursive: true, force: true });
+    sender = pipeline = dir = null;
+  });
+
+  for (const [codec, encoder, videoTrack] of [['h264', 'x264enc', H264_TRACK], ['hevc', 'x265enc', H265_TRACK]] as const) {
+    it(`packages ${codec} + AAC RTP into live fMP4 HLS that ffprobe reads: codecs, size, duration, a keyframe first in every segment`, async () => {
+      const errors: Error[] = [];
+      const livePipeline = new MediaPipeline([videoTrack, AAC_TRACK], 0, 1, { targetDurationSec: 1, maxSegmentCount: 3, onError: (e) => errors.push(e) });
+      pipeline = livePipeline;
+      const playlists: string[] = [];
+      let bytesPeak = 0;
+      sender = await startGstRtpSender([{ pipeline: videoPipeline(encoder, 6) }, { pipeline: AUDIO_PIPELINE(6) }], (index, packet, arrivalMs) => {
+        livePipeline.push(index, packet, arrivalMs);
+        bytesPeak = Math.max(bytesPeak, livePipeline.bytesHeld);
+      });
+      await sender.done;
+      expect(errors).toEqual([]);
+      dir = await mkdtemp(join(tmpdir(), 'tapedeck-live-'));
+      const segments = await writeLiveFiles(livePipeline, dir);
+      const playlist = new TextDecoder().decode(livePipeline.getFile('index.m3u8')!.body);
+      playlists.push(playlist);
+      // Sliding window: 3 segments listed, the older ones gone from memory.
+      expect(segments).toHaveLength(3);
+      expect(playlist).toMatch(/#EXT-X-MEDIA-SEQUENCE:[1-9]/);
+      expect(segments[0]).toMatch(/^segment-\w+-\d+\.m4s$/);
+      expect(livePipeline.getFile(segments[0]!.replace(/-\d+\.m4s$/, '-1.m4s'))).toBeNull();
+      const initName = /#EXT-X-MAP:URI="([^"]+)"/.exec(playlist)![1]!;
+      expect(playlist).toMatch(/#EXT-X-PROGRAM-DATE-TIME:20\d\d-/);
+      const programDateMs = Date.parse(/#EXT-X-PROGRAM-DATE-TIME:(\S+)/.exec(playlist)![1]!);
+      expect(Math.abs(programDateMs - Date.now())).toBeLessThan(10_000);
+
+      const probed = await ffprobeJson(['-show_streams', '-show_format', join(dir, 'index.m3u8')]);
+      const streams = probed.streams ?? [];
+      expect(streams.map((s) => s['codec_name']).sort()).toEqual(['aac', codec].sort());
+      const video = streams.find((s) => s['codec_type'] === 'video')!;
+      expect([video['width'], video['height']]).toEqual([320, 240]);
+      // A live playlist has no total duration: each EXTINF is about the 1 s keyframe interval.
+      const extinfSec = [...playlist.matchAll(/#EXTINF:([\d.]+)/g)].map((m) => Number(m[1]));
+      for (const durationSec of extinfSec) expect(durationSec).toBeCloseTo(1, 1);
+      for (const name of segments) {
+        const joined = join(dir, `probe-${name}.mp4`);
+        await writeFile(joined, Buffer.concat([livePipeline.getFile(initName)!.body, livePipeline.getFile(name)!.body]));
+        const packets = (await ffprobeJson(['-select_streams', 'v', '-show_packets', '-show_entries', 'packet=flags,duration_time', joined])).packets ?? [];
+        expect(packets.length).toBe(25);
+        expect(String(packets[0]!['flags'])).toMatch(/^K/);
+        expect(packets.slice(1).every((p) => !String(p['flags']).startsWith('K'))).toBe(true);
+      }
+      expect(bytesPeak).toBeLessThan(2 * 1024 * 1024);
+      expect(livePipeline.stats.video.droppedUnits).toBe(0);
+    }, 40_000);
+  }
+});
+
+describe('MediaPipeline target duration', () => {
+  it('raises EXT-X-TARGETDURATION to a keyframe interval longer than the configured one (RFC 8216 4.3.3.1)', async () => {
+    const pipeline = new MediaPipeline([H264_TRACK], 0, -1, { targetDurationSec: 1, maxSegmentCount: 6, onError: (e) => expect.fail(e.message) });
+    const pipelineSource = `videotestsrc is-live=true num-buffers=200 pattern=ball ! video/x-raw,width=160,height=120,framerate=25/1 ! x264enc key-int-max=60 tune=zerolatency bitrate=200 speed-preset=ultrafast ! rtph264pay config-interval=1 pt=96`;
+    const sender = await startGstRtpSender([{ pipeline: pipelineSource }], (index, packet, arrivalMs) => pipeline.push(index, packet, arrivalMs));
+    try {
+      await sender.done;
+      const playlist = new TextDecoder().decode(pipeline.getFile('index.m3u8')!.body);
+      expect(playlist).toContain('#EXT-X-TARGETDURATION:3\n');
+      const extinfSec = [...playlist.matchAll(/#EXTINF:([\d.]+)/g)].map((m) => Number(m[1]));
+      expect(extinfSec.length).toBeGreaterThanOrEqual(2);
+      for (const durationSec of extinfSec) expect(durationSec).toBeCloseTo(2.4, 1);
+    } finally {
+      await sender.stop();
+      await pipeline.close();
+    }
+  }, 30_000);
+});
+
+describe('chooseTracks', () => {
+  it('takes H.264 video and AAC audio', () => {
+    expect(chooseTracks([H264_TRACK, AAC_TRACK])).toEqual({ video: H264_TRACK, audio: AAC_TRACK, droppedAudioCodec: null });
+  });
+  it('drops PCMU audio, naming it, and keeps the video', () => {
+    expect(chooseTracks([PCMU_TRACK, H265_TRACK])).toEqual({ video: H265_TRACK, audio: null, droppedAudioCodec: 'PCMU' });
+  });
+  it('refuses a camera without H.264 or H.265 video, listing what it offers', () => {
+    expect(() => chooseTracks([PCMU_TRACK, { ...H264_TRACK, encodingName: 'JPEG' }])).toThrow(new UnsupportedCameraError(['audio PCMU', 'video JPEG']));
+  });
+});

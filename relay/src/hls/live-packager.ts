@@ -1,0 +1,250 @@
+import {
+  BufferTarget,
+  CmafOutputFormat,
+  EncodedAudioPacketSource,
+  EncodedPacket,
+  EncodedVideoPacketSource,
+  HlsOutputFormat,
+  Output,
+  PathedTarget,
+  type Target,
+} from 'mediabunny';
+import type { CameraHlsFile } from '../cameras/types.ts';
+import type { AudioAccessUnit, VideoAccessUnit } from './access-unit.ts';
+import type { VideoTrackConfig } from './avc-decoder-config.ts';
+import type { AudioSpecificConfig } from '../rtp/aac/audio-specific-config.ts';
+import { RtpClock } from './rtp-clock.ts';
+
+/** Name of the media playlist players load (RFC 8216 section 4.3.4). */
+export const MEDIA_PLAYLIST_NAME = 'index.m3u8';
+/** Tells one packager's files from an earlier one's (after a reconnect), so caches never mix them up. */
+let packagerCount = 0;
+
+/** Options of {@link LiveHlsPackager}. */
+export interface LiveHlsPackagerOptions {
+  video: { codec: 'avc' | 'hevc'; config: VideoTrackConfig; clockRateHz: number };
+  /** The AAC track, or null for video only. */
+  audio: { config: AudioSpecificConfig; clockRateHz: number } | null;
+  /** EXT-X-TARGETDURATION, in seconds; segments are cut on the first keyframe after it. */
+  targetDurationSec: number;
+  /** Segments the playlist lists (the sliding window); older segments are freed. */
+  maxSegmentCount: number;
+  /**
+   * Added to every EXT-X-MEDIA-SEQUENCE, so a packager that follows another one (after a
+   * reconnect) goes on counting where it stopped (RFC 8216 section 6.2.2). Default 0.
+   */
+  mediaSequenceOffset?: number;
+  /** EXT-X-DISCONTINUITY-SEQUENCE: how many packagers came before this one. Default 0. */
+  discontinuitySequence?: number;
+  /** The muxer failed; the packager is unusable afterwards. */
+  onError: (error: Error) => void;
+  /** A new media playlist was written (for latency measurement); `segmentCount` is how many it lists. */
+  onPlaylist?: (text: string) => void;
+}
+
+/** A file of the output: its bytes and content type. */
+const CONTENT_TYPES: Record<string, string> = { m3u8: 'application/vnd.apple.mpegurl', mp4: 'video/mp4', m4s: 'video/iso.segment' };
+
+/**
+ * Live HLS (RFC 8216) with fMP4/CMAF segments, made by mediabunny's HlsOutputFormat in live
+ * mode and kept in memory: `index.m3u8` (the media playlist, with EXT-X-PROGRAM-DATE-TIME),
+ * `init-<tag>.mp4` and `segment-<tag>-<n>.m4s`, the tag new for every packager so a file name
+ * never stands for two different files (HTTP caches keep segments). Segments start on keyframes; the playlist lists the
+ * newest `maxSegmentCount` and older segments are dropped from memory, so memory stays bounded.
+ *
+ * Timing: each track's RTP timestamps are unwrapped and mapped to Unix time through the wall
+ * clock given with its first access unit (RTCP sender report time, else arrival time).
+ * Nothing is written before the first video keyframe; audio before it is dropped.
+ */
+export class LiveHlsPackager {
+  private readonly files = new Map<string, CameraHlsFile>();
+  private readonly output: Output;
+  private readonly videoSource: EncodedVideoPacketSource;
+  private readonly audioSource: EncodedAudioPacketSource | null;
+  private readonly videoClock: RtpClock;
+  private readonly audioClock: RtpClock | null;
+  private readonly audioFrameSec: number;
+  private chain: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private heldVideo: { au: VideoAccessUnit; timestampSec: number } | null = null;
+  private firstVideoSec: number | null = null;
+  private started = false;
+  private failed = false;
+  private closed = false;
+  /** Name of the init section (RFC 8216 section 4.3.2.5, EXT-X-MAP): `init-<tag>.mp4`. */
+  readonly initSectionName: string;
+  private readonly tag: string;
+  /** Media sequence number the next packager should start at: one past this one's newest segment. */
+  nextMediaSequence: number;
+  /** Access units dropped because the muxer fell behind or their timestamps went backwards. */
+  droppedAccessUnits = 0;
+
+  constructor(private readonly options: LiveHlsPackagerOptions) {
+    this.nextMediaSequence = options.mediaSequenceOffset ?? 0;
+    packagerCount += 1;
+    this.tag = `${Date.now().toString(36)}${packagerCount.toString(36)}`;
+    this.initSectionName = `init-${this.tag}.mp4`;
+    this.videoClock = new RtpClock(options.video.clockRateHz);
+    this.audioClock = options.audio === null ? null : new RtpClock(options.audio.clockRateHz);
+    this.audioFrameSec = options.audio === null ? 0 : options.audio.config.samplesPerFrame / options.audio.config.sampleRateHz;
+    const format = new HlsOutputFormat({
+      segmentFormat: new CmafOutputFormat(),
+      live: true,
+      targetDuration: options.targetDurationSec,
+      maxLiveSegmentCount: options.maxSegmentCount,
+      getPlaylistPath: () => MEDIA_PLAYLIST_NAME,
+      getInitPath: () => this.initSectionName,
+      getSegmentPath: ({ n }) => this.segmentName(n),
+      onPlaylist: (text) => {
+        const renumbered = this.renumber(text);
+        this.files.set(MEDIA_PLAYLIST_NAME, { body: new TextEncoder().encode(renumbered), contentType: CONTENT_TYPES.m3u8! });
+        options.onPlaylist?.(renumbered);
+      },
+      onInit: (target) => this.keep(this.initSectionName, target),
+      onSegment: (target, info) => this.keep(this.segmentName(info.n), target),
+      onSegmentPopped: (path) => void this.files.delete(path),
+    });
+    this.output = new Output({ format, target: new PathedTarget('master.m3u8', () => new BufferTarget()) });
+    this.videoSource = new EncodedVideoPacketSource(options.video.codec);
+    this.output.addVideoTrack(this.videoSource, { isRelativeToUnixEpoch: true });
+    this.audioSource = options.audio === null ? null : new EncodedAudioPacketSource('aac');
+    if (this.audioSource !== null) this.output.addAudioTrack(this.audioSource, { isRelativeToUnixEpoch: true });
+  }
+
+  /** Bytes held by the files in memory. */
+  get bytesHeld(): number {
+    let bytes = 0;
+    for (const file of this.files.values()) bytes += file.body.length;
+    return bytes;
+  }
+
+  /** True once the media playlist lists a segment. */
+  get hasPlaylist(): boolean {
+    return this.files.has(MEDIA_PLAYLIST_NAME);
+  }
+
+  /** Name of segment `n` (1-based): `segment-<tag>-<n>.m4s`. */
+  segmentName(n: number): string {
+    return `segment-${this.tag}-${n}.m4s`;
+  }
+
+  /** A file by name (`index.m3u8`, `init-<tag>.mp4`, `segment-<tag>-<n>.m4s`), or null when unknown or gone. */
+  getFile(name: string): CameraHlsFile | null {
+    return this.files.get(name) ?? null;
+  }
+
+  /**
+   * Adds a video access unit.
+   * @param wallClockMs Unix time of this access unit in ms (RTCP SR mapping or arrival time);
+   *   only the first one given is used, to anchor the track.
+   */
+  addVideo(au: VideoAccessUnit, wallClockMs: number): void {
+    if (this.failed || this.closed) return;
+    if (this.heldVideo === null && this.firstVideoSec === null && !au.keyframe) return;
+    const timestampSec = this.videoClock.toUnixSec(au.rtpTimestamp, wallClockMs);
+    if (this.firstVideoSec === null) this.firstVideoSec = timestampSec;
+    const held = this.heldVideo;
+    if (held !== null) {
+      const durationSec = timestampSec - held.timestampSec;
+      if (durationSec <= 0) {
+        this.droppedAccessUnits += 1;
+        return;
+      }
+      this.enqueue(() => this.videoSource.add(this.videoPacket(held.au, held.timestampSec, durationSec), { decoderConfig: this.decoderConfig() }));
+    }
+    this.heldVideo = { au, timestampSec };
+  }
+
+  /** Adds an AAC frame; dropped before the first video keyframe. */
+  addAudio(au: AudioAccessUnit, wallClockMs: number): void {
+    const source = this.audioSource;
+    const clock = this.audioClock;
+    const config = this.options.audio;
+    if (source === null || clock === null || config === null || this.failed || this.closed) return;
+    const timestampSec = clock.toUnixSec(au.rtpTimestamp, wallClockMs);
+    if (this.firstVideoSec === null || timestampSec < this.firstVideoSec) return;
+    const packet = new EncodedPacket(au.data, 'key', timestampSec, this.audioFrameSec);
+    this.enqueue(() =>
+      source.add(packet, {
+        decoderConfig: { codec: `mp4a.40.${config.config.audioObjectType}`, sampleRate: config.config.sampleRateHz, numberOfChannels: config.config.channels, description: config.config.bytes },
+      }),
+    );
+  }
+
+  /** Stops the muxer and frees every file. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.chain;
+    if (this.started) await this.output.cancel().catch(() => undefined);
+    this.files.clear();
+  }
+
+  private decoderConfig(): VideoDecoderConfig {
+    const { config } = this.options.video;
+    return { codec: config.codec, codedWidth: config.codedWidth, codedHeight: config.codedHeight, description: config.description };
+  }
+
+  private videoPacket(au: VideoAccessUnit, timestampSec: number, durationSec: number): EncodedPacket {
+    let bytes = 0;
+    for (const nal of au.nalUnits) bytes += 4 + nal.length;
+    const data = new Uint8Array(bytes);
+    const view = new DataView(data.buffer);
+    let offset = 0;
+    for (const nal of au.nalUnits) {
+      view.setUint32(offset, nal.length);
+      data.set(nal, offset + 4);
+      offset += 4 + nal.length;
+    }
+    return new EncodedPacket(data, au.keyframe ? 'key' : 'delta', timestampSec, durationSec);
+  }
+
+  /** Runs muxer work in order; drops work when over 600 items are waiting (the muxer cannot keep up). */
+  private enqueue(work: () => Promise<void>): void {
+    if (this.queued > 600) {
+      this.droppedAccessUnits += 1;
+      return;
+    }
+    this.queued += 1;
+    this.chain = this.chain.then(async () => {
+      this.queued -= 1;
+      if (this.failed || this.closed) return;
+      try {
+        if (!this.started) {
+          this.started = true;
+          await this.output.start();
+        }
+        await work();
+      } catch (error) {
+        this.failed = true;
+        this.options.onError(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  }
+
+  /**
+   * Shifts the playlist's EXT-X-MEDIA-SEQUENCE by the offset and, after an earlier packager,
+   * adds EXT-X-DISCONTINUITY-SEQUENCE and an EXT-X-DISCONTINUITY before the first segment while
+   * it is listed (RFC 8216 sections 4.3.3.3, 4.3.2.3, 6.2.2).
+   */
+  private renumber(text: string): string {
+    const offset = this.options.mediaSequenceOffset ?? 0;
+    const discontinuities = this.options.discontinuitySequence ?? 0;
+    let firstListed = 0;
+    let out = text.replace(/#EXT-X-MEDIA-SEQUENCE:(\d+)\n/, (_line, value: string) => {
+      firstListed = Number(value);
+      return `#EXT-X-MEDIA-SEQUENCE:${offset + firstListed}\n${discontinuities > 0 ? `#EXT-X-DISCONTINUITY-SEQUENCE:${discontinuities - (firstListed === 0 ? 1 : 0)}\n` : ''}`;
+    });
+    const segments = (out.match(/^#EXTINF:/gm) ?? []).length;
+    this.nextMediaSequence = offset + firstListed + segments;
+    if (discontinuities > 0 && firstListed === 0) out = out.replace(/^#EXTINF:/m, '#EXT-X-DISCONTINUITY\n#EXTINF:');
+    return out;
+  }
+
+  private keep(name: string, target: Target): void {
+    const buffer = target instanceof BufferTarget ? target.buffer : null;
+    if (buffer === null) return;
+    const extension = name.slice(name.lastIndexOf('.') + 1);
+    this.files.set(name, { body: new Uint8Array(buffer), contentType: CONTENT_TYPES[extension] ?? 'application/octet-stream' });
+  }
+}
