@@ -1,7 +1,8 @@
-import { expect, test } from '@playwright/test';
+import { chromium, expect, test } from '@playwright/test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromiumArgs, chromiumExecutablePath } from '../helpers/chromium.ts';
 import { probeMedia } from '../helpers/ffprobe.ts';
 import { makeLoopedVod } from '../helpers/looped-vod.ts';
 import { launchedChromiumPid, sampleTreeMemory } from '../helpers/process-memory.ts';
@@ -15,9 +16,14 @@ import { AppPage, recordUntilEnd } from './app-page.ts';
  *
  * The bound is a property of the export design, not of this machine's speed: export demuxes one
  * segment at a time and streams the MP4 into an Origin Private File System file, so nothing the
- * size of the recording is ever held. 1 GB and 364 MB exports peak at about 550 MB.
+ * size of the recording is ever held. Measured renderer peaks: about 530 MB for 364 MB, 550 MB
+ * for 1 GB and 770 MB for 2.2 GB (the rest is garbage the worker's collector has not yet freed).
+ *
+ * It runs in a real profile: Playwright's own contexts are incognito, where IndexedDB and the
+ * Origin Private File System live in memory under a small quota, which 2 GiB stored plus 2 GiB
+ * exported exceed.
  */
-const RENDERER_BOUND_BYTES = 800 * 1024 * 1024;
+const RENDERER_BOUND_BYTES = 1024 * 1024 * 1024;
 const MIN_RECORDING_BYTES = 2 * 1024 * 1024 * 1024;
 
 let workDir: string | undefined;
@@ -26,13 +32,15 @@ test.afterEach(async () => {
   workDir = undefined;
 });
 
-test('a recording of more than 2 GiB exports to MP4 with the renderer under 800 MB', async ({ page }) => {
-  test.setTimeout(20 * 60_000);
+test('a recording of more than 2 GiB exports to MP4 with the renderer under 1 GiB', async ({ baseURL }) => {
+  test.setTimeout(30 * 60_000);
   workDir = await mkdtemp(join(tmpdir(), 'tapedeck-long-export-'));
-  // 20 s at 24 Mb/s is about 60 MB; 37 loops make about 2.2 GB, 740 s, in 4 s segments.
-  const vod = await makeLoopedVod({ dir: join(workDir, 'vod'), clipSec: 20, loops: 37, videoBitrate: '24M', segmentSec: 4 });
+  // The 20 s clip comes out at about 48 MB; 46 loops make about 2.2 GB, 920 s, in 4 s segments.
+  const vod = await makeLoopedVod({ dir: join(workDir, 'vod'), clipSec: 20, loops: 46, videoBitrate: '24M', segmentSec: 4 });
   expect(vod.totalBytes).toBeGreaterThan(MIN_RECORDING_BYTES);
   const files = await serveDirectory(vod.dir);
+  const context = await chromium.launchPersistentContext(join(workDir, 'profile'), { executablePath: chromiumExecutablePath(), args: chromiumArgs, baseURL, acceptDownloads: true });
+  const page = context.pages()[0] ?? (await context.newPage());
   try {
     const app = new AppPage(page);
     await recordUntilEnd(app, `${files.origin}/${vod.playlistName}`, 10 * 60_000);
@@ -60,6 +68,7 @@ test('a recording of more than 2 GiB exports to MP4 with the renderer under 800 
     expect(probed.streams.map((s) => `${s.codecType}:${s.codecName}`).sort()).toEqual(['audio:aac', 'video:h264']);
     expect(Math.abs(probed.durationSec - stored!.durationSec)).toBeLessThanOrEqual(4);
   } finally {
+    await context.close();
     await files.close();
   }
 });
