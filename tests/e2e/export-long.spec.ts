@@ -17,7 +17,7 @@ import { AppPage, recordUntilEnd } from './app-page.ts';
  * The bound is a property of the export design, not of this machine's speed: export demuxes one
  * segment at a time and streams the MP4 into an Origin Private File System file, so nothing the
  * size of the recording is ever held. Measured renderer peaks: about 530 MB for 364 MB, 550 MB
- * for 1 GB and 770 MB for 2.2 GB (the rest is garbage the worker's collector has not yet freed).
+ * for 1 GB and 770 MB for 2.2 GB: it still rises with length, for a reason not yet profiled.
  *
  * It runs in a real profile: Playwright's own contexts are incognito, where IndexedDB and the
  * Origin Private File System live in memory under a small quota, which 2 GiB stored plus 2 GiB
