@@ -13,8 +13,6 @@ export type CaptureErrorCode =
   | 'key-unavailable'
   | 'stalled'
   | 'too-large'
-  | 'resume-refused'
-  | 'bad-request'
   | 'aborted';
 
 /** Base class of every capture error. */

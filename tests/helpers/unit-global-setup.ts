@@ -1,6 +1,5 @@
 import type { TestProject } from 'vitest/node';
 import { startFaultServer } from './fault-server.ts';
-import { startFormatStreamServer } from './format-streams.ts';
 
 /**
  * Vitest globalSetup for the browser unit-test project; runs in Node before any test file.
@@ -14,10 +13,5 @@ import { startFormatStreamServer } from './format-streams.ts';
 export default async function setup({ provide }: TestProject): Promise<() => Promise<void>> {
   const server = await startFaultServer();
   provide('faultServerUrl', server.url);
-  // Streams in every segment format (fMP4, byte ranges, packed audio, GStreamer), made on first use.
-  const formats = await startFormatStreamServer();
-  provide('formatStreamsUrl', formats.url);
-  return async () => {
-    await Promise.all([server.close(), formats.close()]);
-  };
+  return () => server.close();
 }
