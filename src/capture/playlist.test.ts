@@ -44,6 +44,8 @@ describe('parsePlaylist on media playlists written by real servers', () => {
         discontinuity: false,
         programDateTimeMs: null,
         key: null,
+        byteRange: null,
+        map: null,
       })),
     );
   });
@@ -53,6 +55,15 @@ describe('parsePlaylist on media playlists written by real servers', () => {
     const playlist = media(liveAt8, redirectedTo);
     expect(playlist.url).toBe(redirectedTo);
     expect(playlist.segments[0]?.uri).toBe('https://edge-7.cdn.example.net/origin/abc/seg00008.ts');
+  });
+
+  it('radio titles in UTF-8 (EXTINF:10,Café – Ünïcode 音楽) parse, and the URIs stay as written', () => {
+    const text = '#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXT-X-MEDIA-SEQUENCE:3\n#EXTINF:10,Café – Ünïcode 音楽\nseg3.aac\n#EXTINF:9.5,\nseg4.aac\n';
+    const playlist = media(text);
+    expect(playlist.segments.map((s) => [s.msn, s.durationSec, s.uri])).toEqual([
+      [3, 10, 'https://cdn.example.com/live/channel-1/seg3.aac'],
+      [4, 9.5, 'https://cdn.example.com/live/channel-1/seg4.aac'],
+    ]);
   });
 
   it('keeps absolute URIs and resolves root-relative and parent-relative ones', () => {
@@ -229,12 +240,14 @@ describe('parsePlaylist refuses what it cannot record, with a PlaylistError', ()
     expect(error.message).toContain('nothing was recorded');
   });
 
-  it('fMP4 segments with an EXT-X-MAP init section, saying so', () => {
-    expect(playlistError(fmp4).message).toContain('EXT-X-MAP');
+  it('an EXT-X-BYTERANGE without offset after a segment of another resource (RFC 8216 4.3.2.2), saying so', () => {
+    const text = ['#EXTM3U', '#EXT-X-TARGETDURATION:2', '#EXTINF:2,', 'a.ts', '#EXTINF:2,', '#EXT-X-BYTERANGE:100', 'b.ts', ''].join('\n');
+    expect(playlistError(text).message).toContain('EXT-X-BYTERANGE without offset');
   });
 
-  it('byte-range segments (ffmpeg single_file), which would otherwise each fetch the whole file', () => {
-    expect(playlistError(singleFile).message).toContain('EXT-X-BYTERANGE');
+  it('a zero-length byte range', () => {
+    const text = ['#EXTM3U', '#EXT-X-TARGETDURATION:2', '#EXTINF:2,', '#EXT-X-BYTERANGE:0@0', 'a.ts', ''].join('\n');
+    expect(playlistError(text).message).toContain('not a usable range');
   });
 });
 
@@ -266,10 +279,68 @@ describe('property: media playlists written as text and parsed back', () => {
               discontinuity: s.discontinuity,
               programDateTimeMs: null,
               key: null,
+              byteRange: null,
+              map: null,
             })),
           );
         },
       ),
+    );
+  });
+});
+
+describe('parsePlaylist on fMP4 and byte-range playlists', () => {
+  it('ffmpeg fMP4 VOD: every segment carries the EXT-X-MAP in force, resolved against the playlist URL (RFC 8216 4.3.2.5)', () => {
+    const playlist = media(fmp4, 'https://h.example/vod/index.m3u8');
+    expect(playlist.segments.length).toBeGreaterThan(1);
+    for (const segment of playlist.segments) {
+      expect(segment.map).toEqual({ uri: 'https://h.example/vod/init.mp4', byteRange: null });
+      expect(segment.byteRange).toBeNull();
+    }
+  });
+
+  it('a second EXT-X-MAP mid-playlist applies from its segment on; a BYTERANGE attribute without offset starts at 0', () => {
+    const text = [
+      '#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:2',
+      '#EXT-X-MAP:URI="init-a.mp4"', '#EXTINF:2,', 'a0.m4s', '#EXTINF:2,', 'a1.m4s',
+      '#EXT-X-DISCONTINUITY', '#EXT-X-MAP:URI="both.mp4",BYTERANGE="700"', '#EXTINF:2,', 'b0.m4s', '',
+    ].join('\n');
+    const maps = media(text, 'https://h.example/x/i.m3u8').segments.map((s) => s.map);
+    expect(maps).toEqual([
+      { uri: 'https://h.example/x/init-a.mp4', byteRange: null },
+      { uri: 'https://h.example/x/init-a.mp4', byteRange: null },
+      { uri: 'https://h.example/x/both.mp4', byteRange: { offsetBytes: 0, lengthBytes: 700 } },
+    ]);
+  });
+
+  it('ffmpeg single_file: byte ranges with explicit offsets, and an open offset continuing the previous sub-range (RFC 8216 4.3.2.2)', () => {
+    expect(media(singleFile).segments.map((s) => [s.uri, s.byteRange])).toEqual([
+      ['https://cdn.example.com/live/channel-1/single.ts', { offsetBytes: 0, lengthBytes: 35720 }],
+      ['https://cdn.example.com/live/channel-1/single.ts', { offsetBytes: 35720, lengthBytes: 41172 }],
+      ...media(singleFile).segments.slice(2).map((s) => [s.uri, s.byteRange]),
+    ]);
+    const open = singleFile.replace('#EXT-X-BYTERANGE:41172@35720', '#EXT-X-BYTERANGE:41172');
+    expect(media(open).segments[1]!.byteRange).toEqual({ offsetBytes: 35720, lengthBytes: 41172 });
+  });
+});
+
+describe('property: EXT-X-BYTERANGE offsets (RFC 8216 4.3.2.2)', () => {
+  it('an absent offset continues the previous sub-range of the same resource; a given one is kept', () => {
+    const entry = fc.record({ lengthBytes: fc.integer({ min: 1, max: 1_000_000 }), explicit: fc.boolean(), gapBytes: fc.integer({ min: 0, max: 1000 }) });
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 1, maxLength: 12 }), (entries) => {
+        const lines = ['#EXTM3U', '#EXT-X-VERSION:4', '#EXT-X-TARGETDURATION:2'];
+        const expected: { offsetBytes: number; lengthBytes: number }[] = [];
+        let end = 0;
+        entries.forEach((e, i) => {
+          // The first segment needs an offset: there is no previous sub-range to continue.
+          const offsetBytes = e.explicit || i === 0 ? end + e.gapBytes : end;
+          lines.push('#EXTINF:2,', e.explicit || i === 0 ? `#EXT-X-BYTERANGE:${e.lengthBytes}@${offsetBytes}` : `#EXT-X-BYTERANGE:${e.lengthBytes}`, 'all.ts');
+          expected.push({ offsetBytes, lengthBytes: e.lengthBytes });
+          end = offsetBytes + e.lengthBytes;
+        });
+        expect(media(lines.join('\n') + '\n').segments.map((s) => s.byteRange)).toEqual(expected);
+      }),
     );
   });
 });

@@ -20,6 +20,29 @@ export interface PlaylistSegment {
    * null for a clear segment (no key, or METHOD=NONE).
    */
   key: SegmentKey | null;
+  /**
+   * EXT-X-BYTERANGE: the segment is this sub-range of the resource at `uri` (section 4.3.2.2),
+   * or null for the whole resource.
+   */
+  byteRange: ByteRange | null;
+  /** The EXT-X-MAP in force: the fMP4 init section the segment needs (section 4.3.2.5), or null. */
+  map: InitSectionRef | null;
+}
+
+/** A sub-range of a resource (RFC 8216 sections 4.3.2.2 and 4.3.2.5), resolved: never an open offset. */
+export interface ByteRange {
+  /** First byte, counted from 0. */
+  offsetBytes: number;
+  /** Number of bytes, at least 1. */
+  lengthBytes: number;
+}
+
+/** Where an fMP4 init section (EXT-X-MAP, RFC 8216 section 4.3.2.5) is. */
+export interface InitSectionRef {
+  /** Absolute URL of the resource holding the init section. */
+  uri: string;
+  /** The BYTERANGE attribute (offset 0 when it gives none), or null for the whole resource. */
+  byteRange: ByteRange | null;
 }
 
 /** An AES-128 key of a segment (RFC 8216 section 4.3.2.4). */
@@ -89,12 +112,41 @@ function segmentKey(key: types.Key | null | undefined, url: string): SegmentKey 
 }
 
 /**
+ * A byte range of hls-parser (offset -1 when the playlist gave none and it could not be worked
+ * out) as a {@link ByteRange}.
+ * @param openOffsetBytes - the offset to use when the playlist gave none (EXT-X-MAP: 0), or null
+ *   when that is an error.
+ * @throws PlaylistError for a length below 1, a negative offset, or an open offset not allowed.
+ */
+function byteRangeOf(range: types.Byterange | undefined, url: string, what: string, openOffsetBytes: number | null): ByteRange | null {
+  if (!range) return null;
+  const offsetBytes = range.offset >= 0 ? range.offset : openOffsetBytes;
+  if (offsetBytes === null) {
+    throw new PlaylistError(url, `the ${what} has an EXT-X-BYTERANGE without offset, and the segment before it is not a sub-range of the same resource (RFC 8216 section 4.3.2.2)`);
+  }
+  if (!Number.isSafeInteger(range.length) || range.length < 1 || !Number.isSafeInteger(offsetBytes)) {
+    throw new PlaylistError(url, `the ${what} has a byte range of ${range.length} bytes at ${offsetBytes}, which is not a usable range`);
+  }
+  return { offsetBytes, lengthBytes: range.length };
+}
+
+/**
+ * hls-parser decodes each EXTINF title with `decodeURIComponent(escape(title))`, i.e. it expects
+ * the title's UTF-8 bytes as a binary string, and throws "URI malformed" on a title already
+ * decoded to non-ASCII text (`#EXTINF:10,Café`, common on radio streams). This hands it EXTINF
+ * titles in that form and leaves every other line as it is.
+ */
+function withBinaryTitles(text: string): string {
+  return text.replace(/^(#EXTINF:[^,\r\n]*,)(.*)$/gm, (_line, head: string, title: string) => head + unescape(encodeURIComponent(title)));
+}
+
+/**
  * Parses a playlist with hls-parser and checks what recording needs of it.
  * @param text - the playlist body.
  * @param url - the URL it was loaded from (after redirects); relative URIs resolve against it.
  * @throws PlaylistError when the text is not an M3U8 playlist (no `#EXTM3U`, RFC 8216 section
  *   4.3.1.1), a media playlist has no EXT-X-TARGETDURATION, a master playlist has no variant,
- *   the stream uses features not supported yet (fMP4 init sections, byte ranges), or its
+ *   a byte range cannot be resolved (section 4.3.2.2), or its
  *   segments are encrypted other than with METHOD=AES-128 and KEYFORMAT="identity"
  *   (SAMPLE-AES, SAMPLE-AES-CTR, DRM key formats).
  */
@@ -104,7 +156,7 @@ export function parsePlaylist(text: string, url: string): ParsedPlaylist {
   }
   let parsed: types.MasterPlaylist | types.MediaPlaylist;
   try {
-    parsed = parse(text);
+    parsed = parse(withBinaryTitles(text));
   } catch (error) {
     throw new PlaylistError(url, error instanceof Error ? error.message : String(error));
   }
@@ -126,12 +178,10 @@ export function parsePlaylist(text: string, url: string): ParsedPlaylist {
   const mediaSequence = parsed.mediaSequenceBase ?? 0;
   const segments = parsed.segments.map<PlaylistSegment>((segment, index) => {
     const key = segmentKey(segment.key, url);
-    if (segment.map) {
-      throw new PlaylistError(url, 'fMP4 segments with an init section (EXT-X-MAP) are not supported yet');
-    }
-    if (segment.byterange) {
-      throw new PlaylistError(url, 'byte-range segments (EXT-X-BYTERANGE) are not supported yet');
-    }
+    const what = `segment ${mediaSequence + index}`;
+    const map = segment.map
+      ? { uri: resolve(segment.map.uri, url, url), byteRange: byteRangeOf(segment.map.byterange, url, `EXT-X-MAP of ${what}`, 0) }
+      : null;
     return {
       msn: mediaSequence + index,
       uri: resolve(segment.uri, url, url),
@@ -139,6 +189,8 @@ export function parsePlaylist(text: string, url: string): ParsedPlaylist {
       discontinuity: Boolean(segment.discontinuity),
       programDateTimeMs: segment.programDateTime ? segment.programDateTime.getTime() : null,
       key,
+      byteRange: byteRangeOf(segment.byterange, url, what, null),
+      map,
     };
   });
   return {

@@ -9,8 +9,10 @@ export interface ConcatOptions {
 }
 
 /**
- * Writes the recording's original MPEG-TS segments, in media sequence order, one after the
- * other, byte for byte: one segment in memory at a time. Timestamps are left as they are: a
+ * Writes the recording's original segments, in media sequence order, one after the other, byte
+ * for byte: one segment in memory at a time. For MPEG-TS and packed audio (ADTS, MP3) the parts
+ * are the segments; for fMP4 they come from `originalFileParts` of recording-runs.ts (init section, then the
+ * fragments), which gives one fragmented MP4 file. Timestamps are left as they are: a
  * discontinuity is legal in a transport stream (ISO/IEC 13818-1 discontinuity_indicator), and
  * players handle it as they do in HLS.
  * @returns the bytes written.

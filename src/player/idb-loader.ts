@@ -11,7 +11,8 @@ export type IdbLoaderClass = new (config: unknown) => Loader<LoaderContext>;
  * needs no network at all. A recording still in status `recording` gets an open EVENT
  * playlist, which hls.js reloads (every target duration) and so finds the segments stored
  * since; once it has ended the playlist gets EXT-X-ENDLIST, and stays EVENT for this loader
- * class if it was ever served as EVENT. URLs that are not recording URLs, unknown recordings
+ * class if it was ever served as EVENT. fMP4 init sections (EXT-X-MAP) are served from the
+ * `initSections` store. URLs that are not recording URLs, unknown recordings
  * and missing segments fail with code 404.
  */
 export function createIdbLoader(store: RecordingStore): IdbLoaderClass {
@@ -45,7 +46,7 @@ export function createIdbLoader(store: RecordingStore): IdbLoaderClass {
     private async read(url: string): Promise<string | ArrayBuffer> {
       const parsed = parseRecordingUrl(url);
       if (!parsed) throw new Error(`Not a stored recording URL: ${url}`);
-      if (parsed.msn === null) {
+      if (parsed.msn === null && parsed.initSectionId === null) {
         // The status is read before the segments: capture stores its last segment before it
         // marks a recording ended, so an ended status means the list below is complete.
         const recording = await store.get(parsed.recordingId);
@@ -55,7 +56,12 @@ export function createIdbLoader(store: RecordingStore): IdbLoaderClass {
         if (!ended) servedAsEvent.add(recording.id);
         return buildRecordingPlaylist(recording.id, segments, { ended, playlistType: servedAsEvent.has(recording.id) ? 'EVENT' : 'VOD' });
       }
-      const segment = await store.getSegment(parsed.recordingId, parsed.msn);
+      if (parsed.initSectionId !== null) {
+        const init = await store.getInitSection(parsed.recordingId, parsed.initSectionId);
+        if (!init) throw new Error(`Init section ${parsed.initSectionId} of recording ${parsed.recordingId} is not stored.`);
+        return init.data.arrayBuffer();
+      }
+      const segment = await store.getSegment(parsed.recordingId, parsed.msn!);
       if (!segment) throw new Error(`Segment ${parsed.msn} of recording ${parsed.recordingId} is not stored.`);
       return segment.data.arrayBuffer();
     }

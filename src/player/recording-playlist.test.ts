@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { parse, types } from 'hls-parser';
 import { describe, expect, test } from 'vitest';
-import { buildRecordingPlaylist, parseRecordingUrl, recordingPlaylistUrl, recordingSegmentUrl } from './recording-playlist.ts';
+import { buildRecordingPlaylist, parseRecordingUrl, recordingInitSectionUrl, recordingPlaylistUrl, recordingSegmentUrl } from './recording-playlist.ts';
 
 type Timing = { msn: number; durationSec: number; discontinuity: boolean };
 
@@ -28,7 +28,22 @@ describe('buildRecordingPlaylist', () => {
     expect(playlist.endlist).toBe(true);
     expect(playlist.targetDuration).toBe(4);
     expect(playlist.segments.map((s) => s.duration)).toEqual([2, 2.002, 1.5, 2, 3.2]);
-    expect(playlist.segments.map((s) => parseRecordingUrl(s.uri))).toEqual(segments.map((s) => ({ recordingId: id, msn: s.msn })));
+    expect(playlist.segments.map((s) => parseRecordingUrl(s.uri))).toEqual(segments.map((s) => ({ recordingId: id, msn: s.msn, initSectionId: null })));
+  });
+
+  test('fMP4: an EXT-X-MAP before the first segment and wherever the init section changes, in a version 6 playlist (RFC 8216 4.3.2.5)', () => {
+    const fmp4 = [
+      { msn: 0, durationSec: 2, discontinuity: false, initSectionId: 0 },
+      { msn: 1, durationSec: 2, discontinuity: false, initSectionId: 0 },
+      { msn: 2, durationSec: 2, discontinuity: true, initSectionId: 1 },
+      { msn: 3, durationSec: 2, discontinuity: true, initSectionId: 0 },
+    ];
+    const text = buildRecordingPlaylist(id, fmp4);
+    expect(text).toContain('#EXT-X-VERSION:6');
+    expect(text.match(/#EXT-X-MAP/g)).toHaveLength(3);
+    const playlist = parseMedia(text);
+    expect(playlist.segments.map((s) => parseRecordingUrl(s.map!.uri)?.initSectionId)).toEqual([0, 0, 1, 0]);
+    expect(buildRecordingPlaylist(id, segments)).not.toContain('EXT-X-MAP');
   });
 
   test('marks EXT-X-DISCONTINUITY at stored discontinuities and at missing msns only', () => {
@@ -83,7 +98,7 @@ describe('buildRecordingPlaylist', () => {
         playlist.segments.forEach((segment, i) => {
           const expected = stored[i]!;
           const previous = stored[i - 1];
-          expect(parseRecordingUrl(segment.uri)).toEqual({ recordingId, msn: expected.msn });
+          expect(parseRecordingUrl(segment.uri)).toEqual({ recordingId, msn: expected.msn, initSectionId: null });
           expect(segment.duration).toBeCloseTo(expected.durationSec, 6);
           expect(segment.duration).toBeLessThanOrEqual(playlist.targetDuration + 0.5);
           expect(Boolean(segment.discontinuity)).toBe(previous !== undefined && (expected.discontinuity || expected.msn !== previous.msn + 1));
@@ -95,8 +110,9 @@ describe('buildRecordingPlaylist', () => {
 
 describe('recording URLs', () => {
   test('parseRecordingUrl reads playlist and segment URLs, and nothing else', () => {
-    expect(parseRecordingUrl(recordingPlaylistUrl('abc'))).toEqual({ recordingId: 'abc', msn: null });
-    expect(parseRecordingUrl(recordingSegmentUrl('abc', 42))).toEqual({ recordingId: 'abc', msn: 42 });
+    expect(parseRecordingUrl(recordingPlaylistUrl('abc'))).toEqual({ recordingId: 'abc', msn: null, initSectionId: null });
+    expect(parseRecordingUrl(recordingSegmentUrl('abc', 42))).toEqual({ recordingId: 'abc', msn: 42, initSectionId: null });
+    expect(parseRecordingUrl(recordingInitSectionUrl('abc', 3))).toEqual({ recordingId: 'abc', msn: null, initSectionId: 3 });
     expect(parseRecordingUrl('https://example.com/abc/42.ts')).toBeNull();
     expect(parseRecordingUrl('https://recordings.tapedeck.invalid/abc/x.ts')).toBeNull();
     expect(parseRecordingUrl('https://recordings.tapedeck.invalid/a/b/1.ts')).toBeNull();
@@ -106,10 +122,10 @@ describe('recording URLs', () => {
     const ids = fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }), fc.string({ unit: fc.constantFrom('/', '?', '#', '%', '.', ' ', '\n', '&', 'é', '😀', 'a'), minLength: 1, maxLength: 20 }));
     fc.assert(
       fc.property(ids, fc.nat({ max: 2 ** 40 }), (recordingId, msn) => {
-        expect(parseRecordingUrl(recordingPlaylistUrl(recordingId))).toEqual({ recordingId, msn: null });
-        expect(parseRecordingUrl(recordingSegmentUrl(recordingId, msn))).toEqual({ recordingId, msn });
+        expect(parseRecordingUrl(recordingPlaylistUrl(recordingId))).toEqual({ recordingId, msn: null, initSectionId: null });
+        expect(parseRecordingUrl(recordingSegmentUrl(recordingId, msn))).toEqual({ recordingId, msn, initSectionId: null });
         const [segment] = parseMedia(buildRecordingPlaylist(recordingId, [{ msn, durationSec: 2, discontinuity: false }])).segments;
-        expect(parseRecordingUrl(segment!.uri)).toEqual({ recordingId, msn });
+        expect(parseRecordingUrl(segment!.uri)).toEqual({ recordingId, msn, initSectionId: null });
       }),
     );
   });

@@ -7,5 +7,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Origin of the fault server, `http://127.0.0.1:<port>` (see tests/helpers/fault-server.ts). */
     faultServerUrl: string;
+    /** Origin of the format-stream server, `http://127.0.0.1:<port>` (see tests/helpers/format-streams.ts). */
+    formatStreamsUrl: string;
   }
 }

@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startFaultServer } from './fault-server.ts';
+import { startFormatStreamServer } from './format-streams.ts';
 
 /**
  * Vitest globalSetup for the browser unit-test project; runs in Node before any test file.
@@ -13,5 +14,10 @@ import { startFaultServer } from './fault-server.ts';
 export default async function setup({ provide }: TestProject): Promise<() => Promise<void>> {
   const server = await startFaultServer();
   provide('faultServerUrl', server.url);
-  return () => server.close();
+  // Streams in every segment format (fMP4, byte ranges, packed audio, GStreamer), made on first use.
+  const formats = await startFormatStreamServer();
+  provide('formatStreamsUrl', formats.url);
+  return async () => {
+    await Promise.all([server.close(), formats.close()]);
+  };
 }

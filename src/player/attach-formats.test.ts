@@ -1,0 +1,69 @@
+import { afterEach, beforeEach, describe, expect, inject, test } from 'vitest';
+import { quickCaptureConfig } from '../../tests/helpers/recorder-harness.ts';
+import { HlsRecorder } from '../capture/hls-recorder.ts';
+import { openTestStore, testVideo, type TestStore } from '../storage/test-fixtures.ts';
+import type { Recording } from '../storage/types.ts';
+import { attachRecording, type RecordingPlayback } from './attach.ts';
+
+/**
+ * Playback from IndexedDB of recordings in other segment formats than MPEG-TS, recorded from real
+ * ffmpeg streams (tests/helpers/format-streams.ts): fMP4 (init section served from storage) and
+ * packed audio.
+ */
+
+const formats = inject('formatStreamsUrl');
+let t: TestStore;
+let video: HTMLVideoElement;
+let playback: RecordingPlayback | undefined;
+const errors: string[] = [];
+
+beforeEach(async () => {
+  t = await openTestStore();
+  video = testVideo();
+  errors.length = 0;
+});
+
+afterEach(async () => {
+  playback?.detach();
+  playback = undefined;
+  video.remove();
+  await t.dispose();
+});
+
+async function record(variant: string): Promise<Recording> {
+  const recorder = new HlsRecorder(t.store, quickCaptureConfig(), { now: () => Date.now(), random: () => 0 });
+  await recorder.start({ url: `${formats}/vod/${variant}/index.m3u8` });
+  return recorder.done;
+}
+
+describe('attachRecording on other segment formats', () => {
+  test('fMP4: plays from its stored init section and fragments, and seeks', { timeout: 40_000 }, async () => {
+    const recording = await record('fmp4');
+    playback = attachRecording(video, recording.id, t.store, (message) => errors.push(message));
+
+    await expect.poll(() => video.currentTime, { timeout: 15_000 }).toBeGreaterThan(1);
+    expect(errors).toEqual([]);
+    expect(video.videoWidth).toBe(320);
+    expect(Math.abs(video.duration - recording.durationSec)).toBeLessThan(0.5);
+    video.currentTime = 4.2;
+    await expect.poll(() => video.currentTime, { timeout: 15_000 }).toBeGreaterThan(4.4);
+    expect(errors).toEqual([]);
+  });
+
+  test('fMP4 whose init section changes mid-recording: plays across the change', { timeout: 40_000 }, async () => {
+    const recording = await record('fmp4-switch');
+    playback = attachRecording(video, recording.id, t.store, (message) => errors.push(message));
+    await expect.poll(() => video.currentTime, { timeout: 15_000 }).toBeGreaterThan(0.5);
+    video.currentTime = 7;
+    await expect.poll(() => video.currentTime, { timeout: 15_000 }).toBeGreaterThan(7.5);
+    await expect.poll(() => video.videoWidth, { timeout: 15_000 }).toBe(256);
+    expect(errors).toEqual([]);
+  });
+
+  test.each(['adts-id3', 'mp3'])('packed audio (%s): plays', { timeout: 40_000 }, async (variant) => {
+    const recording = await record(variant);
+    playback = attachRecording(video, recording.id, t.store, (message) => errors.push(message));
+    await expect.poll(() => video.currentTime, { timeout: 15_000 }).toBeGreaterThan(1);
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,137 @@
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startLiveHlsProcess, type LiveHlsProcess } from './live-process.ts';
+
+/**
+ * HLS streams in the segment formats users meet, made by ffmpeg:
+ * - `fmp4`: fMP4/CMAF segments with an EXT-X-MAP init section (`-hls_segment_type fmp4`);
+ * - `fmp4-small`: the same at 256x144, so its init section differs;
+ * - `byterange`: one MPEG-TS file, each segment an EXT-X-BYTERANGE of it (`-hls_flags single_file`);
+ * - `adts`: packed ADTS AAC audio (`-f segment -segment_format adts`), as radio serves it;
+ * - `adts-id3`: the same, each segment starting with an ID3 PRIV transportStreamTimestamp tag
+ *   (RFC 8216 section 3.4), the PTS of segment i being {@link PACKED_AUDIO_BASE_PTS90K} plus
+ *   its start;
+ * - `mp3`: packed MP3 audio (`-segment_format mp3`);
+ * - `ts`: plain MPEG-TS segments.
+ * Video is a 320x180 25 fps H.264 test pattern with a keyframe every 2 s segment; audio a 440 Hz
+ * tone in AAC (or MP3). Every VOD lasts {@link VOD_DURATION_SEC}.
+ */
+export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-id3' | 'mp3' | 'ts';
+
+/** Length of every VOD, in seconds. */
+export const VOD_DURATION_SEC = 6;
+/** Playlist file name of every stream made here. */
+export const VARIANT_PLAYLIST_NAME = 'index.m3u8';
+/** PTS of the first `adts-id3` segment, in 90 kHz ticks (10 s). */
+export const PACKED_AUDIO_BASE_PTS90K = 900_000;
+
+const QUIET = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error'];
+
+function videoInputs(durationSec: number | null, realtime: boolean, size = '320x180'): string[] {
+  const limit = durationSec === null ? [] : ['-t', String(durationSec)];
+  const re = realtime ? ['-re'] : [];
+  return [
+    ...re, '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=25`,
+    ...re, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    ...limit, '-map', '0:v', '-map', '1:a',
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
+    ...['-c:a', 'aac', '-b:a', '64k'],
+  ];
+}
+
+function audioSegments(codec: string[], format: string, extension: string): string[] {
+  return [
+    ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100', '-t', String(VOD_DURATION_SEC)],
+    ...codec,
+    ...['-f', 'segment', '-segment_time', '2', '-segment_list', VARIANT_PLAYLIST_NAME, '-segment_list_type', 'm3u8'],
+    ...['-segment_format', format, `seg%03d.${extension}`],
+  ];
+}
+
+function ffmpegArgs(variant: VodVariant): string[] {
+  const vod = ['-f', 'hls', '-hls_time', '2', '-hls_playlist_type', 'vod'];
+  switch (variant) {
+    case 'fmp4':
+    case 'fmp4-small':
+      return [...videoInputs(VOD_DURATION_SEC, false, variant === 'fmp4' ? '320x180' : '256x144'), ...vod, '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init.mp4', '-hls_segment_filename', 'seg%03d.m4s', VARIANT_PLAYLIST_NAME];
+    case 'byterange':
+      return [...videoInputs(VOD_DURATION_SEC, false), ...vod, '-hls_flags', 'single_file', '-hls_segment_filename', 'single.ts', VARIANT_PLAYLIST_NAME];
+    case 'ts':
+      return [...videoInputs(VOD_DURATION_SEC, false), ...vod, '-hls_segment_filename', 'seg%03d.ts', VARIANT_PLAYLIST_NAME];
+    case 'adts':
+    case 'adts-id3':
+      return audioSegments(['-c:a', 'aac', '-b:a', '64k'], 'adts', 'aac');
+    case 'mp3':
+      return audioSegments(['-c:a', 'libmp3lame', '-b:a', '64k'], 'mp3', 'mp3');
+  }
+}
+
+function run(command: string, args: string[], cwd: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { cwd, timeout: 60_000 }, (error, _stdout, stderr) => {
+      if (error) reject(new Error(`${command} ${args.join(' ')} failed: ${stderr.trim() || error.message}`));
+      else resolve();
+    });
+  });
+}
+
+/**
+ * Writes the VOD stream `variant` (see {@link VodVariant}) into the empty directory `dir`, as
+ * `index.m3u8` and its segments.
+ * @throws Error when ffmpeg fails (with its stderr).
+ */
+export async function makeVodVariant(variant: VodVariant, dir: string): Promise<void> {
+  await run('ffmpeg', [...QUIET, ...ffmpegArgs(variant)], dir);
+  if (variant === 'adts-id3') await addTimestampTags(dir);
+}
+
+/** Synchsafe 28-bit integer (ID3v2.4 section 6.2). */
+function synchsafe(value: number): number[] {
+  return [(value >> 21) & 0x7f, (value >> 14) & 0x7f, (value >> 7) & 0x7f, value & 0x7f];
+}
+
+/**
+ * An ID3v2.4 tag holding one PRIV frame `com.apple.streaming.transportStreamTimestamp` with a
+ * 33-bit PTS as 8 big-endian bytes (RFC 8216 section 3.4).
+ */
+export function transportStreamTimestampTag(pts90k: number): Buffer {
+  const owner = Buffer.from('com.apple.streaming.transportStreamTimestamp\0', 'latin1');
+  const pts = Buffer.alloc(8);
+  pts.writeBigUInt64BE(BigInt(pts90k));
+  const body = Buffer.concat([owner, pts]);
+  const frame = Buffer.concat([Buffer.from('PRIV', 'latin1'), Buffer.from(synchsafe(body.byteLength)), Buffer.from([0, 0]), body]);
+  return Buffer.concat([Buffer.from([0x49, 0x44, 0x33, 4, 0, 0, ...synchsafe(frame.byteLength)]), frame]);
+}
+
+/** Prepends a timestamp tag to every segment listed in `dir`'s playlist. */
+async function addTimestampTags(dir: string): Promise<void> {
+  const lines = (await readFile(join(dir, VARIANT_PLAYLIST_NAME), 'utf8')).split(/\r?\n/);
+  let startSec = 0;
+  let durationSec = 0;
+  for (const line of lines) {
+    const extinf = /^#EXTINF:([\d.]+)/.exec(line);
+    if (extinf) durationSec = Number(extinf[1]);
+    else if (line && !line.startsWith('#')) {
+      const path = join(dir, line);
+      const pts90k = PACKED_AUDIO_BASE_PTS90K + Math.round(startSec * 90_000);
+      await writeFile(path, Buffer.concat([transportStreamTimestampTag(pts90k), await readFile(path)]));
+      startSec += durationSec;
+    }
+  }
+}
+
+/**
+ * Starts a live fMP4 HLS stream in `dir` (ffmpeg in real time, `-hls_segment_type fmp4`, 2 s
+ * segments, a 6-segment window, `init.mp4`), and resolves once it lists a segment.
+ * @throws Error when ffmpeg cannot run or lists no segment within 30 s.
+ */
+export function startFfmpegLiveFmp4(dir: string): Promise<LiveHlsProcess> {
+  const args = [
+    ...QUIET,
+    ...videoInputs(null, true),
+    ...['-f', 'hls', '-hls_time', '2', '-hls_list_size', '6', '-hls_flags', 'delete_segments'],
+    ...['-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init.mp4', '-hls_segment_filename', 'seg%05d.m4s', VARIANT_PLAYLIST_NAME],
+  ];
+  return startLiveHlsProcess({ command: 'ffmpeg', args, dir, playlistName: VARIANT_PLAYLIST_NAME });
+}
