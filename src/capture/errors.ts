@@ -13,6 +13,8 @@ export type CaptureErrorCode =
   | 'key-unavailable'
   | 'stalled'
   | 'too-large'
+  | 'resume-refused'
+  | 'bad-request'
   | 'aborted';
 
 /** Base class of every capture error. */

@@ -190,14 +190,15 @@ describe('HlsRecorder against a real HTTP server and IndexedDB', () => {
     expect(await store.list()).toEqual([]);
   });
 
-  it('refuses a byte-range playlist (ffmpeg single_file) rather than storing the whole file for every segment', async () => {
+  it('stores only its own range of each byte-range segment (ffmpeg single_file), not the whole file the server sends for every one', async () => {
     const store = await openStore();
     const whole = fileUrl('0123456789');
     const text = singleFile.replace('#EXT-X-BYTERANGE:35720@0', '#EXT-X-BYTERANGE:4@0').replace('#EXT-X-BYTERANGE:41172@35720', '#EXT-X-BYTERANGE:6@4');
     const recorder = new HlsRecorder(store, config, env);
-    const error = await recorder.start({ url: fileUrl(text.replaceAll('single.ts', whole), HLS_TYPE) }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PlaylistError);
-    expect(await store.list()).toEqual([]);
+    await recorder.start({ url: fileUrl(text.replaceAll('single.ts', whole), HLS_TYPE) });
+    const done = await recorder.done;
+    expect(await storedText(store, done)).toEqual([[0, '0123'], [1, '456789']]);
+    expect(done.bytes).toBe(10);
   });
 
   it('refuses a second start()', async () => {

@@ -6,8 +6,13 @@ import type { GapReason, Recording } from '../storage/types.ts';
 import { AbortedError, CaptureError } from './errors.ts';
 import { KeyCache } from './key-cache.ts';
 import { describeProblem, gapReason, isMissingPlaylist, isQuotaExceeded, type RecorderProblem } from './problems.ts';
-import { fetchBytes } from './http.ts';
-import { loadMediaPlaylist, loadPlaylist } from './playlist-loader.ts';
+import { fetchRange } from './byte-range.ts';
+import { InitSectionTracker } from './init-section.ts';
+import { loadPlaylist } from './playlist-loader.ts';
+import { PauseController } from './pause-controller.ts';
+import { abandonRecording, openRecording, openSource, type RecordRequest } from './record-request.ts';
+import { RenditionRecorders, WEBVTT_CODEC } from './rendition-recorder.ts';
+import { MsnContinuity } from './resume.ts';
 import type { MediaPlaylistSnapshot, PlaylistSegment } from './playlist.ts';
 import { playlistReloadDelayMs } from './reload-timing.ts';
 import { delay, withRetry } from './retry.ts';
@@ -15,7 +20,6 @@ import { SegmentTracker } from './segment-tracker.ts';
 import { SegmentQueue } from './segment-queue.ts';
 import { StallDetector, stallMessage } from './stall-detector.ts';
 import { VodProgressMeter, type VodProgress } from './vod-progress.ts';
-import { defaultRecordingTitle, sourceNameFromUrl } from './source-name.ts';
 
 /** Where a recorder is in its life. */
 export type RecorderState = 'idle' | 'starting' | 'recording' | 'stopping' | 'stopped';
@@ -37,15 +41,11 @@ export interface HlsRecorderEvents {
   stall: { stalled: true; silentMs: number; message: string } | { stalled: false };
   /** After each settled segment of a VOD download (a first playlist with EXT-X-ENDLIST). */
   'vod-progress': VodProgress;
+  /** Capture was paused (`paused: true`: nothing is fetched) or goes on again. */
+  paused: { paused: boolean };
 }
 
-/** What to record. */
-export interface RecordRequest {
-  /** A media or master playlist URL. */
-  url: string;
-  /** Title of the recording; default: source name and local start time. */
-  title?: string;
-}
+export type { RecordRequest } from './record-request.ts';
 
 /** Clock and randomness, replaceable in tests. */
 export interface RecorderEnvironment {
@@ -86,6 +86,20 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
   private probed = false;
   /** AES-128 keys of this recording (RFC 8216 section 4.3.2.4), created by `start()`. */
   private keys!: KeyCache;
+  /** Stored msns across pauses and resumes (a resumed recording starts from what it holds). */
+  private continuity = new MsnContinuity();
+  private readonly pauser = new PauseController();
+  /** The alternate renditions recorded alongside, null for a rendition's own recorder. */
+  private renditions: RenditionRecorders | null = null;
+  /** msns (playlist numbering) of a VOD's segments inside the requested time range; null: all. */
+  private rangeMsns: Set<number> | null = null;
+  /** A URL template's segments end before this msn (its first 404, with `stopAtFirstMissing`). */
+  private endBeforeMsn = Infinity;
+  private stopAtFirstMissing = false;
+  /** A resumed recording: a live stream takes every listed segment after the last stored one. */
+  private resumed = false;
+  /** fMP4 init sections of this recording (EXT-X-MAP, section 4.3.2.5), created on first use. */
+  private initSections: InitSectionTracker | null = null;
 
   constructor(
     private readonly store: RecordingStore,
@@ -107,18 +121,22 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
   }
 
   /**
-   * Loads the playlist and, once it proves usable, creates the recording and starts capture.
-   * Nothing is stored when the first load fails.
+   * Loads the playlist (for a master playlist, the variant `request.variant` picks; for a URL
+   * template, its synthetic VOD) and, once it proves usable, creates the recording, or reopens
+   * the one `request.resumeRecordingId` names, and starts capture, with the alternate renditions
+   * alongside. Nothing is stored when the first load fails.
    * @throws RangeError when already started; CaptureError (HttpStatusError for a 4xx,
    *   PlaylistError for a malformed or unsupported playlist, NetworkError, FetchTimeoutError)
-   *   when the playlist cannot be loaded after retries.
+   *   when the playlist cannot be loaded after retries; CaptureError `bad-request` for a bad URL
+   *   template or time range; RecordingNotFoundError or CaptureError `resume-refused` for a
+   *   resume that cannot be (see {@link RecordRequest.resumeRecordingId}).
    */
   async start(request: RecordRequest): Promise<Recording> {
     if (this.state !== 'idle') throw new RangeError(`start() was called in state ${this.state}`);
     this.setState('starting');
     let loaded;
     try {
-      loaded = await loadMediaPlaylist(request.url, this.playlistOptions());
+      loaded = await openSource(request, this.store, this.config, this.playlistOptions());
     } catch (error) {
       this.setState('stopped');
       throw error;
@@ -140,24 +158,25 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
       this.setState('stopped');
       throw new AbortedError();
     }
-    const startedAtMs = this.env.now();
-    const sourceName = sourceNameFromUrl(request.url);
-    const recording = await this.store.create({
-      title: request.title?.trim() || defaultRecordingTitle(sourceName, startedAtMs),
-      sourceName,
-      sourceUrl: request.url,
-      mediaPlaylistUrl: loaded.playlist.url,
-      startedAtMs,
-    });
+    const recording = await openRecording(this.store, request, loaded, this.env.now());
     this.recording = recording;
-    if (loaded.variant?.codecs.length) {
-      this.recording = await this.store.update(recording.id, { codecs: loaded.variant.codecs });
+    this.rangeMsns = loaded.rangeSegments && new Set(loaded.rangeSegments.map((segment) => segment.msn));
+    this.stopAtFirstMissing = Boolean(request.urlTemplate?.stopAtFirstMissing && !loaded.resume);
+    if (loaded.resume) {
+      this.resumed = true;
+      this.continuity = new MsnContinuity({ storedMsns: loaded.resume.storedMsns, outageStartedAtMs: loaded.resume.interruptedAtMs });
+      this.probed = recording.kind !== null || recording.codecs.includes(WEBVTT_CODEC);
+    }
+    if (request.renditionType === 'subtitles' && !loaded.resume) {
+      // A WebVTT subtitles rendition (RFC 8216 section 3.5): text, nothing to probe.
+      this.probed = true;
+      this.recording = await this.store.update(recording.id, { codecs: [WEBVTT_CODEC] });
     }
     this.releaseLock = await holdRecordingLock(recording.id);
     if (this.abort.signal.aborted) {
-      // Stop came while the recording was being set up: nothing was captured, keep nothing.
+      // Stop came while the recording was being set up: nothing was captured, keep nothing new.
       this.releaseLock();
-      await this.store.delete(recording.id);
+      await abandonRecording(this.store, recording, loaded);
       this.recording = null;
       this.setState('stopped');
       throw new AbortedError();
@@ -165,6 +184,13 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
     this.setState('recording');
     this.emit('progress', { recording: this.recording });
     this.finished = this.run(loaded.playlist);
+    if (!request.parentRecordingId) {
+      this.renditions = new RenditionRecorders(() => new HlsRecorder(this.store, this.config, this.env), (problem) => this.emit('problem', problem));
+      const parent = this.recording;
+      void (loaded.resume ? this.renditions.resumeChildren(parent, this.store.listChildren(parent.id)) : this.renditions.start(parent, loaded.renditions)).catch((error: unknown) =>
+        this.report(error, false),
+      );
+    }
     return this.recording;
   }
 
@@ -188,6 +214,36 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
   }
 
   /**
+   * Pauses capture: no playlist or segment is fetched until {@link resume} (a request under way
+   * finishes and is stored). A live stream then rejoins its live edge and the paused span is
+   * recorded as an `outage` gap; a VOD goes on where it was, missing nothing. Alternate
+   * renditions pause too.
+   * @returns false when not recording or already paused.
+   */
+  pause(): boolean {
+    if (this.state !== 'recording' || !this.pauser.pause(this.env.now())) return false;
+    this.renditions?.pause();
+    this.emit('paused', { paused: true });
+    return true;
+  }
+
+  /**
+   * Lets a paused capture go on.
+   * @returns false when not paused, or no longer recording (stopped while paused).
+   */
+  resume(): boolean {
+    if (this.state !== 'recording' || !this.pauser.resume()) return false;
+    this.renditions?.resume();
+    this.emit('paused', { paused: false });
+    return true;
+  }
+
+  /** True between {@link pause} and {@link resume}. */
+  get paused(): boolean {
+    return this.pauser.paused;
+  }
+
+  /**
    * Fetches the key of the first segment the recording will take (the first of a VOD, the first
    * of the live edge), so that an encrypted stream whose key cannot be had fails `start()`
    * before anything is stored. Later keys that fail make gaps instead.
@@ -200,13 +256,15 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
   }
 
   private async run(first: MediaPlaylistSnapshot): Promise<Recording> {
-    const tracker = new SegmentTracker(this.config.liveEdgeSegmentCount);
+    // Resumed, a live stream takes its whole window: what was missed and is still listed is not lost.
+    const tracker = new SegmentTracker(this.resumed ? Number.MAX_SAFE_INTEGER : this.config.liveEdgeSegmentCount);
     const queue = new SegmentQueue();
     let status: 'complete' | 'interrupted' = 'complete';
     let lastError: string | null = null;
     const poll = this.pollPlaylist(first, tracker, queue);
     // A VOD is fetched several segments at a time; a live stream one at a time, in order.
-    const vod = first.endList ? new VodProgressMeter(first.segments.length, this.env.now()) : null;
+    const planned = this.rangeMsns ? first.segments.filter((segment) => this.rangeMsns!.has(segment.msn)) : first.segments;
+    const vod = first.endList ? new VodProgressMeter(this.continuity.remaining(planned), this.env.now()) : null;
     const workers = vod ? Math.max(1, this.config.vodConcurrency) : 1;
     // A download failure (storage full, recording deleted) ends the whole capture; a poll
     // failure lets the segments already queued be fetched first.
@@ -218,7 +276,10 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
         lastError ??= this.report(result.reason, true);
       }
     }
+    const stopped = this.abort.signal.aborted;
     this.abort.abort();
+    // Renditions end with the main recording: fetched whole when it ended by itself, else stopped.
+    if (this.renditions) await (status === 'complete' && !stopped ? this.renditions.finish() : this.renditions.stop());
     const id = this.recording!.id;
     const end: RecordingPatch = { status, endedAtMs: this.env.now(), lastError };
     try {
@@ -281,14 +342,17 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
     let failedReloads = 0;
     try {
       for (;;) {
-        const update = tracker.ingest(playlist);
+        const tracked = tracker.ingest(playlist);
+        const inRange = this.rangeMsns ? tracked.newSegments.filter((segment) => this.rangeMsns!.has(segment.msn)) : tracked.newSegments;
+        // Numbered as stored: after a pause or resume, with the outage as a gap.
+        const update = this.continuity.apply({ newSegments: inRange, gaps: tracked.gaps }, playlist.endList, this.env.now());
         for (const gap of update.gaps) await this.addGap(gap.fromMsn, gap.count, gap.durationSec, gap.reason);
-        queue.push(update.newSegments);
+        queue.push(update.segments);
         if (playlist.endList) {
           if (stall.isStalled) this.emit('stall', { stalled: false });
           return;
         }
-        const change = stall.observe(update.newSegments.length, playlist.targetDurationSec, this.env.now());
+        const change = stall.observe(tracked.newSegments.length, playlist.targetDurationSec, this.env.now());
         if (change?.stalled) {
           const message = stallMessage(change.silentMs);
           this.emit('stall', { stalled: true, silentMs: change.silentMs, message });
@@ -298,11 +362,19 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
         }
         const waitMs = playlistReloadDelayMs({
           targetDurationSec: playlist.targetDurationSec,
-          changed: update.changed,
+          changed: tracked.changed,
           loadStartedAtMs,
           nowMs: this.env.now(),
         });
         await delay(waitMs, signal);
+        const pausedAtMs = this.pauser.pausedAtMs;
+        if (pausedAtMs !== null) {
+          // Paused: nothing is fetched. A live stream then rejoins its live edge, and what it
+          // brought meanwhile becomes an `outage` gap.
+          await this.pauser.whilePaused(signal);
+          tracker = new SegmentTracker(this.config.liveEdgeSegmentCount);
+          this.continuity.beginOutage(pausedAtMs);
+        }
         loadStartedAtMs = this.env.now();
         let loaded;
         try {
@@ -351,30 +423,58 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
   private async downloadSegments(queue: SegmentQueue, vod: VodProgressMeter | null): Promise<void> {
     const signal = this.abort.signal;
     for (;;) {
+      await this.pauser.whilePaused(signal);
       const segment = await queue.next(signal);
       if (!segment) return;
+      // Past a URL template's first missing segment: the segments end there, nothing is missing.
+      if (segment.msn >= this.endBeforeMsn) continue;
       let data: Blob;
+      let initSectionId: number | undefined;
       try {
-        const fetched = await withRetry(() => fetchBytes(segment.uri, { timeoutMs: this.config.segmentTimeoutMs, signal, maxBytes: this.config.maxSegmentBytes }), this.config.segmentRetry, {
+        // EXT-X-BYTERANGE segments are fetched with a Range request (section 4.3.2.2).
+        const fetched = await withRetry(() => fetchRange(segment.uri, segment.byteRange, { timeoutMs: this.config.segmentTimeoutMs, signal, maxBytes: this.config.maxSegmentBytes }), this.config.segmentRetry, {
           signal,
           random: this.env.random,
           onRetry: (error, attempt, delayMs) => this.onRetry(segment.uri, error, attempt, delayMs),
         });
         data = await this.keys.decrypt(segment, fetched.body);
+        initSectionId = await this.initSectionTracker().idFor(segment.map, segment.discontinuity);
       } catch (error) {
         if (error instanceof AbortedError || signal.aborted) throw error;
+        if (this.stopAtFirstMissing && isMissingPlaylist(error)) {
+          this.endBeforeMsn = Math.min(this.endBeforeMsn, segment.msn);
+          continue;
+        }
         await this.addGap(segment.msn, 1, segment.durationSec, gapReason(error));
         this.report(error, false);
-        if (vod) this.emit('vod-progress', vod.settle(0, this.env.now()));
+        this.settleVod(vod, 0);
         continue;
       }
-      await this.storeSegment(segment, data);
-      if (vod) this.emit('vod-progress', vod.settle(data.size, this.env.now()));
+      await this.storeSegment(segment, data, initSectionId);
+      this.settleVod(vod, data.size);
     }
   }
 
+  /** Emits a VOD's progress; a URL template that ends at its first 404 has no known total. */
+  private settleVod(vod: VodProgressMeter | null, bytes: number): void {
+    if (!vod) return;
+    const progress = vod.settle(bytes, this.env.now());
+    this.emit('vod-progress', this.stopAtFirstMissing ? { ...progress, totalSegments: progress.doneSegments, etaSec: null } : progress);
+  }
 
-  private async storeSegment(segment: PlaylistSegment, data: Blob): Promise<void> {
+
+  /** The recording's {@link InitSectionTracker}, whose init sections are fetched like segments. */
+  private initSectionTracker(): InitSectionTracker {
+    const signal = this.abort.signal;
+    this.initSections ??= new InitSectionTracker(this.store, this.recording!.id, async (ref) => {
+      const options = { timeoutMs: this.config.segmentTimeoutMs, signal, maxBytes: this.config.maxSegmentBytes };
+      const retry = { signal, random: this.env.random, onRetry: (error: unknown, attempt: number, delayMs: number) => this.onRetry(ref.uri, error, attempt, delayMs) };
+      return (await withRetry(() => fetchRange(ref.uri, ref.byteRange, options), this.config.segmentRetry, retry)).body;
+    });
+    return this.initSections;
+  }
+
+  private async storeSegment(segment: PlaylistSegment, data: Blob, initSectionId?: number): Promise<void> {
     const id = this.recording!.id;
     const { recording } = await this.store.appendSegment(
       {
@@ -384,6 +484,7 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
         discontinuity: segment.discontinuity,
         programDateTimeMs: segment.programDateTimeMs,
         data,
+        ...(initSectionId !== undefined && { initSectionId }),
       },
       this.env.now(),
     );
@@ -392,7 +493,9 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
       try {
         // Loaded on first use: mediabunny stays out of the page's start-up bundle.
         const { probeSegment } = await import('./media-probe.ts');
-        const probe = await probeSegment(data);
+        // An fMP4 fragment is read with its init section (section 4.3.2.5).
+        const init = initSectionId === undefined ? undefined : await this.store.getInitSection(id, initSectionId);
+        const probe = await probeSegment(init ? new Blob([init.data, data]) : data);
         this.probed = true;
         this.recording = await this.store.update(id, {
           kind: probe.kind,

@@ -1,6 +1,7 @@
 import { TypedEventTarget } from '../events.ts';
 import { openTapedeckDb, segmentRange, type TapedeckDb } from './db.ts';
-import type { GapRecord, Recording, RecordingKind, RecordingStatus, SegmentRecord } from './types.ts';
+import { getInitSection, initSectionRange, listInitSections, putInitSection } from './init-sections.ts';
+import type { GapRecord, InitSectionRecord, Recording, RecordingKind, RecordingStatus, SegmentRecord } from './types.ts';
 
 /** What a new recording starts with; the store fills in the rest. */
 export interface NewRecording {
@@ -10,6 +11,8 @@ export interface NewRecording {
   mediaPlaylistUrl: string;
   /** Wall clock at start, in ms since the Unix epoch. */
   startedAtMs: number;
+  /** For an alternate rendition recorded alongside a main recording: that recording's id. */
+  parentRecordingId?: string;
 }
 
 /** A segment to store; `byteLength` and `storedAtMs` are filled in by the store. */
@@ -139,6 +142,21 @@ export class RecordingStore extends TypedEventTarget<RecordingStoreEvents> {
     });
   }
 
+  /**
+   * Removes the gaps `drop` picks from a recording's gap list and totals (a resumed VOD fetches
+   * its missing segments again; any that fail again make new gaps).
+   */
+  async removeGaps(recordingId: string, drop: (gap: GapRecord) => boolean): Promise<Recording> {
+    return this.mutate(recordingId, (recording) => {
+      const dropped = recording.gaps.filter(drop);
+      recording.gaps = recording.gaps.filter((gap) => !drop(gap));
+      for (const gap of dropped) {
+        recording.gapCount -= gap.count;
+        recording.gapSec -= gap.durationSec;
+      }
+    });
+  }
+
   /** Changes capture-owned fields of a recording. */
   async update(recordingId: string, patch: RecordingPatch): Promise<Recording> {
     return this.mutate(recordingId, (recording) => Object.assign(recording, patch));
@@ -156,13 +174,40 @@ export class RecordingStore extends TypedEventTarget<RecordingStoreEvents> {
     });
   }
 
-  /** Deletes a recording and all its segments, which frees their storage. Unknown ids are a no-op. */
+  /**
+   * Deletes a recording and all its segments and fMP4 init sections, which frees their storage, together with its
+   * alternate renditions (child recordings) and theirs. Unknown ids are a no-op.
+   */
   async delete(recordingId: string): Promise<void> {
-    const tx = this.db.transaction(['recordings', 'segments'], 'readwrite');
-    await tx.objectStore('segments').delete(segmentRange(recordingId));
-    await tx.objectStore('recordings').delete(recordingId);
+    const tx = this.db.transaction(['recordings', 'segments', 'initSections'], 'readwrite');
+    const recordings = tx.objectStore('recordings');
+    const childIds = await recordings.index('byParent').getAllKeys(recordingId);
+    for (const id of [recordingId, ...childIds]) {
+      await tx.objectStore('segments').delete(segmentRange(id));
+      await tx.objectStore('initSections').delete(initSectionRange(id));
+      await recordings.delete(id);
+    }
     await tx.done;
     this.notify({ recordingId });
+  }
+
+  /**
+   * Stores an fMP4 init section of a recording (EXT-X-MAP, RFC 8216 section 4.3.2.5); see
+   * src/storage/init-sections.ts. Its bytes are not counted in the recording's `bytes`.
+   * @throws DOMException `QuotaExceededError` when storage is full.
+   */
+  putInitSection(record: InitSectionRecord): Promise<void> {
+    return putInitSection(this.db, record);
+  }
+
+  /** One init section of a recording, or undefined. */
+  getInitSection(recordingId: string, initSectionId: number): Promise<InitSectionRecord | undefined> {
+    return getInitSection(this.db, recordingId, initSectionId);
+  }
+
+  /** All init sections of a recording, by initSectionId; empty for MPEG-TS and packed audio. */
+  listInitSections(recordingId: string): Promise<InitSectionRecord[]> {
+    return listInitSections(this.db, recordingId);
   }
 
   /** One recording, or undefined. */
@@ -179,6 +224,20 @@ export class RecordingStore extends TypedEventTarget<RecordingStoreEvents> {
   /** All segments of a recording in media sequence order; `data` Blobs are read lazily by the browser. */
   listSegments(recordingId: string): Promise<SegmentRecord[]> {
     return this.db.getAll('segments', segmentRange(recordingId));
+  }
+
+  /**
+   * The media sequence numbers of a recording's stored segments, ascending, without reading
+   * their data (for resuming a recording: what is already there).
+   */
+  async listSegmentMsns(recordingId: string): Promise<number[]> {
+    const keys = await this.db.getAllKeys('segments', segmentRange(recordingId));
+    return keys.map(([, msn]) => msn);
+  }
+
+  /** The alternate renditions recorded alongside `recordingId` (index `byParent`), oldest first. */
+  listChildren(recordingId: string): Promise<Recording[]> {
+    return this.db.getAllFromIndex('recordings', 'byParent', recordingId);
   }
 
   /** One segment, or undefined. */

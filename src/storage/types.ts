@@ -11,8 +11,12 @@ export type RecordingStatus = 'recording' | 'complete' | 'interrupted';
 /** `audio` when the stream carries no video track. */
 export type RecordingKind = 'audio' | 'video';
 
-/** Why segments are missing from a recording. */
-export type GapReason = 'slid-out' | 'not-found' | 'http-error' | 'retries-exhausted' | 'key-unavailable' | 'too-large';
+/**
+ * Why segments are missing from a recording. `outage`: capture was paused, or the tab closed
+ * or crashed, and the recording was resumed later; such a gap may count 0 segments (a live
+ * stream whose numbering restarted) but always its seconds.
+ */
+export type GapReason = 'slid-out' | 'not-found' | 'http-error' | 'retries-exhausted' | 'key-unavailable' | 'too-large' | 'outage';
 
 /** A run of segments the recording does not have, and why. */
 export interface GapRecord {
@@ -116,14 +120,48 @@ export interface InitSectionRecord {
   data: Blob;
 }
 
+/** Where a camera's stream comes from: any HLS URL, or a camera of the Tapedeck relay (RTSP in, HLS out). */
+export type CameraSourceKind = 'hls' | 'relay';
+
+/** Whether the app records a camera all the time (`continuous`) or only shows it (`off`). */
+export type CameraRecordMode = 'continuous' | 'off';
+
+/**
+ * How much of a camera's recordings to keep; either limit, both, or neither (keep all). The
+ * oldest days go first; the day being recorded is never deleted.
+ */
+export interface CameraRetention {
+  /** Days of recordings kept, today included (1 keeps today only); whole days, at least 1. */
+  days?: number;
+  /** Most bytes the camera's recordings may take together; the day being recorded always stays. */
+  bytes?: number;
+}
+
 /**
  * A camera the app records (the `cameras` store): a relay camera or any HLS camera stream.
- * The fields beyond these belong to the cameras feature (#8) and are documented there.
+ * Fields after `streamUrl` are optional in storage (records written by tests or older code may
+ * lack them); src/cameras/camera-store.ts fills in the defaults noted on each when it reads.
  */
 export interface CameraRecord {
   id: string;
   name: string;
   /** HLS URL the app plays and records (a relay `stream_url` or any HLS camera). */
   streamUrl: string;
+  /** Default `hls`. */
+  source?: CameraSourceKind;
+  /** For `source: 'relay'`: the camera's id in the relay's API (`/api/cameras/{id}`). */
+  relayCameraId?: string;
+  /** Default `off`. */
+  recordMode?: CameraRecordMode;
+  /**
+   * Length of one recording, in hours: 24 (default) makes one recording per local calendar day,
+   * split at local midnight; a divisor of 24 (1, 2, 3, 4, 6, 8, 12) splits each day into that
+   * many hours from local midnight (a DST day's last part is an hour shorter or longer).
+   */
+  splitEveryHours?: number;
+  /** Default `{}` (keep everything). */
+  retention?: CameraRetention;
+  /** Wall clock when the camera was added, in ms since the Unix epoch; orders the grid. Default 0. */
+  createdAtMs?: number;
   [field: string]: unknown;
 }

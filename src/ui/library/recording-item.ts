@@ -13,6 +13,16 @@ export interface PlayRecordingDetail {
   recordingId: string;
 }
 
+/**
+ * Detail of `td-resume-recording`: continue this recording (same id) from its source; the live
+ * view hears it on the document and records with `RecordRequest.resumeRecordingId`.
+ */
+export interface ResumeRecordingDetail {
+  recordingId: string;
+  /** The recording's source URL. */
+  url: string;
+}
+
 /** Scheduled starts later than this are shown as late, in ms (the scheduler's grace). */
 const LATE_NOTE_MS = defaultConfig.schedule.lateStartGraceMs;
 
@@ -31,6 +41,7 @@ const STATUS_LABELS: Record<Recording['status'], string> = {
 export class RecordingItem extends LitElement {
   static override properties = {
     recording: { attribute: false },
+    renditions: { attribute: false },
     store: { attribute: false },
     editing: { state: true },
     confirmingDelete: { state: true },
@@ -39,6 +50,8 @@ export class RecordingItem extends LitElement {
   };
 
   declare recording: Recording;
+  /** Alternate renditions recorded alongside (child recordings), shown as a note; none by default. */
+  declare renditions: Recording[];
   declare store: RecordingStore;
   declare editing: boolean;
   declare confirmingDelete: boolean;
@@ -51,6 +64,7 @@ export class RecordingItem extends LitElement {
     this.confirmingDelete = false;
     this.editingTags = false;
     this.message = '';
+    this.renditions = [];
   }
 
   static override styles = [
@@ -78,17 +92,20 @@ export class RecordingItem extends LitElement {
 
   override render() {
     const r = this.recording;
-    const gaps = r.gapCount === 0 ? 'no gaps' : `${r.gapCount} segments missing (${formatDuration(r.gapSec)})`;
+    const gaps = describeGaps(r);
     return html`
       ${this.editing ? this.renderRenameForm() : html`<h3>${r.title}</h3>`}
       <p class="facts">
         ${formatDateTime(r.startedAtMs)} · <span data-duration-sec=${r.durationSec}>${formatDuration(r.durationSec)}</span> ·
         ${formatBytes(r.bytes)} · <span class="status">${STATUS_LABELS[r.status]}</span> · <span class="gaps">${gaps}</span>${r.schedule
           ? html` · <span class="scheduled">${r.schedule.lateByMs >= LATE_NOTE_MS ? `scheduled, started ${Math.round(r.schedule.lateByMs / 1000)} s late` : 'scheduled'}</span>`
+          : nothing}${this.renditions.length
+          ? html` · <span class="renditions">with ${this.renditions.map(renditionName).join(', ')}</span>`
           : nothing}
       </p>
       <div class="actions">
         <button type="button" @click=${this.play} ?disabled=${r.segmentCount === 0}>Play</button>
+        ${canResume(r) ? html`<button type="button" @click=${this.resume}>Resume</button>` : nothing}
         <button type="button" @click=${() => (this.editing = true)} ?hidden=${this.editing}>Rename</button>
         ${this.confirmingDelete
           ? html`<button type="button" class="primary" @click=${this.delete}>Delete for good</button>
@@ -116,6 +133,11 @@ export class RecordingItem extends LitElement {
 
   private play = () => {
     this.dispatchEvent(new CustomEvent<PlayRecordingDetail>('td-play-recording', { detail: { recordingId: this.recording.id }, bubbles: true, composed: true }));
+  };
+
+  private resume = () => {
+    const detail: ResumeRecordingDetail = { recordingId: this.recording.id, url: this.recording.sourceUrl };
+    this.dispatchEvent(new CustomEvent<ResumeRecordingDetail>('td-resume-recording', { detail, bubbles: true, composed: true }));
   };
 
   private saveTitle = async (event: SubmitEvent) => {
@@ -147,5 +169,36 @@ declare global {
   }
   interface HTMLElementEventMap {
     'td-play-recording': CustomEvent<PlayRecordingDetail>;
+    'td-resume-recording': CustomEvent<ResumeRecordingDetail>;
   }
+}
+
+/**
+ * A recording's gaps in words: `no gaps`, `3 segments missing (0:06)`, or with outages (pauses,
+ * closed tabs), `paused or closed for 1:05` as well.
+ */
+export function describeGaps(recording: Recording): string {
+  const outages = recording.gaps.filter((gap) => gap.reason === 'outage');
+  const outageSec = outages.reduce((sum, gap) => sum + gap.durationSec, 0);
+  const outageCount = outages.reduce((sum, gap) => sum + gap.count, 0);
+  const missingCount = recording.gapCount - outageCount;
+  const missingSec = recording.gapSec - outageSec;
+  const parts: string[] = [];
+  if (missingCount > 0) parts.push(`${missingCount} segments missing (${formatDuration(missingSec)})`);
+  if (outages.length) parts.push(`paused or closed for ${formatDuration(outageSec)}`);
+  return parts.length ? parts.join(', ') : 'no gaps';
+}
+
+/** An alternate rendition as named in its title, e.g. `audio: English` (RenditionRecorders titles). */
+function renditionName(child: Recording): string {
+  return /\(((?:audio|subtitles): .*)\)$/.exec(child.title)?.[1] ?? child.title;
+}
+
+/**
+ * True for a recording the library offers to resume: interrupted (a closed or crashed tab), made
+ * from a playlist (not a URL template), and neither a rendition nor a camera's (the cameras
+ * feature resumes its own).
+ */
+export function canResume(recording: Recording): boolean {
+  return recording.status === 'interrupted' && !recording.sourceUrl.includes('(*)') && !recording.parentRecordingId && !recording.cameraId;
 }

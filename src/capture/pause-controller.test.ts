@@ -1,0 +1,87 @@
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { fileUrl, HLS_TYPE, mediaPlaylistText, StoreScope, storedText, quickCaptureConfig } from '../../tests/helpers/recorder-harness.ts';
+import { waitFor } from '../../tests/helpers/poll.ts';
+import { AbortedError } from './errors.ts';
+import { HlsRecorder } from './hls-recorder.ts';
+import { PauseController } from './pause-controller.ts';
+import type { VodProgress } from './vod-progress.ts';
+
+const base = inject('faultServerUrl');
+const env = { now: () => Date.now(), random: () => 0 };
+const stores = new StoreScope();
+afterEach(() => stores.cleanUp());
+
+async function requestsTo(key: string): Promise<number> {
+  return ((await (await fetch(`${base}/count/${key}`)).json()) as { requests: number }).requests;
+}
+
+describe('PauseController', () => {
+  it('holds waiters while paused, lets them go on resume, and rejects them on abort', async () => {
+    const pauser = new PauseController();
+    const abort = new AbortController();
+    await pauser.whilePaused(abort.signal);
+    expect(pauser.pause(1000)).toBe(true);
+    expect(pauser.pause(2000)).toBe(false);
+    expect(pauser.pausedAtMs).toBe(1000);
+    let released = false;
+    const waiting = pauser.whilePaused(abort.signal).then(() => (released = true));
+    await Promise.resolve();
+    expect(released).toBe(false);
+    expect(pauser.resume()).toBe(true);
+    await waiting;
+    expect(released).toBe(true);
+    expect(pauser.resume()).toBe(false);
+
+    pauser.pause(3000);
+    const stopped = pauser.whilePaused(abort.signal);
+    abort.abort();
+    await expect(stopped).rejects.toBeInstanceOf(AbortedError);
+  });
+});
+
+describe('HlsRecorder pause() and resume() on a VOD', () => {
+  it('fetches nothing new while paused, then goes on where it was: every segment once, no gap', async () => {
+    const key = crypto.randomUUID();
+    const uris = Array.from({ length: 8 }, (_, i) => `${base}/slow/${key}-${i}?ms=50&body=v${i}`);
+    const store = await stores.open();
+    const recorder = new HlsRecorder(store, quickCaptureConfig({ vodConcurrency: 1 }), env);
+    const progress: VodProgress[] = [];
+    const pausedEvents: boolean[] = [];
+    recorder.on('paused', ({ paused }) => pausedEvents.push(paused));
+    let pausedAtDone = -1;
+    recorder.on('vod-progress', (p) => {
+      progress.push(p);
+      if (p.doneSegments === 2 && recorder.pause()) pausedAtDone = p.doneSegments;
+    });
+    await recorder.start({ url: fileUrl(base, mediaPlaylistText(uris.map((uri) => ({ uri }))), HLS_TYPE) });
+    await waitFor(() => (pausedAtDone === 2 ? true : undefined), { timeoutMs: 10_000, description: 'the pause after two segments' });
+    expect(recorder.paused).toBe(true);
+    expect(recorder.pause()).toBe(false);
+    // Paused between two segments of a one-at-a-time download: the third is never asked for.
+    const requested = await Promise.all(uris.map((_, i) => requestsTo(`${key}-${i}`)));
+    expect(requested.slice(3)).toEqual([0, 0, 0, 0, 0]);
+    expect((await store.get(recorder.current!.id))!.status).toBe('recording');
+
+    expect(recorder.resume()).toBe(true);
+    const done = await recorder.done;
+    expect(pausedEvents).toEqual([true, false]);
+    expect(done).toMatchObject({ status: 'complete', segmentCount: 8, gapCount: 0 });
+    expect(await storedText(store, done)).toEqual(uris.map((_, i) => [i, `v${i}`]));
+    expect(await Promise.all(uris.map((_, i) => requestsTo(`${key}-${i}`)))).toEqual(new Array(8).fill(1));
+  });
+
+  it('stops at once while paused, keeping what was stored', async () => {
+    const key = crypto.randomUUID();
+    const uris = Array.from({ length: 4 }, (_, i) => `${base}/slow/${key}-${i}?ms=10&body=v${i}`);
+    const store = await stores.open();
+    const recorder = new HlsRecorder(store, quickCaptureConfig({ vodConcurrency: 1 }), env);
+    recorder.on('vod-progress', (p) => {
+      if (p.doneSegments === 1) recorder.pause();
+    });
+    await recorder.start({ url: fileUrl(base, mediaPlaylistText(uris.map((uri) => ({ uri }))), HLS_TYPE) });
+    await waitFor(() => (recorder.paused ? true : undefined), { timeoutMs: 10_000, description: 'the pause' });
+    const done = (await recorder.stop())!;
+    expect(done).toMatchObject({ status: 'complete', segmentCount: 1 });
+    expect(recorder.resume()).toBe(false);
+  });
+});

@@ -1,0 +1,75 @@
+import { AbortedError } from './errors.ts';
+
+/**
+ * The pause switch of a recorder: while paused, the playlist poller and the segment
+ * downloaders wait in {@link whilePaused} instead of fetching. A request already under way
+ * finishes and is stored. Each pause is counted, so the poller can tell that one happened
+ * while it was waiting (and a live stream must rejoin its live edge with an `outage` gap).
+ */
+export class PauseController {
+  private pausedAt: number | null = null;
+  private pauseCount = 0;
+  private readonly waiters = new Set<() => void>();
+
+  /** True between {@link pause} and {@link resume}. */
+  get paused(): boolean {
+    return this.pausedAt !== null;
+  }
+
+  /** Wall clock of the current pause's start, in ms since the Unix epoch; null when running. */
+  get pausedAtMs(): number | null {
+    return this.pausedAt;
+  }
+
+  /** Pauses since creation; a change tells a waiter that a pause came and went. */
+  get pauses(): number {
+    return this.pauseCount;
+  }
+
+  /**
+   * Stops fetching from now on.
+   * @param nowMs - wall clock, in ms since the Unix epoch.
+   * @returns false when already paused (nothing changes).
+   */
+  pause(nowMs: number): boolean {
+    if (this.pausedAt !== null) return false;
+    this.pausedAt = nowMs;
+    this.pauseCount += 1;
+    return true;
+  }
+
+  /**
+   * Lets fetching go on.
+   * @returns false when not paused (nothing changes).
+   */
+  resume(): boolean {
+    if (this.pausedAt === null) return false;
+    this.pausedAt = null;
+    for (const wake of [...this.waiters]) wake();
+    return true;
+  }
+
+  /**
+   * Resolves at once when running, else once {@link resume} is called.
+   * @throws AbortedError when `signal` aborts (Stop) while paused.
+   */
+  async whilePaused(signal: AbortSignal): Promise<void> {
+    while (this.pausedAt !== null) {
+      if (signal.aborted) throw new AbortedError();
+      await new Promise<void>((resolve, reject) => {
+        const wake = () => {
+          signal.removeEventListener('abort', onAbort);
+          this.waiters.delete(wake);
+          resolve();
+        };
+        const onAbort = () => {
+          this.waiters.delete(wake);
+          reject(new AbortedError());
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.waiters.add(wake);
+      });
+    }
+    if (signal.aborted) throw new AbortedError();
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Continuing a recording after an outage: a pause, or a tab that closed or crashed and was
+ * reopened (`RecordRequest.resumeRecordingId`). Segments already stored are not fetched again,
+ * media sequence numbers stay increasing in the recording even when a live stream restarted
+ * its numbering, and the time capture was away is recorded as a gap with reason `outage`.
+ */
+
+import { isRecordingLockHeld } from '../storage/recording-lock.ts';
+import { RecordingNotFoundError, type RecordingStore } from '../storage/recording-store.ts';
+import type { Recording } from '../storage/types.ts';
+import { segmentIv } from './aes-128.ts';
+import { CaptureError } from './errors.ts';
+import type { PlaylistSegment } from './playlist.ts';
+import type { DetectedGap } from './segment-tracker.ts';
+
+/** Where a stored recording left off. */
+export interface ResumePoint {
+  recording: Recording;
+  /** Media sequence numbers of the segments stored, ascending (RFC 8216 section 4.3.3.2). */
+  storedMsns: number[];
+  /**
+   * When capture stopped: the recording's end, else its last segment's storage time, else its
+   * start; in ms since the Unix epoch.
+   */
+  interruptedAtMs: number;
+}
+
+/**
+ * Reads what a recording holds so that it can be resumed.
+ * @param isActive - tells whether some open tab is still capturing that id (default: its Web Lock is held).
+ * @param asRendition - true when the main recording's recorder resumes one of its renditions.
+ * @throws RecordingNotFoundError for an unknown id; CaptureError `resume-refused` for a recording
+ *   another tab is still capturing, or an alternate rendition (resume its main recording instead).
+ */
+export async function loadResumePoint(
+  store: RecordingStore,
+  recordingId: string,
+  isActive: (recordingId: string) => Promise<boolean> = isRecordingLockHeld,
+  asRendition = false,
+): Promise<ResumePoint> {
+  const recording = await store.get(recordingId);
+  if (!recording) throw new RecordingNotFoundError(recordingId);
+  if (recording.parentRecordingId && !asRendition) {
+    throw new CaptureError('resume-refused', `"${recording.title}" is an alternate rendition: resume its main recording instead.`, false);
+  }
+  if (await isActive(recordingId)) {
+    throw new CaptureError('resume-refused', `"${recording.title}" is still being recorded in another tab or window.`, false);
+  }
+  const storedMsns = await store.listSegmentMsns(recordingId);
+  const last = storedMsns.at(-1);
+  const lastSegment = last === undefined ? undefined : await store.getSegment(recordingId, last);
+  const interruptedAtMs = recording.endedAtMs ?? lastSegment?.storedAtMs ?? recording.startedAtMs;
+  return { recording, storedMsns, interruptedAtMs };
+}
+
+/** Segments and gaps of one playlist load, numbered as the recording stores them. */
+export interface ContinuedUpdate {
+  segments: PlaylistSegment[];
+  gaps: DetectedGap[];
+}
+
+/** What {@link MsnContinuity} starts from. */
+export interface ContinuityStart {
+  /** Media sequence numbers already stored (a resumed recording), else empty. */
+  storedMsns?: readonly number[];
+  /**
+   * When capture went away, in ms since the Unix epoch, for a resumed recording; null for a new
+   * one. The next live segment then closes an `outage` gap.
+   */
+  outageStartedAtMs?: number | null;
+}
+
+/**
+ * Maps the segments a {@link SegmentTracker} finds to the numbers the recording stores them
+ * under, across outages (pauses, and resumes after a reload):
+ * - a VOD (EXT-X-ENDLIST) skips every msn already stored and records no outage: nothing of it
+ *   is missing, it is fetched later;
+ * - a live stream continues after the last stored msn. When the first segment after an outage
+ *   does not follow the last stored one (msns were skipped, or the stream restarted its
+ *   numbering), an `outage` gap of the wall-clock time away and of the msns skipped is recorded
+ *   before it, and it is marked as a discontinuity (RFC 8216 section 4.3.2.3), so exports and
+ *   players restart their timeline there; when it does follow, nothing is missing and no gap is
+ *   recorded. A restart is a playlist whose every msn is below the last stored one; every
+ *   later msn is then shifted up by a fixed offset.
+ *
+ * Live msns handed on are strictly increasing: a segment at or below the last one is dropped.
+ */
+export class MsnContinuity {
+  private readonly stored: Set<number>;
+  /** Added to live playlist msns to give stored msns. */
+  private offset = 0;
+  /** Highest msn (recording numbering) handed on or stored; null before any. */
+  private lastMsn: number | null;
+  private outageStartedAtMs: number | null;
+
+  constructor(start: ContinuityStart = {}) {
+    this.stored = new Set(start.storedMsns ?? []);
+    this.lastMsn = start.storedMsns?.length ? Math.max(...start.storedMsns) : null;
+    this.outageStartedAtMs = start.outageStartedAtMs ?? null;
+  }
+
+  /** Offset added to live msns after a numbering restart; 0 when the numbering went on. */
+  get msnOffset(): number {
+    return this.offset;
+  }
+
+  /** Capture stops fetching from now on (a pause); the next live segment closes the outage. */
+  beginOutage(nowMs: number): void {
+    this.outageStartedAtMs ??= nowMs;
+  }
+
+  /**
+   * How many of a VOD's `segments` are still to fetch (those not stored yet).
+   */
+  remaining(segments: readonly PlaylistSegment[]): number {
+    return segments.reduce((n, segment) => (this.stored.has(segment.msn) ? n : n + 1), 0);
+  }
+
+  /**
+   * Takes one tracker update and gives it in the recording's numbering, with the outage gap.
+   * @param endList - the playlist has EXT-X-ENDLIST (a VOD, or a live stream that ended).
+   * @param nowMs - wall clock, in ms since the Unix epoch.
+   */
+  apply(update: { newSegments: readonly PlaylistSegment[]; gaps: readonly DetectedGap[] }, endList: boolean, nowMs: number): ContinuedUpdate {
+    if (endList && this.offset === 0) {
+      // A VOD: what is stored is skipped, the rest is fetched now; nothing was lost.
+      this.outageStartedAtMs = null;
+      const segments = update.newSegments.filter((segment) => !this.stored.has(segment.msn));
+      return { segments, gaps: [...update.gaps] };
+    }
+    const gaps: DetectedGap[] = [];
+    const last = update.newSegments.at(-1);
+    let restarted = false;
+    if (this.outageStartedAtMs !== null && last && this.lastMsn !== null && last.msn + this.offset < this.lastMsn) {
+      // Every listed segment is below what is stored: the stream restarted its numbering.
+      this.offset = this.lastMsn + 1 - update.newSegments[0]!.msn;
+      restarted = true;
+    }
+    for (const gap of update.gaps) gaps.push({ ...gap, fromMsn: gap.fromMsn + this.offset });
+    const segments = this.offset ? update.newSegments.map((segment) => renumbered(segment, this.offset)) : [...update.newSegments];
+    const handed: PlaylistSegment[] = [];
+    for (const segment of segments) {
+      if (this.lastMsn !== null && segment.msn <= this.lastMsn) continue;
+      if (this.outageStartedAtMs !== null) {
+        const fromMsn = this.lastMsn === null ? segment.msn : this.lastMsn + 1;
+        const count = segment.msn - fromMsn;
+        if (this.lastMsn !== null && (count > 0 || restarted)) {
+          const durationSec = Math.max(0, nowMs - this.outageStartedAtMs) / 1000;
+          gaps.push({ fromMsn, count, durationSec, reason: 'outage' });
+          handed.push({ ...segment, discontinuity: true });
+        } else {
+          handed.push(segment);
+        }
+        this.outageStartedAtMs = null;
+      } else {
+        handed.push(segment);
+      }
+      this.lastMsn = segment.msn;
+    }
+    return { segments: handed, gaps };
+  }
+}
+
+/**
+ * `segment` stored `offset` msns further on. An AES-128 key without IV takes the media
+ * sequence number as IV (RFC 8216 section 5.2): that IV is written out first, so decryption
+ * still uses the playlist's number.
+ */
+function renumbered(segment: PlaylistSegment, offset: number): PlaylistSegment {
+  const key = segment.key && !segment.key.iv ? { ...segment.key, iv: segmentIv(null, segment.msn) } : segment.key;
+  return { ...segment, key, msn: segment.msn + offset };
+}
+
