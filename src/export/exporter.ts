@@ -4,6 +4,8 @@ import type { Recording } from '../storage/types.ts';
 import type { ExportFormat, RemuxCancel, RemuxRequest, RemuxWorkerMessage } from './messages.ts';
 import type { Mp3BitrateKbps } from './mp3-encode.ts';
 import { exportTags, type ExportTags } from './tags.ts';
+import { checkTranscodeSettings, DEFAULT_TRANSCODE_AUDIO, VIDEO_QUALITIES, type TranscodeSettings } from './transcode/settings.ts';
+import { checkRange, type ExportRange } from './trim/range.ts';
 
 /** Why an export failed, for the UI. */
 export class ExportError extends Error {
@@ -24,6 +26,21 @@ export interface ExportOptions {
   bitrateKbps?: Mp3BitrateKbps;
   /** Tags to write; {@link exportTags} of the recording when not given. */
   tags?: ExportTags;
+  /**
+   * Re-encode with ffmpeg.wasm (MP4, M4A or Ogg): smaller H.264, AAC or Opus, loudness
+   * normalisation. Not given: remux (MP4, M4A, MKV), join (MPEG-TS) or MP3, except for Ogg (Opus
+   * 96 kb/s), a frame-exact range and `burnWallClock`, which re-encode with the defaults (H.264
+   * CRF 20 at the recording's size, AAC 128 kb/s).
+   */
+  transcode?: TranscodeSettings | null;
+  /**
+   * Export only this part of the recording, in seconds of it: `keyframe` cuts without
+   * re-encoding (MP4, M4A, MKV start at the keyframe before the in point; MPEG-TS and MP3 keep
+   * whole segments), `exact` re-encodes (MP4 or M4A) and is frame-exact.
+   */
+  range?: ExportRange | null;
+  /** Burns the recording's wall-clock time into the picture (MP4 only; re-encodes the video). */
+  burnWallClock?: boolean;
   /**
    * A file the user picked (Save as…): the worker writes into it instead of an OPFS file.
    * On failure or cancel its writable is aborted, so the file keeps what it held before.
@@ -83,17 +100,54 @@ export const EXPORT_FILE_TYPES: Record<ExportFormat, { description: string; mime
   mkv: { description: 'Matroska video', mime: 'video/x-matroska' },
   ts: { description: 'MPEG transport stream', mime: 'video/mp2t' },
   mp3: { description: 'MP3 audio', mime: 'audio/mpeg' },
+  ogg: { description: 'Ogg Opus audio', mime: 'audio/ogg' },
 };
+
+/**
+ * The re-encode an export needs, from its options: `transcode` as given, or the defaults when
+ * Ogg, a frame-exact range or the burned wall clock asks for one; null when none is needed.
+ * @throws RangeError when the format cannot be re-encoded that way (exact trims and the wall
+ *   clock of MKV, MPEG-TS or MP3; the wall clock in an audio file) or a setting is out of range.
+ */
+export function transcodeFor(format: ExportFormat, options: Pick<ExportOptions, 'transcode' | 'range' | 'burnWallClock'>): TranscodeSettings | null {
+  const wantsEncode = (options.transcode !== undefined && options.transcode !== null) || format === 'ogg' || options.range?.mode === 'exact' || options.burnWallClock === true;
+  if (!wantsEncode) return null;
+  if (format !== 'mp4' && format !== 'm4a' && format !== 'ogg') {
+    throw new RangeError(options.burnWallClock ? 'The time can only be burned into an MP4 export.' : `Frame-exact and re-encoded exports are MP4, M4A or Ogg, not ${format.toUpperCase()}.`);
+  }
+  const defaults: TranscodeSettings = {
+    audio: format === 'ogg' ? { codec: 'opus', bitrateKbps: 96, loudnorm: false } : DEFAULT_TRANSCODE_AUDIO,
+    video: format === 'mp4' ? { ...VIDEO_QUALITIES.high } : null,
+    burnWallClock: false,
+  };
+  const settings: TranscodeSettings = { ...(options.transcode ?? defaults) };
+  if (options.burnWallClock) {
+    if (format !== 'mp4') throw new RangeError('The time can only be burned into an MP4 export.');
+    settings.video ??= { ...VIDEO_QUALITIES.high };
+    settings.burnWallClock = true;
+  }
+  if (format === 'ogg' && settings.audio.codec !== 'opus') throw new RangeError(`An Ogg file holds Opus audio, not ${settings.audio.codec.toUpperCase()}.`);
+  if (format !== 'ogg' && settings.audio.codec === 'opus') throw new RangeError(`Opus audio goes into an Ogg file, not ${format.toUpperCase()}.`);
+  if (format === 'ogg' && settings.audio.loudnorm) throw new RangeError('Loudness normalisation is offered for AAC (M4A or MP4), not Opus.');
+  checkTranscodeSettings(settings);
+  return settings;
+}
 
 /**
  * Exports a recording in a Web Worker: MP4, M4A or MKV remuxed without re-encoding, the
  * original MPEG-TS segments joined, or MP3 encoded from the audio, with tags. The result is
  * written to an Origin Private File System file, or to `fileHandle` when given: memory stays
- * bounded, never a buffer the size of the file. The recording itself is only read.
+ * bounded, never a buffer the size of the file. The recording itself is only read. With
+ * `transcode`, an exact `range` or `burnWallClock`, ffmpeg.wasm re-encodes chunk by chunk (see
+ * src/export/transcode/transcode.ts); its core is loaded from the app's origin on first use.
+ * @throws RangeError before any work when `range` or the re-encode settings are invalid (see
+ *   {@link transcodeFor}, {@link checkRange}).
  * @throws ExportError `cancelled` when `signal` aborts, `storage-full` when the disk is full,
  *   `failed` with the worker's message otherwise (no track the format can hold, unreadable input).
  */
 export async function exportRecording(recording: Recording, options: ExportOptions): Promise<ExportedFile> {
+  if (options.range) checkRange(options.range, recording.durationSec);
+  const transcode = transcodeFor(options.format, options);
   const dir = await exportDir();
   await pruneStaleExports(dir, Date.now());
   const fileName = `${recording.id}-${Date.now()}.${options.format}`;
@@ -133,6 +187,9 @@ export async function exportRecording(recording: Recording, options: ExportOptio
         format: options.format,
         bitrateKbps: options.bitrateKbps ?? 192,
         tags: options.tags ?? exportTags(recording),
+        transcode,
+        range: options.range ?? null,
+        utcOffsetMin: -new Date(recording.startedAtMs).getTimezoneOffset(),
         target: handle ? { kind: 'handle', handle } : { kind: 'opfs', dirName: opfsExportDirName, fileName },
       };
       worker.postMessage(request);

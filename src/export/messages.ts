@@ -1,12 +1,15 @@
 import type { Mp3BitrateKbps } from './mp3-encode.ts';
 import type { RemuxFormat } from './remux.ts';
 import type { ExportTags } from './tags.ts';
+import type { TranscodeSettings } from './transcode/settings.ts';
+import type { ExportRange } from './trim/range.ts';
 
 /**
  * What an export writes: a remuxed container (MP4, M4A, MKV), the original MPEG-TS segments
- * joined (`ts`), or MP3 re-encoded from the audio (`mp3`).
+ * joined (`ts`), MP3 re-encoded from the audio (`mp3`), or Opus audio in Ogg (`ogg`, always
+ * re-encoded with ffmpeg.wasm). MP4 and M4A may also be re-encoded (see {@link TranscodeSettings}).
  */
-export type ExportFormat = RemuxFormat | 'ts' | 'mp3';
+export type ExportFormat = RemuxFormat | 'ts' | 'mp3' | 'ogg';
 
 /** Message from the page to the remux worker: export one recording. */
 export interface RemuxRequest {
@@ -19,6 +22,15 @@ export interface RemuxRequest {
   bitrateKbps: Mp3BitrateKbps;
   /** Tags to write (MP4/M4A, MKV and MP3; MPEG-TS carries none). */
   tags: ExportTags;
+  /** Re-encode with ffmpeg.wasm (MP4, M4A, Ogg); null to remux (or encode MP3) as before. */
+  transcode: TranscodeSettings | null;
+  /** Export only this part of the recording; null for all of it. */
+  range: ExportRange | null;
+  /**
+   * Time zone offset of the page, in minutes east of UTC (`-Date#getTimezoneOffset()`), for the
+   * wall clock burned into the picture (`transcode.burnWallClock`): ffmpeg.wasm knows no time zone.
+   */
+  utcOffsetMin: number;
   /**
    * Where to write: a file the user picked (Save as…), or an OPFS folder and file name.
    * The worker writes through the handle's createWritable(), and aborts it on failure so

@@ -1,11 +1,18 @@
 /// <reference lib="webworker" />
-import type { StreamTargetChunk } from 'mediabunny';
+import { Mp3OutputFormat, type StreamTargetChunk } from 'mediabunny';
 import { RecordingStore } from '../storage/recording-store.ts';
 import type { RemuxCancel, RemuxRequest, RemuxWorkerMessage } from './messages.ts';
 import { encodeMp3Runs } from './mp3-encode.ts';
-import { remuxRuns, splitAtDiscontinuities, type RemuxResult } from './remux.ts';
+import { remuxRuns, type RemuxResult } from './remux.ts';
+import { loadRenditionParts, remuxWithRenditions } from './merge-renditions.ts';
 import { toMetadataTags } from './tags.ts';
 import { concatSegments } from './ts-concat.ts';
+import { isMp3Recording, originalFileParts, recordingRuns } from './recording-runs.ts';
+import { defaultConfig } from '../config.ts';
+import { transcodeSegments } from './transcode/transcode.ts';
+import { encodeOpusSegments } from './transcode/webcodecs-audio.ts';
+import { planKeyframeCut } from './trim/keyframe-cut.ts';
+import { selectSegments } from './trim/range.ts';
 
 /**
  * The export worker: reads a recording's segments from IndexedDB and writes the exported file
@@ -13,10 +20,15 @@ import { concatSegments } from './ts-concat.ts';
  * picked, off the page's main thread. On failure or cancellation it aborts its writable (so a
  * picked file keeps its former contents) and removes its partial OPFS file itself before
  * answering: while its writable is open the file is locked, so the page could not remove it.
+ * Re-encodes run ffmpeg.wasm in a worker of its own (src/export/transcode/), which a cancel
+ * terminates at once; Ogg Opus is encoded by WebCodecs; a range is cut at keyframes here
+ * (src/export/trim/) or frame-exact by ffmpeg.wasm.
  */
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (message: RemuxWorkerMessage) => scope.postMessage(message);
 let cancelled = false;
+/** Aborted on cancel: stops a running ffmpeg.wasm command at once (its worker is terminated). */
+const cancelController = new AbortController();
 
 function throwIfCancelled(): void {
   if (cancelled) throw new DOMException('Export cancelled.', 'AbortError');
@@ -26,17 +38,23 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
   const request = event.data;
   if (request.type === 'cancel') {
     cancelled = true;
+    cancelController.abort();
     return;
   }
   let store: RecordingStore | null = null;
   let dir: FileSystemDirectoryHandle | null = null;
   let writable: FileSystemWritableFileStream | null = null;
+  /** The first error a write to the file gave, which outranks what the muxer makes of it. */
+  let writeError: unknown = null;
   const { target } = request;
   try {
     store = await RecordingStore.open(request.dbName);
     const recording = await store.get(request.recordingId);
     if (!recording) throw new Error('This recording no longer exists.');
-    const segments = await store.listSegments(request.recordingId);
+    const allSegments = await store.listSegments(request.recordingId);
+    const { range } = request;
+    // Keyframe cuts of MPEG-TS and MP3 keep whole segments; MP4/M4A/MKV cut at the keyframe.
+    const segments = range && !request.transcode ? selectSegments(allSegments, range.startSec, range.endSec).segments : allSegments;
     let file: FileSystemFileHandle;
     if (target.kind === 'opfs') {
       const root = await navigator.storage.getDirectory();
@@ -60,20 +78,63 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
     // it: mediabunny closes its target on cancel too, which would keep a partial file. The file
     // is committed below only once the export has succeeded, and aborted otherwise.
     const fileWritable = writable;
-    const sink = new WritableStream<StreamTargetChunk>({ write: (chunk) => fileWritable.write(chunk) });
-    const runs = () => splitAtDiscontinuities(segments).map((run) => run.map((segment) => segment.data));
-    const common = { writable: sink, totalDurationSec: recording.durationSec, onProgress, tags: toMetadataTags(request.tags) };
+    // A failed write (a full disk: QuotaExceededError) errors the sink; the muxer then fails on
+    // closing it with "Cannot close a ERRORED writable stream". The write's own error is the one
+    // the user must see.
+    const sink = new WritableStream<StreamTargetChunk>({
+      write: (chunk) =>
+        fileWritable.write(chunk).catch((error: unknown) => {
+          writeError ??= error;
+          throw error;
+        }),
+    });
+    // fMP4 fragments behind their init sections, packed audio joined (src/export/recording-runs.ts).
+    const readInit = (id: number) => store!.getInitSection(request.recordingId, id).then((init) => init?.data);
+    const runs = () => recordingRuns(segments, readInit);
+    const totalDurationSec = range ? range.endSec - range.startSec : recording.durationSec;
+    const common = { writable: sink, totalDurationSec, onProgress, tags: toMetadataTags(request.tags) };
     let result: RemuxResult;
-    if (request.format === 'ts') {
-      await concatSegments(
-        segments.map((segment) => segment.data),
-        { writable: sink, onProgress },
-      );
-      result = { durationSec: recording.durationSec, codecs: recording.codecs };
+    if (request.transcode && request.format === 'ogg') {
+      result = await encodeOpusSegments(allSegments, {
+        ...common,
+        bitrateKbps: request.transcode.audio.bitrateKbps,
+        range,
+        bytesOf: async (segment) => new Blob(await originalFileParts([segment], readInit)),
+      });
+    } else if (request.transcode) {
+      if (request.format !== 'mp4' && request.format !== 'm4a') throw new Error(`Re-encoded exports are MP4, M4A or Ogg, not ${request.format}.`);
+      result = await transcodeSegments(allSegments, {
+        ...common,
+        format: request.format,
+        settings: request.transcode,
+        range,
+        recordingStartedAtMs: recording.startedAtMs,
+        utcOffsetMin: request.utcOffsetMin,
+        chunkSec: defaultConfig.export.transcodeChunkSec,
+        chunkBytes: defaultConfig.export.transcodeChunkBytes,
+        ffmpegBasePath: defaultConfig.export.ffmpegBasePath,
+        signal: cancelController.signal,
+        partsOf: (run) => originalFileParts(run, readInit),
+      });
+    } else if (request.format === 'ogg') {
+      throw new Error('Ogg exports are always re-encoded.');
+    } else if (range && request.format !== 'ts' && request.format !== 'mp3') {
+      const cut = await planKeyframeCut(allSegments, range, async (segment) => new Blob(await originalFileParts([segment], readInit)));
+      const cutRuns = await recordingRuns(cut.segments, readInit);
+      result = await remuxRuns(cutRuns, { ...common, format: request.format, windowSec: cut.windowSec });
+    } else if (request.format === 'ts') {
+      await concatSegments(await originalFileParts(segments, readInit), { writable: sink, onProgress });
+      result = { durationSec: range ? segments.reduce((sum, segment) => sum + segment.durationSec, 0) : recording.durationSec, codecs: recording.codecs };
+    } else if (request.format === 'mp3' && (await isMp3Recording(segments[0]))) {
+      // Packed MP3 (RFC 8216 section 3.4): its frames are copied, not decoded and encoded again.
+      result = await remuxRuns(await runs(), { ...common, format: 'm4a', createFormat: () => new Mp3OutputFormat() });
     } else if (request.format === 'mp3') {
-      result = await encodeMp3Runs(runs(), { ...common, bitrateKbps: request.bitrateKbps });
+      result = await encodeMp3Runs(await runs(), { ...common, bitrateKbps: request.bitrateKbps });
     } else {
-      result = await remuxRuns(runs(), { ...common, format: request.format });
+      // Alternate audio and subtitle renditions recorded alongside are merged in (merge-renditions.ts).
+      const renditions = request.format === 'm4a' ? [] : await loadRenditionParts(store, request.recordingId);
+      const merged = renditions.length ? await remuxWithRenditions(segments, renditions, { ...common, format: request.format }) : null;
+      result = merged ?? (await remuxRuns(await runs(), { ...common, format: request.format }));
     }
     throwIfCancelled();
     await writable.close();
@@ -83,7 +144,8 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
     // Aborting discards every write: a picked file keeps what it held before.
     if (writable) await writable.abort().catch(() => undefined);
     if (dir && target.kind === 'opfs') await dir.removeEntry(target.fileName).catch(() => undefined);
-    const named = error instanceof Error ? error : new Error(String(error));
+    const cause = writeError ?? error;
+    const named = cause instanceof Error ? cause : new Error(String(cause));
     post({ type: 'error', name: named.name, message: named.message });
   } finally {
     store?.close();

@@ -49,6 +49,12 @@ export interface RemuxOptions {
   tags?: MetadataTags;
   /** Overrides the output format of `format` (see {@link REMUX_CONTAINERS}); same track choice. */
   createFormat?: () => OutputFormat;
+  /**
+   * Keeps only packets presenting in `[startSec, endSec)` of output time (seconds from the first
+   * packet), shifted so that the file starts at 0: a cut without re-encoding, which should start
+   * on a video keyframe (see src/export/trim/keyframe-cut.ts). All packets when not given.
+   */
+  windowSec?: { startSec: number; endSec: number };
 }
 
 /** Result of a remux. */
@@ -79,7 +85,7 @@ export const PTS_WRAP_SEC = 2 ** 33 / 90_000;
  * @throws UnsupportedExportError when no track fits the format (M4A of a stream without audio).
  * @throws Error from mediabunny for bytes it cannot demux.
  */
-export async function remuxRuns(runs: Blob[][], options: RemuxOptions): Promise<RemuxResult> {
+export async function remuxRuns(runs: Iterable<Blob[]> | AsyncIterable<Blob[]>, options: RemuxOptions): Promise<RemuxResult> {
   const container = REMUX_CONTAINERS[options.format];
   const output = new Output({
     format: (options.createFormat ?? container.createFormat)(),
@@ -91,13 +97,17 @@ export async function remuxRuns(runs: Blob[][], options: RemuxOptions): Promise<
   const codecs: string[] = [];
   const reportProgress = (doneSec: number) => options.onProgress?.(Math.min(1, doneSec / Math.max(options.totalDurationSec, 1e-9)));
   try {
-    for (const run of runs) {
-      const clock: RunClock = { baseSec: null, offsetSec, wrapSec: 0, lastStartSec: null, endSec: offsetSec };
+    for await (const run of runs) {
+      const clock: RunClock = { baseSec: null, offsetSec, wrapSec: 0, lastStartSec: null, endSec: offsetSec, window: options.windowSec ?? null };
       for (const segment of run) {
         const input = new Input({ source: new BlobSource(segment), formats: ALL_FORMATS });
         try {
           const inputVideo = container.keepsVideo ? await input.getPrimaryVideoTrack() : null;
           const inputAudio = await input.getPrimaryAudioTrack();
+          if (output.state === 'pending' && options.format === 'm4a' && !options.createFormat && inputAudio?.codec === 'mp3') {
+            // MP3 in MP4 exists (ISO/IEC 14496-3 OTI 0x6B) but is not what players expect of .m4a.
+            throw new UnsupportedExportError('This recording is MP3 audio, which an M4A file cannot hold without re-encoding: choose MP3, which keeps the MP3 frames as they are.');
+          }
           if (output.state === 'pending') await startOutput(output, sinks, inputVideo, inputAudio, options.format, codecs);
           const tracks: Track[] = [];
           if (sinks.video && inputVideo) tracks.push({ input: inputVideo, source: sinks.video });
@@ -112,7 +122,8 @@ export async function remuxRuns(runs: Blob[][], options: RemuxOptions): Promise<
     if (output.state === 'pending') throw new UnsupportedExportError('This recording has no segments to export.');
     await output.finalize();
     options.onProgress?.(1);
-    return { durationSec: offsetSec, codecs };
+    const window = options.windowSec;
+    return { durationSec: window ? Math.max(0, Math.min(offsetSec, window.endSec) - window.startSec) : offsetSec, codecs };
   } catch (error) {
     if (output.state !== 'finalized' && output.state !== 'canceled') await output.cancel();
     throw error;
@@ -138,6 +149,8 @@ interface RunClock {
   lastStartSec: number | null;
   /** End of the last packet written, in output time. */
   endSec: number;
+  /** {@link RemuxOptions.windowSec}: packets outside it are skipped, the rest shifted to start at 0. */
+  window: { startSec: number; endSec: number } | null;
 }
 
 async function startOutput(
@@ -184,7 +197,14 @@ async function writeSegment(tracks: Track[], clock: RunClock, decoderConfigSent:
     }
     if (!next) return;
     const packet = next.head!;
-    const timestampSec = Math.max(0, packet.timestamp + clock.wrapSec - clock.baseSec + clock.offsetSec);
+    const timelineSec = Math.max(0, packet.timestamp + clock.wrapSec - clock.baseSec + clock.offsetSec);
+    const window = clock.window;
+    if (window && (timelineSec < window.startSec - 1e-6 || timelineSec >= window.endSec)) {
+      clock.endSec = Math.max(clock.endSec, Math.min(timelineSec + packet.duration, window.endSec));
+      next.head = (await next.iterator.next()).value as EncodedPacket | undefined;
+      continue;
+    }
+    const timestampSec = window ? Math.max(0, timelineSec - window.startSec) : timelineSec;
     const meta = next.decoderConfig ? { decoderConfig: next.decoderConfig } : undefined;
     // The sources are typed per kind; each cursor only ever sees its own kind's config.
     await (next.track.source as EncodedVideoPacketSource).add(packet.clone({ timestamp: timestampSec }), meta as never);
@@ -192,7 +212,7 @@ async function writeSegment(tracks: Track[], clock: RunClock, decoderConfigSent:
       decoderConfigSent.add(next.track.source);
       next.decoderConfig = null;
     }
-    clock.endSec = Math.max(clock.endSec, timestampSec + packet.duration);
+    clock.endSec = Math.max(clock.endSec, timelineSec + packet.duration);
     onProgress(timestampSec);
     next.head = (await next.iterator.next()).value as EncodedPacket | undefined;
   }

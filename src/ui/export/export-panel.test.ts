@@ -3,10 +3,18 @@ import { etaText, parseFormatChoice } from './export-panel.ts';
 
 describe('parseFormatChoice', () => {
   test('splits MP3 choices into format and bitrate, keeps the others', () => {
-    expect(parseFormatChoice('mp3-128')).toEqual({ format: 'mp3', bitrateKbps: 128 });
-    expect(parseFormatChoice('mp3-320')).toEqual({ format: 'mp3', bitrateKbps: 320 });
-    expect(parseFormatChoice('mkv')).toMatchObject({ format: 'mkv' });
-    expect(parseFormatChoice('ts')).toMatchObject({ format: 'ts' });
+    expect(parseFormatChoice('mp3-128')).toEqual({ format: 'mp3', bitrateKbps: 128, transcode: null });
+    expect(parseFormatChoice('mp3-320')).toEqual({ format: 'mp3', bitrateKbps: 320, transcode: null });
+    expect(parseFormatChoice('mkv')).toMatchObject({ format: 'mkv', transcode: null });
+    expect(parseFormatChoice('ts')).toMatchObject({ format: 'ts', transcode: null });
+  });
+
+  test('re-encoded choices carry their settings', () => {
+    expect(parseFormatChoice('m4a-aac-96')).toMatchObject({ format: 'm4a', transcode: { audio: { codec: 'aac', bitrateKbps: 96, loudnorm: false }, video: null } });
+    expect(parseFormatChoice('m4a-loudnorm')).toMatchObject({ format: 'm4a', transcode: { audio: { codec: 'aac', loudnorm: true }, video: null } });
+    expect(parseFormatChoice('ogg-opus-64')).toMatchObject({ format: 'ogg', transcode: { audio: { codec: 'opus', bitrateKbps: 64 } } });
+    expect(parseFormatChoice('mp4-small')).toMatchObject({ format: 'mp4', transcode: { video: { crf: 30, maxHeight: 360 }, burnWallClock: false } });
+    expect(parseFormatChoice('mp4-medium')).toMatchObject({ format: 'mp4', transcode: { video: { crf: 26, maxHeight: 720 } } });
   });
 });
 

@@ -22,6 +22,10 @@ export const sharedStyles = css`
     background: var(--td-surface, #fff);
     color: inherit;
   }
+  select {
+    max-width: 100%;
+    text-overflow: ellipsis;
+  }
   input[type='checkbox'] {
     min-height: 0;
     width: 1.25rem;

@@ -1,0 +1,76 @@
+/**
+ * `npm run bench:export:mp3`: encode speed, in times real time, of the audio encoders an export
+ * can use, on the same 10-minute stereo 48 kHz AAC recording (MPEG-TS, made here by native
+ * ffmpeg): MP3 by @mediabunny/mp3-encoder (what Tapedeck uses), by ffmpeg.wasm's libmp3lame and
+ * by native ffmpeg; AAC by WebCodecs and by ffmpeg.wasm; Opus by WebCodecs. Every figure
+ * includes decoding the AAC. Nothing is asserted. Set BENCH_AUDIO_SEC to change the length.
+ */
+import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium } from 'playwright';
+import { createServer } from 'vite';
+import { chromiumArgs, chromiumExecutablePath } from '../tests/helpers/chromium.ts';
+import { serveDirectory } from '../tests/helpers/static-dir-server.ts';
+import type { EncoderTiming } from './export-mp3-page.ts';
+import { run, workDir } from './harness.ts';
+
+const durationSec = Number(process.env.BENCH_AUDIO_SEC ?? 600);
+const dir = join(workDir, 'audio-bench');
+await mkdir(dir, { recursive: true });
+const source = join(dir, `tone-${durationSec}s.ts`);
+// Music-like: a chord with noise, so the encoders have real work (a pure tone is too easy).
+await run('ffmpeg', [
+  ...['-v', 'error', '-y', '-f', 'lavfi', '-i', `aevalsrc=0.2*sin(2*PI*220*t)+0.15*sin(2*PI*277*t)+0.1*sin(2*PI*330*t)|0.2*sin(2*PI*221*t)+0.1*sin(2*PI*440*t):s=48000:d=${durationSec}`],
+  ...['-f', 'lavfi', '-i', `anoisesrc=color=pink:amplitude=0.05:r=48000:d=${durationSec}`],
+  ...['-filter_complex', '[0:a][1:a]amix=inputs=2:normalize=0', '-c:a', 'aac', '-b:a', '128k', '-f', 'mpegts', source],
+]);
+console.log(`Source: ${durationSec} s stereo 48 kHz AAC 128 kb/s in MPEG-TS, ${((await stat(source)).size / 1e6).toFixed(1)} MB`);
+
+const native = await run('ffmpeg', ['-v', 'error', '-y', '-i', source, '-c:a', 'libmp3lame', '-b:a', '192k', join(dir, 'native.mp3')]);
+const nativeAac = await run('ffmpeg', ['-v', 'error', '-y', '-i', source, '-c:a', 'aac', '-b:a', '128k', join(dir, 'native.m4a')]);
+
+const files = await serveDirectory(dir);
+// Pre-bundled up front, no file watching: a dependency found or a file edited mid-run would
+// make the dev server reload the page.
+const server = await createServer({ server: { port: 0, host: '127.0.0.1', hmr: false, watch: null }, logLevel: 'warn', optimizeDeps: { include: ['@ffmpeg/ffmpeg'] } });
+await server.listen();
+const browser = await chromium.launch({ executablePath: chromiumExecutablePath(), args: chromiumArgs });
+try {
+  const page = await browser.newPage();
+  await page.goto(server.resolvedUrls!.local[0]!);
+  // The dev server reloads the page when it finds a dependency to pre-bundle: import the bench
+  // module until a load survives, then run it.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.evaluate(async () => {
+        const modulePath = '/bench/export-mp3-page.ts';
+        await import(/* @vite-ignore */ modulePath);
+      });
+      break;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await page.waitForLoadState('load');
+    }
+  }
+  const results = await page.evaluate(
+    async ({ url, seconds }) => {
+      const modulePath = '/bench/export-mp3-page.ts';
+      const bench = (await import(/* @vite-ignore */ modulePath)) as typeof import('./export-mp3-page.ts');
+      return bench.runEncoderBench(url, seconds);
+    },
+    { url: `${files.origin}/tone-${durationSec}s.ts`, seconds: durationSec },
+  );
+  const row = (name: string, timing: EncoderTiming | { ms: number }) => {
+    if (!('ms' in timing)) return `${name.padEnd(40)} unavailable: ${timing.unavailable}`;
+    const speed = name.endsWith('load') ? '' : `  ${(durationSec / (timing.ms / 1000)).toFixed(1).padStart(7)}x real time`;
+    return `${name.padEnd(40)} ${(timing.ms / 1000).toFixed(2).padStart(7)} s${speed}`;
+  };
+  console.log('');
+  for (const [name, timing] of Object.entries(results)) console.log(row(name, timing));
+  console.log(row('mp3 native ffmpeg libmp3lame', { ms: native.elapsedMs }));
+  console.log(row('aac native ffmpeg', { ms: nativeAac.elapsedMs }));
+} finally {
+  await browser.close();
+  await server.close();
+  await files.close();
+}

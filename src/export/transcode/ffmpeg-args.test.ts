@@ -1,0 +1,40 @@
+import { describe, expect, test } from 'vitest';
+import { chunkArgs, drawtextFilter } from './ffmpeg-args.ts';
+import { checkTranscodeSettings, VIDEO_QUALITIES, type TranscodeSettings } from './settings.ts';
+
+const aac: TranscodeSettings['audio'] = { codec: 'aac', bitrateKbps: 96, loudnorm: false };
+const base = { inputPath: 'in.ts', outputPath: 'out.mkv', seekSec: 0, keepSec: null, hasVideo: true, hasAudio: true, wallClockStartSec: 1_763_726_400.25 };
+
+describe('chunkArgs', () => {
+  test('audio only: AAC, no video map, Matroska out', () => {
+    expect(chunkArgs({ ...base, settings: { audio: aac, video: null, burnWallClock: false } })).toEqual([
+      ...['-hide_banner', '-stats', '-loglevel', 'warning', '-i', 'in.ts'],
+      ...['-map', '0:a:0', '-c:a', 'aac', '-b:a', '96k', '-f', 'matroska', 'out.mkv'],
+    ]);
+  });
+
+  test('cuts with output options; loudnorm at -16 LUFS resampled to 48 kHz', () => {
+    const args = chunkArgs({ ...base, seekSec: 1.2, keepSec: 2.8, hasVideo: false, settings: { audio: { ...aac, loudnorm: true }, video: null, burnWallClock: false } });
+    expect(args.slice(4, 10)).toEqual(['-i', 'in.ts', '-ss', '1.200', '-t', '2.800']);
+    expect(args).toContain('loudnorm=I=-16:TP=-1.5:LRA=11');
+    expect(args.join(' ')).toContain('-ar 48000 -c:a aac');
+  });
+
+  test('H.264 scaled down with the wall clock burned in', () => {
+    const args = chunkArgs({ ...base, settings: { audio: aac, video: { ...VIDEO_QUALITIES.small }, burnWallClock: true } });
+    const filters = args[args.indexOf('-vf') + 1];
+    expect(filters).toBe(`scale=-2:'min(ih,360)',${drawtextFilter(base.wallClockStartSec)},format=yuv420p`);
+    expect(filters).toContain(`text='%{pts\\:gmtime\\:1763726400.250}'`);
+    expect(args.join(' ')).toContain('-map 0:v:0 -vf');
+    expect(args.join(' ')).toContain('-c:v libx264 -preset veryfast -crf 30');
+  });
+});
+
+describe('checkTranscodeSettings', () => {
+  test('refuses values out of range with the value and its unit', () => {
+    expect(() => checkTranscodeSettings({ audio: { ...aac, bitrateKbps: 1000 }, video: null, burnWallClock: false })).toThrow('The audio bitrate must be 6 to 512 kb/s, not 1000 kb/s.');
+    expect(() => checkTranscodeSettings({ audio: aac, video: { crf: 60, maxHeight: null }, burnWallClock: false })).toThrow('The H.264 CRF must be a whole number from 0 to 51, not 60.');
+    expect(() => checkTranscodeSettings({ audio: aac, video: { crf: 23, maxHeight: 8 }, burnWallClock: false })).toThrow('The largest height must be at least 16 px, not 8 px.');
+    expect(() => checkTranscodeSettings({ audio: aac, video: null, burnWallClock: true })).toThrow('The wall clock can only be burned into a video export (MP4).');
+  });
+});

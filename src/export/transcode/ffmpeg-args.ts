@@ -1,0 +1,79 @@
+import { LOUDNORM_RANGE_LU, LOUDNORM_TARGET_LUFS, LOUDNORM_TRUE_PEAK_DBTP, type TranscodeSettings } from './settings.ts';
+
+/** Path of the drawtext font inside ffmpeg.wasm's in-memory file system. */
+export const FONT_PATH = '/DejaVuSans.ttf';
+
+/** One ffmpeg run over one chunk of the recording. */
+export interface ChunkArgsInput {
+  settings: TranscodeSettings;
+  /** Input file in ffmpeg's file system (MPEG-TS: the chunk's segments joined). */
+  inputPath: string;
+  /** Output file in ffmpeg's file system; always Matroska, joined into the final file later. */
+  outputPath: string;
+  /** Where to start inside the chunk, in seconds from its first packet; 0 for the start. */
+  seekSec: number;
+  /** How much to keep from `seekSec`, in seconds; null for the rest of the chunk. */
+  keepSec: number | null;
+  /** The input carries a video track (decides `-map` and the video filters). */
+  hasVideo: boolean;
+  /** The input carries an audio track. */
+  hasAudio: boolean;
+  /**
+   * Wall-clock time of the run's first output frame, in seconds since the Unix epoch, shifted by
+   * the viewer's UTC offset (drawtext prints it as UTC); used when `settings.burnWallClock`.
+   */
+  wallClockStartSec: number;
+}
+
+/** Seconds printed with three decimals, as ffmpeg's time options read them. */
+function seconds(value: number): string {
+  return Math.max(0, value).toFixed(3);
+}
+
+/**
+ * The drawtext filter that prints `%{pts:gmtime:<base>}` (YYYY-MM-DD HH:MM:SS) in the top
+ * left, white on a translucent box. The `:` of the expansion are escaped for the filter
+ * option parser; the whole text is quoted for the filter graph parser (see ffmpeg-filters,
+ * "Notes on filtergraph escaping").
+ */
+export function drawtextFilter(wallClockStartSec: number): string {
+  return `drawtext=fontfile=${FONT_PATH}:fontsize=24:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=6:x=8:y=8:text='%{pts\\:gmtime\\:${wallClockStartSec.toFixed(3)}}'`;
+}
+
+/**
+ * Builds the ffmpeg command line (without the leading `ffmpeg`) for one chunk: in point and
+ * duration as output options (frame-exact: decoded, then cut), H.264 (libx264, `veryfast`, CRF,
+ * scaled down to the largest height, even sizes, yuv420p) with the optional wall-clock
+ * drawtext, AAC or Opus audio with optional `loudnorm` (resampled back to 48 kHz), Matroska
+ * out. No network, no stdin.
+ * @returns the arguments, one element each (no shell quoting).
+ */
+export function chunkArgs(input: ChunkArgsInput): string[] {
+  const { settings } = input;
+  // Stats lines (`time=`) are what ffmpeg.wasm's progress events are parsed from.
+  const args = ['-hide_banner', '-stats', '-loglevel', 'warning', '-i', input.inputPath];
+  // Output options: the chunk is decoded from its start and frames before the in point dropped.
+  // As input options they would seek MPEG-TS by a timestamp search that can land on the
+  // keyframe after the in point (ffmpeg 5.1), starting the picture late.
+  if (input.seekSec > 0) args.push('-ss', seconds(input.seekSec));
+  if (input.keepSec !== null) args.push('-t', seconds(input.keepSec));
+  const video = input.hasVideo ? settings.video : null;
+  if (video) {
+    args.push('-map', '0:v:0');
+    const filters: string[] = [];
+    if (video.maxHeight !== null) filters.push(`scale=-2:'min(ih,${video.maxHeight})'`);
+    if (settings.burnWallClock) filters.push(drawtextFilter(input.wallClockStartSec));
+    filters.push('format=yuv420p');
+    args.push('-vf', filters.join(','), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(video.crf));
+  }
+  if (input.hasAudio) {
+    args.push('-map', '0:a:0');
+    // loudnorm works at 192 kHz and Opus at 48 kHz: both come back to 48 kHz.
+    if (settings.audio.loudnorm) args.push('-af', `loudnorm=I=${LOUDNORM_TARGET_LUFS}:TP=${LOUDNORM_TRUE_PEAK_DBTP}:LRA=${LOUDNORM_RANGE_LU}`);
+    if (settings.audio.loudnorm || settings.audio.codec === 'opus') args.push('-ar', '48000');
+    args.push('-c:a', settings.audio.codec === 'opus' ? 'libopus' : 'aac');
+    args.push('-b:a', `${settings.audio.bitrateKbps}k`);
+  }
+  args.push('-f', 'matroska', input.outputPath);
+  return args;
+}

@@ -1,0 +1,119 @@
+import { FFmpeg } from '@ffmpeg/ffmpeg';
+import ffmpegWorkerUrl from './ffmpeg-worker.ts?worker&url';
+
+/** Thrown when the ffmpeg.wasm core cannot be loaded (offline before its first use, or blocked). */
+export class FfmpegLoadError extends Error {
+  constructor(readonly detail: string) {
+    super(
+      'The transcoder (ffmpeg.wasm, about 31 MB) could not be loaded. It is downloaded from this site the first time a re-encoded export is made and kept for offline use: connect to the network once and try again.',
+    );
+    this.name = 'FfmpegLoadError';
+  }
+}
+
+/** Thrown when an ffmpeg command fails: the input could not be read or the output written. */
+export class FfmpegRunError extends Error {
+  constructor(
+    /** ffmpeg's exit code (non-zero). */
+    readonly exitCode: number,
+    /** The last lines ffmpeg logged. */
+    readonly log: string,
+  ) {
+    super(`ffmpeg could not transcode the recording (exit code ${exitCode})${log ? `: ${log}` : '.'}`);
+    this.name = 'FfmpegRunError';
+  }
+}
+
+/** Lines of ffmpeg's log kept for error messages. */
+const LOG_TAIL_LINES = 4;
+
+/**
+ * One ffmpeg.wasm instance in its own worker (@ffmpeg/ffmpeg), with the core loaded from the
+ * app's origin (`<basePath>ffmpeg-core.js` and `.wasm`, see ffmpeg-assets-plugin.ts), never a
+ * CDN. Files live in its in-memory file system: write the input, run, read the output,
+ * delete both, so memory holds one run's input and output at a time.
+ * {@link FfmpegSession.terminate} stops a running command at once (the worker is killed).
+ */
+export class FfmpegSession {
+  private readonly ffmpeg = new FFmpeg();
+  private logTail: string[] = [];
+  private progressListener: ((outputSec: number) => void) | null = null;
+
+  private constructor() {
+    this.ffmpeg.on('log', ({ message }) => {
+      // Progress lines (`frame=… time=…`) say nothing about a failure.
+      if (/^\s*(frame|size)=/.test(message) || message === 'Aborted()') return;
+      this.logTail.push(message);
+      if (this.logTail.length > LOG_TAIL_LINES) this.logTail.shift();
+    });
+    // `time` is the output position in microseconds.
+    this.ffmpeg.on('progress', ({ time }) => this.progressListener?.(time / 1e6));
+  }
+
+  /**
+   * Starts the worker and loads the core from `origin` + `basePath`.
+   * @param basePath same-origin folder of the core, e.g. `/ffmpeg/` (config `export.ffmpegBasePath`).
+   * @throws FfmpegLoadError when the core cannot be fetched or instantiated.
+   */
+  static async load(basePath: string, origin: string = self.location.origin): Promise<FfmpegSession> {
+    const session = new FfmpegSession();
+    const base = new URL(basePath, origin);
+    try {
+      await session.ffmpeg.load({
+        classWorkerURL: new URL(ffmpegWorkerUrl, self.location.href).href,
+        coreURL: new URL('ffmpeg-core.js', base).href,
+        wasmURL: new URL('ffmpeg-core.wasm', base).href,
+      });
+    } catch (error) {
+      session.terminate();
+      throw new FfmpegLoadError(error instanceof Error ? error.message : String(error));
+    }
+    return session;
+  }
+
+  /** Writes a file into ffmpeg's file system (the bytes are transferred, `data` is emptied). */
+  async writeFile(path: string, data: Uint8Array): Promise<void> {
+    await this.ffmpeg.writeFile(path, data);
+  }
+
+  /** Reads a file out of ffmpeg's file system. */
+  async readFile(path: string): Promise<Uint8Array> {
+    const data = await this.ffmpeg.readFile(path);
+    if (typeof data === 'string') throw new TypeError(`${path} was read as text.`);
+    return data;
+  }
+
+  /** Deletes a file, if it exists. */
+  async deleteFile(path: string): Promise<void> {
+    await this.ffmpeg.deleteFile(path).catch(() => undefined);
+  }
+
+  /**
+   * Runs `ffmpeg <args>`.
+   * @param onProgress called with the output position, in seconds.
+   * @throws FfmpegRunError with the last lines of ffmpeg's log when it exits non-zero.
+   * @throws Error `called FFmpeg.terminate()` when {@link terminate} stopped it.
+   */
+  async run(args: string[], onProgress?: (outputSec: number) => void): Promise<void> {
+    this.logTail = [];
+    this.progressListener = onProgress ?? null;
+    try {
+      let exitCode: number;
+      try {
+        exitCode = await this.ffmpeg.exec(args);
+      } catch (error) {
+        // A crash inside the core comes back as a string (`RuntimeError: memory access out of bounds`).
+        if (error instanceof Error) throw error;
+        throw new FfmpegRunError(-1, [...this.logTail, String(error)].join(' ').trim());
+      }
+      if (exitCode !== 0) throw new FfmpegRunError(exitCode, this.logTail.join(' ').trim());
+    } finally {
+      this.progressListener = null;
+    }
+  }
+
+  /** Stops any running command and the worker; pending calls reject. Safe to call twice. */
+  terminate(): void {
+    this.ffmpeg.terminate();
+  }
+}

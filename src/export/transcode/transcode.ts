@@ -1,0 +1,175 @@
+import { ALL_FORMATS, BlobSource, Input, type MetadataTags, type StreamTargetChunk } from 'mediabunny';
+import { remuxRuns, UnsupportedExportError, type RemuxResult } from '../remux.ts';
+import { chunkSegments, selectSegments, type SegmentChunk, type TimedSegment } from '../trim/range.ts';
+import { chunkArgs, FONT_PATH } from './ffmpeg-args.ts';
+import { FfmpegLoadError, FfmpegSession } from './ffmpeg-session.ts';
+import type { TranscodeSettings } from './settings.ts';
+
+/** Containers a transcode writes (Ogg Opus is encoded by WebCodecs, see webcodecs-audio.ts). */
+export type TranscodeFormat = 'mp4' | 'm4a';
+
+/** A stored segment as a transcode reads it. */
+export interface TranscodeSegment extends TimedSegment {
+  /** The segment's MPEG-TS bytes. */
+  data: Blob;
+  /** EXT-X-PROGRAM-DATE-TIME, in ms since the Unix epoch, or null (RFC 8216 section 4.3.2.6). */
+  programDateTimeMs: number | null;
+}
+
+/** Options of {@link transcodeSegments}. */
+export interface TranscodeOptions {
+  format: TranscodeFormat;
+  settings: TranscodeSettings;
+  /** Part of the recording to keep, in seconds of the recording (frame-exact); null for all of it. */
+  range: { startSec: number; endSec: number } | null;
+  /** Wall clock at the recording's start, in ms since the Unix epoch (when no segment has a program date-time). */
+  recordingStartedAtMs: number;
+  /** Viewer's offset from UTC, in minutes east, for the burned wall clock. */
+  utcOffsetMin: number;
+  /** Longest chunk given to ffmpeg at once, in seconds (config `export.transcodeChunkSec`). */
+  chunkSec: number;
+  /** Largest chunk given to ffmpeg at once, in bytes of segments (config `export.transcodeChunkBytes`); no limit when not given. */
+  chunkBytes?: number;
+  /** Same-origin folder of the ffmpeg core and font (config `export.ffmpegBasePath`). */
+  ffmpegBasePath: string;
+  /** Receives the file as positioned writes; closed at the end. */
+  writable: WritableStream<StreamTargetChunk>;
+  /** Called with the share done, 0..1. */
+  onProgress?: (fraction: number) => void;
+  /** Tags written into the file. */
+  tags?: MetadataTags;
+  /** Aborting stops ffmpeg at once (its worker is terminated) and rejects. */
+  signal?: AbortSignal;
+  /**
+   * The bytes ffmpeg reads for a run of continuous segments, as parts to join: fMP4 fragments
+   * need their init section in front (src/export/recording-runs.ts `originalFileParts`).
+   * Default: the segments' own bytes (MPEG-TS, packed audio).
+   */
+  partsOf?: (segments: TranscodeSegment[]) => Promise<Blob[]>;
+}
+
+/** What the first segment holds, to choose ffmpeg's maps and check the format. */
+async function probeTracks(segment: Blob): Promise<{ hasVideo: boolean; hasAudio: boolean }> {
+  const input = new Input({ source: new BlobSource(segment), formats: ALL_FORMATS });
+  try {
+    return { hasVideo: (await input.getPrimaryVideoTrack()) !== null, hasAudio: (await input.getPrimaryAudioTrack()) !== null };
+  } finally {
+    input.dispose();
+  }
+}
+
+/** How one chunk is cut: where to start inside it and how much to keep, in seconds. */
+function chunkCut(chunk: SegmentChunk<TranscodeSegment>, range: TranscodeOptions['range']): { seekSec: number; keepSec: number | null; outSec: number } {
+  const chunkEndSec = chunk.startSec + chunk.durationSec;
+  const fromSec = range ? Math.max(chunk.startSec, range.startSec) : chunk.startSec;
+  const toSec = range ? Math.min(chunkEndSec, range.endSec) : chunkEndSec;
+  return { seekSec: fromSec - chunk.startSec, keepSec: range && range.endSec < chunkEndSec ? toSec - fromSec : null, outSec: toSec - fromSec };
+}
+
+/**
+ * Re-encodes a recording (or a part of it, frame-exact) with ffmpeg.wasm: H.264 (libx264) at
+ * the chosen CRF and size with the wall clock optionally burned in (drawtext), AAC or Opus
+ * audio optionally loudness-normalised (EBU R128 `loudnorm`), into MP4 or M4A.
+ *
+ * ffmpeg.wasm holds its files in memory and cannot address more than 2 GB, so the recording is
+ * fed one chunk at a time: at most `chunkSec` seconds and `chunkBytes` bytes of continuous
+ * segments (broken also at discontinuities) are joined, transcoded to a Matroska piece, and the piece's packets appended
+ * to the output with mediabunny ({@link remuxRuns}, each piece placed right after the previous)
+ * before the next chunk is read. Memory is bounded by one chunk's input and output plus the
+ * core (about 31 MB of code and its heap), whatever the recording's length. `loudnorm` runs per
+ * chunk (its dynamic mode needs no first pass), and each chunk's AAC starts with the encoder's
+ * priming frame: at each chunk boundary the audio has ~21 ms of silence.
+ *
+ * The core is loaded only here, the first time a transcode runs, from the app's own origin.
+ * @throws UnsupportedExportError when the recording has no segments in range, no audio for an
+ *   audio format, or no video to burn the wall clock into.
+ * @throws FfmpegLoadError when the core or font cannot be loaded (offline before first use).
+ * @throws FfmpegRunError when ffmpeg cannot read a chunk.
+ * @throws DOMException `AbortError` when `signal` aborts.
+ */
+export async function transcodeSegments(segments: readonly TranscodeSegment[], options: TranscodeOptions): Promise<RemuxResult> {
+  const { range, settings } = options;
+  const selected = range ? selectSegments(segments, range.startSec, range.endSec) : { segments: [...segments], firstStartSec: 0 };
+  const first = selected.segments[0];
+  if (!first) throw new UnsupportedExportError('There is nothing to export in the chosen range.');
+  const partsOf = options.partsOf ?? ((run: TranscodeSegment[]) => Promise.resolve(run.map((segment) => segment.data)));
+  const { hasVideo, hasAudio } = await probeTracks(new Blob(await partsOf([first])));
+  if (settings.audio.codec !== 'aac') throw new UnsupportedExportError('ffmpeg.wasm encodes AAC here; Opus is encoded by the browser (Ogg export).');
+  if (options.format === 'm4a' && !hasAudio) throw new UnsupportedExportError('This recording has no audio to put in an M4A file.');
+  if (settings.burnWallClock && !hasVideo) throw new UnsupportedExportError('This recording has no picture to burn the time into.');
+  if (!hasVideo && !hasAudio) throw new UnsupportedExportError('This recording has no audio or video track.');
+  const keepVideo = hasVideo && options.format === 'mp4' && settings.video !== null;
+
+  const chunks = chunkSegments(selected.segments, options.chunkSec, selected.firstStartSec, options.chunkBytes);
+  const cuts = chunks.map((chunk) => chunkCut(chunk, range));
+  const totalSec = cuts.reduce((sum, cut) => sum + Math.max(0, cut.outSec), 0);
+  const throwIfAborted = () => {
+    if (options.signal?.aborted) throw new DOMException('Export cancelled.', 'AbortError');
+  };
+  throwIfAborted();
+  const session = await FfmpegSession.load(options.ffmpegBasePath);
+  const onAbort = () => session.terminate();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    throwIfAborted();
+    // The font is fetched with every transcode, so that the service worker has it (with the
+    // core) for a wall-clock export made offline later.
+    const font = await fetchFont(options.ffmpegBasePath).catch((error: unknown) => error as Error);
+    if (settings.burnWallClock) {
+      if (font instanceof Error) throw font;
+      await session.writeFile(FONT_PATH, font);
+    }
+    let doneSec = 0;
+    async function* pieces(): AsyncGenerator<Blob[]> {
+      for (const [index, chunk] of chunks.entries()) {
+        const cut = cuts[index]!;
+        if (cut.outSec <= 0) continue;
+        const startMs = chunk.segments[0]!.programDateTimeMs ?? options.recordingStartedAtMs + chunk.startSec * 1000;
+        const args = chunkArgs({
+          settings: keepVideo ? settings : { ...settings, video: null, burnWallClock: false },
+          inputPath: 'in.ts',
+          outputPath: 'out.mkv',
+          seekSec: cut.seekSec,
+          keepSec: cut.keepSec,
+          hasVideo: keepVideo,
+          hasAudio,
+          wallClockStartSec: startMs / 1000 + cut.seekSec + options.utcOffsetMin * 60,
+        });
+        await session.writeFile('in.ts', new Uint8Array(await new Blob(await partsOf(chunk.segments)).arrayBuffer()));
+        await session.run(args, (outputSec) => options.onProgress?.(Math.min(0.999, (doneSec + Math.min(outputSec, cut.outSec)) / Math.max(totalSec, 1e-9))));
+        await session.deleteFile('in.ts');
+        const piece = await session.readFile('out.mkv');
+        await session.deleteFile('out.mkv');
+        doneSec += cut.outSec;
+        throwIfAborted();
+        yield [new Blob([piece as Uint8Array<ArrayBuffer>])];
+      }
+    }
+    const result = await remuxRuns(pieces(), {
+      format: keepVideo ? 'mp4' : 'm4a',
+      writable: options.writable,
+      totalDurationSec: totalSec,
+      ...(options.tags ? { tags: options.tags } : {}),
+    });
+    options.onProgress?.(1);
+    return result;
+  } catch (error) {
+    throwIfAborted();
+    throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    session.terminate();
+  }
+}
+
+/** The drawtext font from the app's origin. */
+async function fetchFont(basePath: string): Promise<Uint8Array> {
+  const url = new URL('DejaVuSans.ttf', new URL(basePath, self.location.origin));
+  try {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`HTTP ${response.status} for ${url.pathname}`);
+    return new Uint8Array(await response.arrayBuffer());
+  } catch (error) {
+    throw new FfmpegLoadError(error instanceof Error ? error.message : String(error));
+  }
+}
