@@ -57,8 +57,8 @@ describe('SettingsStore', () => {
   });
 });
 
-describe('database upgrade to version 3', () => {
-  test('a version 2 database keeps its recordings and gains the settings store', async () => {
+describe('database upgrade from version 2', () => {
+  test('a version 2 database keeps its recordings and gains the settings, init section and camera stores and the new indexes', async () => {
     const name = testDbName();
     const v2 = await new Promise<IDBDatabase>((resolve, reject) => {
       const request = indexedDB.open(name, 2);
@@ -81,8 +81,10 @@ describe('database upgrade to version 3', () => {
     const v3 = await requestDone(indexedDB.open(name));
     try {
       expect(v3.version).toBe(DB_VERSION);
-      expect([...v3.objectStoreNames].sort()).toEqual(['recordings', 'scheduleRuns', 'schedules', 'segments', 'settings']);
-      expect(await requestDone(v3.transaction('recordings').objectStore('recordings').get('old-1'))).toEqual(old);
+      expect([...v3.objectStoreNames].sort()).toEqual(['cameras', 'initSections', 'recordings', 'scheduleRuns', 'schedules', 'segments', 'settings']);
+      const recordings = v3.transaction('recordings').objectStore('recordings');
+      expect([...recordings.indexNames].sort()).toEqual(['byCameraDay', 'byParent', 'byStartedAt']);
+      expect(await requestDone(recordings.get('old-1'))).toEqual(old);
     } finally {
       v3.close();
     }

@@ -13,6 +13,10 @@ export interface SettingValues {
   retentionLog: RetentionLogEntry[];
   /** When persistent storage was first asked for, in ms since the Unix epoch; absent: never. */
   persistenceAskedAtMs: number;
+  /** Base URL of the Tapedeck relay (cameras, header sources), e.g. `http://192.168.1.10:8787`; absent: no relay. */
+  relayUrl: string;
+  /** The relay's access token (bearer token, RFC 6750); absent: none entered. */
+  relayToken: string;
 }
 
 /** Name of a setting. */
