@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'test-results/', 'playwright-report/', 'bench/.work/'] },
+  { ignores: ['dist/', '.e2e-dist/', 'node_modules/', 'test-results/', 'playwright-report/', 'bench/.work/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import { VitePWA } from 'vite-plugin-pwa';
 import { demoStreamPlugin } from './demo/vite-plugin.ts';
+import { ffmpegAssetsPlugin } from './src/export/transcode/ffmpeg-assets-plugin.ts';
 import { chromiumExecutablePath, chromiumArgs } from './tests/helpers/chromium.ts';
 
 /** Shown in the app and baked into the bundles; set TAPEDECK_BUILD_ID to tell two builds apart. */
@@ -11,6 +12,8 @@ export default defineConfig({
   define: { __TAPEDECK_BUILD_ID__: JSON.stringify(buildId) },
   plugins: [
     demoStreamPlugin(),
+    // The ffmpeg.wasm core and drawtext font at /ffmpeg/: served in dev, copied into dist/ffmpeg/.
+    ffmpegAssetsPlugin(),
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'src/pwa',
@@ -19,6 +22,8 @@ export default defineConfig({
       injectRegister: false,
       injectManifest: {
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        // The ffmpeg core is loaded only when a transcode first needs it, then cached (sw.ts).
+        globIgnores: ['ffmpeg/**'],
         maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
       },
       manifest: {
@@ -48,7 +53,7 @@ export default defineConfig({
   ],
   worker: { format: 'es' },
   // Pre-bundled up front, so the dev server and browser tests never reload mid-run to add them.
-  optimizeDeps: { include: ['lit', 'lit/directives/ref.js', 'lit/directives/repeat.js', 'hls.js', 'idb', 'hls-parser', 'mediabunny', '@mediabunny/mp3-encoder', 'music-metadata', 'fast-check'] },
+  optimizeDeps: { include: ['lit', 'lit/directives/ref.js', 'lit/directives/repeat.js', 'hls.js', 'idb', 'hls-parser', 'mediabunny', '@mediabunny/mp3-encoder', 'music-metadata', 'fast-check', 'zod'] },
   build: { target: 'es2022', sourcemap: true },
   test: {
     projects: [
@@ -67,7 +72,7 @@ export default defineConfig({
         },
       },
       {
-        plugins: [],
+        plugins: [ffmpegAssetsPlugin()],
         test: {
           name: 'browser',
           include: ['src/**/*.test.ts'],

@@ -46,12 +46,32 @@ export interface CaptureConfig {
    * recorded as a gap with reason `too-large`. Default 256 MiB.
    */
   maxSegmentBytes: number;
+  /**
+   * Most segments a URL template (numbered segments without a playlist) may list; also the
+   * count tried when only "stop at the first 404" bounds it. Default 20000.
+   */
+  maxTemplateSegments: number;
 }
 
 /** Settings of export (src/export). */
 export interface ExportConfig {
   /** Folder of the Origin Private File System that holds finished exports until downloaded. */
   opfsExportDirName: string;
+  /**
+   * Longest stretch of recording, in seconds, that ffmpeg.wasm transcodes at once: the export
+   * feeds it one chunk at a time, so its memory is bounded by one chunk in and one out, whatever
+   * the recording's length. Default 3600 s (an hour); `transcodeChunkBytes` usually ends a chunk first.
+   */
+  transcodeChunkSec: number;
+  /**
+   * Largest chunk given to ffmpeg.wasm at once, in bytes of stored segments (it holds the
+   * chunk and its output in memory, and cannot address more than 2 GB). Each chunk boundary
+   * restarts the encoders (an AAC priming frame, ~21 ms) and `loudnorm`, so chunks are as large
+   * as memory comfortably allows. Default 32 MiB: about 35 min of 128 kb/s radio, 100 s of 2.5 Mb/s video.
+   */
+  transcodeChunkBytes: number;
+  /** Where the app serves the ffmpeg.wasm core and the drawtext font (same origin). Default `/ffmpeg/`. */
+  ffmpegBasePath: string;
 }
 
 /** Settings of scheduled capture (src/schedule). */
@@ -80,12 +100,45 @@ export interface StorageConfig {
   retentionLogMaxEntries: number;
 }
 
+/** Settings of cameras: the live grid and continuous recording (src/cameras, src/ui/cameras). */
+export interface CameraConfig {
+  /** Wait before a camera's continuous recording starts again after it failed, in ms. Default 5000. */
+  restartDelayMs: number;
+  /**
+   * hls.js `liveSyncDurationCount` of grid tiles: how many target durations behind the live
+   * edge a tile plays (low latency, yet no stall at each segment). Default 2.
+   */
+  tileLiveSyncSegmentCount: number;
+  /** Tiles a grid page shows: 1, 4 or 9. Default 4. */
+  gridTileCount: 1 | 4 | 9;
+  /** Time limit of one request to the relay's API, in ms. Default 8000. */
+  relayRequestTimeoutMs: number;
+  /** How often the grid asks the relay for its cameras' status (live, reconnecting, offline), in ms. Default 5000. */
+  relayStatusIntervalMs: number;
+}
+
+/** Settings of reviewing a camera's day (src/cameras/day-index.ts, src/ui/review). */
+export interface ReviewConfig {
+  /**
+   * Largest break between two segments of a recording still drawn as one span on the day
+   * timeline, in ms (clock jitter of EXT-X-PROGRAM-DATE-TIME). Default 1000.
+   */
+  spanJoinToleranceMs: number;
+  /**
+   * Shortest time between two rereads of the day shown while recordings change, in ms: a camera
+   * stores a segment every few seconds and a day holds tens of thousands. Default 5000.
+   */
+  refreshMinIntervalMs: number;
+}
+
 /** The whole configuration, one slice per folder. */
 export interface TapedeckConfig {
   capture: CaptureConfig;
   export: ExportConfig;
   schedule: ScheduleConfig;
   storage: StorageConfig;
+  cameras: CameraConfig;
+  review: ReviewConfig;
 }
 
 const defaultRetry: RetryPolicy = {
@@ -106,9 +159,13 @@ export const defaultConfig: TapedeckConfig = {
     segmentRetry: defaultRetry,
     vodConcurrency: 6,
     maxSegmentBytes: 256 * 1024 * 1024,
+    maxTemplateSegments: 20_000,
   },
   export: {
     opfsExportDirName: 'exports',
+    transcodeChunkSec: 3600,
+    transcodeChunkBytes: 32 * 1024 * 1024,
+    ffmpegBasePath: '/ffmpeg/',
   },
   schedule: {
     maxConcurrentCaptures: 3,
@@ -119,6 +176,17 @@ export const defaultConfig: TapedeckConfig = {
   storage: {
     estimateRefreshMinIntervalMs: 1000,
     retentionLogMaxEntries: 200,
+  },
+  cameras: {
+    restartDelayMs: 5000,
+    tileLiveSyncSegmentCount: 2,
+    gridTileCount: 4,
+    relayRequestTimeoutMs: 8000,
+    relayStatusIntervalMs: 5000,
+  },
+  review: {
+    spanJoinToleranceMs: 1000,
+    refreshMinIntervalMs: 5000,
   },
 };
 
@@ -132,5 +200,7 @@ export function resolveConfig(overrides: PartialConfig = {}): TapedeckConfig {
     export: { ...defaultConfig.export, ...overrides.export },
     schedule: { ...defaultConfig.schedule, ...overrides.schedule },
     storage: { ...defaultConfig.storage, ...overrides.storage },
+    cameras: { ...defaultConfig.cameras, ...overrides.cameras },
+    review: { ...defaultConfig.review, ...overrides.review },
   };
 }

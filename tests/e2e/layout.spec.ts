@@ -102,8 +102,10 @@ test('desktop: the recorder works from the keyboard alone', async ({ page }) => 
   await page.keyboard.press('Enter');
   await expect(app.live.getByRole('status')).toContainText('Recording');
   await expect.poll(async () => (await app.storedRecordings())[0]?.segmentCount ?? 0, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
-  // Record is disabled while recording, so the next Tab lands on Stop.
+  // Record is disabled while recording, so Tab goes on to Pause, then Stop.
   await app.live.getByRole('button', { name: 'Play' }).focus();
+  await page.keyboard.press('Tab');
+  await expect(app.live.getByRole('button', { name: 'Pause' })).toBeFocused();
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   await expect(app.live.getByRole('status')).toContainText('Recorded');

@@ -6,9 +6,11 @@ import { SchedulerHost } from '../../schedule/scheduler-host.ts';
 import { isRecordingLockHeld } from '../../storage/recording-lock.ts';
 import { RecordingStore } from '../../storage/recording-store.ts';
 import type { Recording } from '../../storage/types.ts';
+import '../cameras/cameras-view.ts';
 import '../library/library-view.ts';
 import '../live-view/live-view.ts';
 import '../recording-player/recording-player.ts';
+import '../review/review-view.ts';
 import '../schedules/schedules-view.ts';
 import '../storage/storage-view.ts';
 import { sharedStyles } from '../shared/styles.ts';
@@ -64,6 +66,8 @@ export class TapedeckApp extends LitElement {
       }
       main {
         display: grid;
+        /* Never wider than the screen, whatever a panel's widest control would like. */
+        grid-template-columns: minmax(0, 1fr);
         gap: 1.5rem;
       }
       section.panel {
@@ -74,11 +78,12 @@ export class TapedeckApp extends LitElement {
       }
       @media (max-width: 640px) {
         :host {
-          padding-bottom: 5rem;
+          padding-bottom: 8.5rem;
         }
+        /* Six panels: two rows of three, so each name fits at full size on a 320 px screen. */
         .thumb-bar {
           display: grid;
-          grid-template-columns: repeat(4, 1fr);
+          grid-template-columns: repeat(3, minmax(0, 1fr));
           gap: 0.25rem;
           position: fixed;
           inset: auto 0 0 0;
@@ -149,6 +154,8 @@ export class TapedeckApp extends LitElement {
               ? html`<section class="panel"><td-recording-player .store=${this.store} .recording=${this.playing}></td-recording-player></section>`
               : nothing}
             <section class="panel" id="library-panel"><td-library .store=${this.store}></td-library></section>
+            <section class="panel" id="cameras-panel" aria-label="Cameras"><td-cameras .store=${this.store} .config=${this.config}></td-cameras></section>
+            <section class="panel" id="review-panel" aria-label="Review"><td-review .store=${this.store} .config=${this.config.review}></td-review></section>
             <section class="panel" id="storage-panel"><td-storage .store=${this.store} .config=${this.config.storage}></td-storage></section>
             ${this.scheduleStore && this.host
               ? html`<section class="panel" id="schedules-panel">
@@ -168,6 +175,8 @@ export class TapedeckApp extends LitElement {
     return html`<nav class="thumb-bar" aria-label="Go to">
       <button type="button" @click=${jump('recorder-panel')}>Recorder</button>
       <button type="button" @click=${jump('library-panel')}>Library</button>
+      <button type="button" @click=${jump('cameras-panel')}>Cameras</button>
+      <button type="button" @click=${jump('review-panel')}>Review</button>
       <button type="button" @click=${jump('schedules-panel')}>Schedules</button>
       <button type="button" @click=${jump('storage-panel')}>Storage</button>
     </nav>`;
