@@ -39,7 +39,7 @@ function observed(element: Element): Promise<boolean> {
   });
 }
 
-it('has no player off screen, plays once scrolled into view, and lets go of the stream when removed', async () => {
+it('has no player off screen, plays once scrolled into view, and lets go of the stream when removed', { timeout: 40_000 }, async () => {
   const key = `tile-${crypto.randomUUID()}`;
   const spacer = document.createElement('div');
   spacer.style.height = '300vh';
@@ -55,8 +55,17 @@ it('has no player off screen, plays once scrolled into view, and lets go of the 
   expect(video.getAttribute('src')).toBeNull();
   expect(await playlistRequests(key)).toBe(0);
 
+  // hls.js gives the video a MediaSource (a blob: URL) when it attaches. The test camera's
+  // segments are not media, so the tile may go offline soon after: remember the attach.
+  let attached = false;
+  const watcher = new MutationObserver((records) => {
+    // A blob: URL now, or one that was replaced since (its record's old value).
+    if (video.getAttribute('src')?.startsWith('blob:') || records.some((r) => r.oldValue?.startsWith('blob:'))) attached = true;
+  });
+  watcher.observe(video, { attributes: true, attributeFilter: ['src'], attributeOldValue: true });
   tile.scrollIntoView();
-  await waitFor(async () => ((await playlistRequests(key)) > 0 && video.src.startsWith('blob:') ? true : undefined), { timeoutMs: 30_000, description: 'the tile to load the camera' });
+  await waitFor(async () => ((await playlistRequests(key)) > 0 && attached ? true : undefined), { timeoutMs: 30_000, description: 'the tile to load the camera' });
+  watcher.disconnect();
   expect(tile.shadowRoot!.querySelector('h3')?.textContent).toBe('Porch');
 
   tile.remove();
