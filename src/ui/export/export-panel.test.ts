@@ -1,5 +1,6 @@
-import { describe, expect, test } from 'vitest';
-import { etaText, parseFormatChoice } from './export-panel.ts';
+import { afterEach, describe, expect, test } from 'vitest';
+import type { Recording } from '../../storage/types.ts';
+import { etaText, parseFormatChoice, type ExportPanel } from './export-panel.ts';
 
 describe('parseFormatChoice', () => {
   test('splits MP3 choices into format and bitrate, keeps the others', () => {
@@ -29,5 +30,30 @@ describe('etaText', () => {
     expect(etaText(100, 0.5)).toBe('');
     expect(etaText(5_000, 0.01)).toBe('');
     expect(etaText(5_000, 1)).toBe('');
+  });
+});
+
+describe('the Format select', () => {
+  const added: HTMLElement[] = [];
+  afterEach(() => {
+    for (const element of added.splice(0)) element.remove();
+  });
+
+  test('shows M4A once a recording whose kind was unknown turns out to be audio', async () => {
+    const recording = { id: 'r1', title: 'Radio', kind: null, segmentCount: 2, durationSec: 4, codecs: [], status: 'recording' } as unknown as Recording;
+    const panel = document.createElement('td-export-panel') as ExportPanel;
+    panel.recording = recording;
+    document.body.append(panel);
+    added.push(panel);
+    await panel.updateComplete;
+    const select = panel.shadowRoot!.querySelector('select')!;
+    expect(select.value).toBe('mp4');
+
+    // The first segment was probed: audio only. The video choices go, M4A is the default.
+    panel.recording = { ...recording, kind: 'audio', codecs: ['mp4a.40.2'] };
+    await panel.updateComplete;
+    expect([...select.options].some((option) => option.value === 'mp4')).toBe(false);
+    expect(select.value).toBe('m4a');
+    expect(select.selectedOptions[0]?.textContent).toBe('M4A (audio)');
   });
 });

@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { createRef, ref } from 'lit/directives/ref.js';
+import { repeat } from 'lit/directives/repeat.js';
 import { downloadFileName, EXPORT_FILE_TYPES, ExportError, exportRecording, saveToDownloads, type ExportedFile } from '../../export/exporter.ts';
 import type { ExportFormat } from '../../export/messages.ts';
 import type { Mp3BitrateKbps } from '../../export/mp3-encode.ts';
@@ -176,7 +177,13 @@ export class ExportPanel extends LitElement {
         <label
           >Format
           <select .value=${this.chosen} @change=${(e: Event) => (this.choice = (e.target as HTMLSelectElement).value as FormatChoice)}>
-            ${CHOICES.filter((c) => isVideo || !c.video).map((c) => html`<option value=${c.value} ?selected=${this.chosen === c.value}>${c.label}</option>`)}
+            ${repeat(
+              CHOICES.filter((c) => isVideo || !c.video),
+              // Keyed: when the video choices go (the recording turns out to be audio), the
+              // chosen option element must stay itself, not be relabelled as its neighbour.
+              (c) => c.value,
+              (c) => html`<option value=${c.value} .selected=${this.chosen === c.value}>${c.label}</option>`,
+            )}
           </select></label
         >
         ${isVideo && videoChoice
