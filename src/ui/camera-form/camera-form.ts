@@ -83,15 +83,6 @@ export class CameraForm extends LitElement {
         flex-wrap: wrap;
         gap: 0.5rem;
       }
-      /* A radio button with its label, like label.check with a checkbox: the label is the 44 px target. */
-      input[type='radio'] {
-        min-height: 0;
-        width: 1.25rem;
-        height: 1.25rem;
-        margin: 0;
-        padding: 0;
-        accent-color: var(--td-accent, #b3261e);
-      }
     `,
   ];
 

@@ -140,14 +140,6 @@ export class LiveView extends LitElement {
       .status {
         font-variant-numeric: tabular-nums;
       }
-      input[type='radio'] {
-        min-height: 0;
-        width: 1.25rem;
-        height: 1.25rem;
-        margin: 0;
-        padding: 0;
-        accent-color: var(--td-accent, #b3261e);
-      }
       fieldset {
         border: 0;
         padding: 0;

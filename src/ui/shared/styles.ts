@@ -26,7 +26,8 @@ export const sharedStyles = css`
     max-width: 100%;
     text-overflow: ellipsis;
   }
-  input[type='checkbox'] {
+  input[type='checkbox'],
+  input[type='radio'] {
     min-height: 0;
     width: 1.25rem;
     height: 1.25rem;
