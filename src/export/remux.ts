@@ -199,7 +199,9 @@ async function writeSegment(tracks: Track[], clock: RunClock, decoderConfigSent:
     const packet = next.head!;
     const timelineSec = Math.max(0, packet.timestamp + clock.wrapSec - clock.baseSec + clock.offsetSec);
     const window = clock.window;
-    if (window && (timelineSec < window.startSec - 1e-6 || timelineSec >= window.endSec)) {
+    // Inside the window means starting at or after its start and ending by its end: a cut
+    // without re-encoding may start early (at a keyframe) but never runs past the out point.
+    if (window && (timelineSec < window.startSec - 1e-6 || timelineSec + packet.duration > window.endSec + 1e-6)) {
       clock.endSec = Math.max(clock.endSec, Math.min(timelineSec + packet.duration, window.endSec));
       next.head = (await next.iterator.next()).value as EncodedPacket | undefined;
       continue;
