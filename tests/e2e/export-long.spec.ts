@@ -39,7 +39,8 @@ test('a recording of more than 2 GiB exports to MP4 with the renderer under 1 Gi
   const vod = await makeLoopedVod({ dir: join(workDir, 'vod'), clipSec: 20, loops: 46, videoBitrate: '24M', segmentSec: 4 });
   expect(vod.totalBytes).toBeGreaterThan(MIN_RECORDING_BYTES);
   const files = await serveDirectory(vod.dir);
-  const context = await chromium.launchPersistentContext(join(workDir, 'profile'), { executablePath: chromiumExecutablePath(), args: chromiumArgs, baseURL, acceptDownloads: true });
+  const profileDir = join(workDir, 'profile');
+  const context = await chromium.launchPersistentContext(profileDir, { executablePath: chromiumExecutablePath(), args: chromiumArgs, baseURL, acceptDownloads: true });
   const page = context.pages()[0] ?? (await context.newPage());
   try {
     const app = new AppPage(page);
@@ -50,7 +51,7 @@ test('a recording of more than 2 GiB exports to MP4 with the renderer under 1 Gi
 
     const item = app.item(stored!.title);
     await item.getByLabel('Format').selectOption('mp4');
-    const sampler = sampleTreeMemory(await launchedChromiumPid(), 100);
+    const sampler = sampleTreeMemory(await launchedChromiumPid(process.pid, profileDir), 100);
     const downloadPromise = page.waitForEvent('download', { timeout: 15 * 60_000 });
     await item.getByRole('button', { name: 'Download' }).click();
     const download = await downloadPromise;

@@ -86,14 +86,18 @@ export function sampleTreeMemory(rootPid: number, intervalMs = 50): MemorySample
 
 /**
  * Chromium's main (browser) process among the descendants of `parentPid` (default: this
- * process), i.e. the chromium this process launched, for memory sampling.
+ * process), i.e. a chromium this process launched, for memory sampling. Give `userDataDir`
+ * to pick the one running that profile when this process has launched several (Playwright's
+ * worker keeps its shared browser alive beside a test's own persistent context).
  * @throws Error when none is running.
  */
-export async function launchedChromiumPid(parentPid: number = process.pid): Promise<number> {
+export async function launchedChromiumPid(parentPid: number = process.pid, userDataDir?: string): Promise<number> {
   for (const pid of await processTree(parentPid)) {
     if (pid === parentPid) continue;
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes('chromium') && !cmdline.includes('--type=')) return pid;
+    const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (!args.some((arg) => arg.includes('chromium')) || args.some((arg) => arg.startsWith('--type='))) continue;
+    if (userDataDir && !args.includes(`--user-data-dir=${userDataDir}`)) continue;
+    return pid;
   }
-  throw new Error('Could not find the browser process.');
+  throw new Error(`Could not find the browser process${userDataDir ? ` of ${userDataDir}` : ''}.`);
 }
