@@ -28,9 +28,9 @@ afterAll(async () => {
   await Promise.all([secure?.stop(), open?.stop()]);
 });
 
-async function playAndCount(url: string): Promise<number> {
+async function playAndCount(url: string, transport: 'tcp' | 'udp' = 'tcp'): Promise<number> {
   let packets = 0;
-  const playback = await playRtsp(url, { requestTimeoutMs: 5000, onPacket: () => (packets += 1), onClose: () => {} });
+  const playback = await playRtsp(url, { transport, requestTimeoutMs: 5000, onPacket: () => (packets += 1), onClose: () => {} });
   try {
     await waitFor(() => (packets >= 20 ? packets : undefined), { timeoutMs: 10_000, description: '20 packets' });
   } finally {
@@ -40,8 +40,8 @@ async function playAndCount(url: string): Promise<number> {
 }
 
 describe('RTSP authentication', () => {
-  it('plays a Digest-protected stream with the right password from the URL', async () => {
-    expect(await playAndCount(secure.url('/secure', { user: USER, password: PASSWORD }))).toBeGreaterThanOrEqual(20);
+  it.each(['tcp', 'udp'] as const)('plays a Digest-protected stream with the right password from the URL, over %s', async (transport) => {
+    expect(await playAndCount(secure.url('/secure', { user: USER, password: PASSWORD }), transport)).toBeGreaterThanOrEqual(20);
   }, 30_000);
 
   it('gives RtspAuthError, without the password, for a wrong password', async () => {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RtspProtocolError } from './errors.ts';
 import { aggregateControlUrl, tracksFromSdp } from './sdp.ts';
@@ -36,5 +37,37 @@ describe('tracksFromSdp', () => {
   it('says so when nothing in the SDP can be used', () => {
     expect(() => tracksFromSdp('v=0\r\ns=x\r\n', 'rtsp://h/')).toThrow(RtspProtocolError);
     expect(() => tracksFromSdp('<html>not sdp</html>', 'rtsp://h/')).toThrow(/no usable m= line/);
+  });
+});
+
+describe('tracksFromSdp on random and mutated SDP (fast-check)', () => {
+  /** What a camera's SDP is made of, shuffled, dropped, duplicated and garbled below. */
+  const lines = camera.split('\r\n').filter((line) => line !== '');
+  const line = fc.oneof(
+    fc.constantFrom(...lines),
+    fc.string(),
+    fc.constantFrom(...lines).chain((known) => fc.nat(known.length).map((cut) => known.slice(0, cut))),
+    fc.tuple(fc.constantFrom('m=', 'a=rtpmap:', 'a=fmtp:', 'a=control:', 'c='), fc.string()).map(([tag, rest]) => tag + rest),
+  );
+
+  it('returns well-formed tracks or throws RtspProtocolError, never anything else', () => {
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 30 }), fc.constantFrom('\r\n', '\n'), (parts, eol) => {
+        let tracks;
+        try {
+          tracks = tracksFromSdp(parts.join(eol), 'rtsp://10.0.0.2/live');
+        } catch (error) {
+          expect(error).toBeInstanceOf(RtspProtocolError);
+          return;
+        }
+        expect(tracks.length).toBeGreaterThan(0);
+        for (const track of tracks) {
+          expect(Number.isInteger(track.payloadType) && track.payloadType >= 0 && track.payloadType <= 127).toBe(true);
+          expect(track.clockRateHz).toBeGreaterThan(0);
+          expect(track.controlUrl.startsWith('rtsp://')).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -42,7 +42,8 @@ export function tracksFromSdp(sdpText: string, baseUrl: string): RtspTrack[] {
   for (const media of session.media ?? []) {
     const payloadType = Number(String(media.payloads ?? '').trim().split(/\s+/)[0]);
     if (!Number.isInteger(payloadType) || payloadType < 0 || payloadType > 127) continue;
-    const rtpmap = media.rtp?.find((r) => r.payload === payloadType);
+    // An rtpmap without an encoding name or a clock rate (RFC 8866 section 6.6) names nothing.
+    const rtpmap = media.rtp?.find((r) => r.payload === payloadType && typeof r.codec === 'string' && r.codec !== '' && Number(r.rate) > 0);
     const fallback = STATIC_PAYLOAD_TYPES[payloadType];
     if (!rtpmap && !fallback) continue;
     const fmtpLine = media.fmtp?.find((f) => f.payload === payloadType);

@@ -52,15 +52,21 @@ export function parseRtspUrl(text: string): RtspTarget {
  * @throws RtspProtocolError when the result is not a URL.
  */
 export function resolveControlUrl(base: string, control: string | undefined): string {
-  const trimmed = control?.trim() ?? '';
+  // sdp-transform hands `a=control:1` over as the number 1, whatever its types say.
+  const trimmed = control === undefined ? '' : String(control).trim();
   if (trimmed === '' || trimmed === '*') return stripUserinfo(base);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) return stripUserinfo(trimmed);
   const directory = base.endsWith('/') ? base : `${base}/`;
+  let resolved: URL;
   try {
-    return stripUserinfo(new URL(trimmed, directory).href);
+    resolved = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? new URL(trimmed) : new URL(trimmed, directory);
   } catch {
     throw new RtspProtocolError(`Bad control URL "${trimmed}" for base ${stripUserinfo(base)}`, base);
   }
+  // A control URL names an RTSP resource on a host (RFC 2326 section 3.2); anything else cannot be set up.
+  if (!/^rtsp[su]?:$/.test(resolved.protocol) || resolved.host === '') {
+    throw new RtspProtocolError(`Control URL "${trimmed}" is not an rtsp:// URL (base ${stripUserinfo(base)})`, base);
+  }
+  return stripUserinfo(/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : resolved.href);
 }
 
 /** The base URL of a DESCRIBE answer: Content-Base, else Content-Location (resolved), else the request URL. */
