@@ -109,6 +109,13 @@ export interface CameraConfig {
    * edge a tile plays (low latency, yet no stall at each segment). Default 2.
    */
   tileLiveSyncSegmentCount: number;
+  /**
+   * How long a grid tile that was playing may go without new video (no fragment buffered and
+   * the picture not advancing) before it loads the stream afresh, in ms. A camera that
+   * reconnects often starts a new timeline (the relay does, after an outage) that hls.js does
+   * not join by itself. Default 10000.
+   */
+  tileStallRestartMs: number;
   /** Tiles a grid page shows: 1, 4 or 9. Default 4. */
   gridTileCount: 1 | 4 | 9;
   /** Time limit of one request to the relay's API, in ms. Default 8000. */
@@ -180,6 +187,7 @@ export const defaultConfig: TapedeckConfig = {
   cameras: {
     restartDelayMs: 5000,
     tileLiveSyncSegmentCount: 2,
+    tileStallRestartMs: 10_000,
     gridTileCount: 4,
     relayRequestTimeoutMs: 8000,
     relayStatusIntervalMs: 5000,

@@ -48,6 +48,7 @@ export class CameraTile extends LitElement {
     relayStatus: { attribute: false },
     liveSyncSegmentCount: { attribute: false },
     retryDelayMs: { attribute: false },
+    stallRestartMs: { attribute: false },
     fullscreen: { type: Boolean, reflect: true },
     playback: { state: true },
     reason: { state: true },
@@ -60,6 +61,8 @@ export class CameraTile extends LitElement {
   declare relayStatus: RelayCameraStatus | null;
   declare liveSyncSegmentCount: number;
   declare retryDelayMs: number;
+  /** See `cameras.tileStallRestartMs` in src/config.ts. */
+  declare stallRestartMs: number;
   declare fullscreen: boolean;
   declare playback: TilePlaybackState;
   declare reason: string;
@@ -77,6 +80,7 @@ export class CameraTile extends LitElement {
     this.relayStatus = null;
     this.liveSyncSegmentCount = 2;
     this.retryDelayMs = 5000;
+    this.stallRestartMs = 10_000;
     this.fullscreen = false;
     this.playback = 'connecting';
     this.reason = '';
@@ -161,6 +165,7 @@ export class CameraTile extends LitElement {
       this.detach = attachTilePlayer(video, wanted, {
         liveSyncSegmentCount: this.liveSyncSegmentCount,
         retryDelayMs: this.retryDelayMs,
+        stallRestartMs: this.stallRestartMs,
         onState: (state, reason) => {
           this.playback = state;
           this.reason = reason;

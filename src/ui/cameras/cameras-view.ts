@@ -267,6 +267,7 @@ export class CamerasView extends LitElement {
       .relayStatus=${camera.relayCameraId ? (this.relayStatuses.get(camera.relayCameraId) ?? null) : null}
       .liveSyncSegmentCount=${this.config.cameras.tileLiveSyncSegmentCount}
       .retryDelayMs=${this.config.cameras.restartDelayMs}
+      .stallRestartMs=${this.config.cameras.tileStallRestartMs}
       ?fullscreen=${fullscreen}
     ></td-camera-tile>`;
   }

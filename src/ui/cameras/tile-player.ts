@@ -14,9 +14,17 @@ export interface TilePlayerOptions {
   liveSyncSegmentCount: number;
   /** Wait before a player that failed loads the stream again, in ms (config `cameras.restartDelayMs`). */
   retryDelayMs: number;
+  /**
+   * How long a player that was live may go without new video before it loads the stream again,
+   * in ms (config `cameras.tileStallRestartMs`). Not counted while the page is hidden.
+   */
+  stallRestartMs: number;
   /** Gets the playback state and, when offline or reconnecting, why. */
   onState: (state: TilePlaybackState, message: string) => void;
 }
+
+/** How often a tile checks whether its picture still moves, in ms. */
+const STALL_CHECK_INTERVAL_MS = 1000;
 
 /**
  * Plays a camera's live HLS stream muted in `video` with hls.js, tuned for a grid of many
@@ -24,6 +32,12 @@ export interface TilePlayerOptions {
  * little memory. It reports `live` once media is buffered, `reconnecting` on a network error
  * hls.js retries, and `offline` on a fatal one, after which it loads the stream again every
  * `retryDelayMs` (still `offline` meanwhile) until it plays or is detached.
+ *
+ * A player that was live and then goes `stallRestartMs` with no fragment buffered and the
+ * picture standing still while it should play (page visible, video not paused) reports `reconnecting` and loads the stream afresh:
+ * after a camera's outage the relay starts a new session whose playlist continues the media
+ * sequence numbers but not the old timeline, and hls.js, waiting at the old buffer end, never
+ * loads a fragment of it (seen in tests/e2e/cameras-relay-review.spec.ts).
  * @returns a teardown that destroys the player (no hls.js instance is left) and its timers.
  * @throws Error when the browser has no Media Source Extensions (hls.js cannot run).
  */
@@ -33,7 +47,11 @@ export function attachTilePlayer(video: HTMLVideoElement, url: string, options: 
   let hls: Hls | null = null;
   let retry: ReturnType<typeof setTimeout> | null = null;
   let detached = false;
+  /** Since when the current player has shown no progress, once it has been live; null before. */
+  let progressAtMs: number | null = null;
+  let lastCurrentTimeSec = -1;
   const start = (first: boolean) => {
+    progressAtMs = null;
     const player = new Hls({
       liveSyncDurationCount: options.liveSyncSegmentCount,
       liveMaxLatencyDurationCount: options.liveSyncSegmentCount + 3,
@@ -50,7 +68,10 @@ export function attachTilePlayer(video: HTMLVideoElement, url: string, options: 
     hls = player;
     // After a fatal error the tile stays `offline` while it tries again, until media flows.
     if (first) options.onState('connecting', '');
-    player.on(Hls.Events.FRAG_BUFFERED, () => options.onState('live', ''));
+    player.on(Hls.Events.FRAG_BUFFERED, () => {
+      progressAtMs = Date.now();
+      options.onState('live', '');
+    });
     player.on(Hls.Events.ERROR, (_event, data) => {
       const reason = `${data.details}${data.response?.code ? ` (HTTP ${data.response.code})` : ''}`;
       if (!data.fatal) {
@@ -70,8 +91,24 @@ export function attachTilePlayer(video: HTMLVideoElement, url: string, options: 
     void video.play().catch(() => undefined);
   };
   start(true);
+  const watchdog = setInterval(() => {
+    if (hls === null || progressAtMs === null) return;
+    const nowMs = Date.now();
+    // A hidden page or a paused picture (autoplay refused) is not a stall.
+    if (document.hidden || video.paused || video.currentTime !== lastCurrentTimeSec) {
+      lastCurrentTimeSec = video.currentTime;
+      progressAtMs = nowMs;
+      return;
+    }
+    if (nowMs - progressAtMs < options.stallRestartMs) return;
+    hls.destroy();
+    hls = null;
+    options.onState('reconnecting', `no new video for ${Math.round(options.stallRestartMs / 1000)} s`);
+    start(false);
+  }, STALL_CHECK_INTERVAL_MS);
   return () => {
     detached = true;
+    clearInterval(watchdog);
     if (retry) clearTimeout(retry);
     hls?.destroy();
     hls = null;
