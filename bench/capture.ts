@@ -23,19 +23,22 @@ try {
 
   const { page, browserPid } = app;
   const baselineBytes = await treeRssBytes(browserPid);
-  const sampler = sampleTreeMemory(browserPid, 100);
+  const downloadSampler = sampleTreeMemory(browserPid, 100);
   const live = page.getByRole('region', { name: 'Record a stream' });
   await live.getByLabel('Stream URL').fill(playlistUrl);
   const startedAt = performance.now();
   await live.getByRole('button', { name: 'Record' }).click();
   await live.getByRole('status').filter({ hasText: 'Recorded' }).waitFor({ timeout: 60 * 60_000 });
   const downloadMs = performance.now() - startedAt;
+  const downloadPeaks = await downloadSampler.stop();
+  const exportSampler = sampleTreeMemory(browserPid, 100);
   const item = page.getByRole('region', { name: 'Library' }).getByRole('listitem').first();
   await item.getByLabel('Format').selectOption('mp4');
   const exportStartedAt = performance.now();
   const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60 * 60_000 }), item.getByRole('button', { name: 'Download' }).click()]);
   const exportMs = performance.now() - exportStartedAt;
-  const peaks = await sampler.stop();
+  const exportPeaks = await exportSampler.stop();
+  const peaks = downloadPeaks.totalBytes >= exportPeaks.totalBytes ? downloadPeaks : exportPeaks;
   const outPath = join(workDir, 'capture-tapedeck.mp4');
   await download.saveAs(outPath);
   const probed = await probeMedia(outPath);
@@ -44,6 +47,7 @@ try {
   console.log(`Tapedeck: download ${(downloadMs / 1000).toFixed(2)} s + export ${(exportMs / 1000).toFixed(2)} s = ${(totalMs / 1000).toFixed(2)} s`);
   console.log(`  output ${probed.streams.map((s) => s.codecName).join('+')}, ${probed.durationSec.toFixed(1)} s`);
   console.log(`  browser peak RSS ${mb(peaks.totalBytes)} (idle app ${mb(baselineBytes)}, rise ${mb(peaks.totalBytes - baselineBytes)})`);
+  console.log(`  rise while downloading ${mb(downloadPeaks.totalBytes - baselineBytes)}, while exporting ${mb(exportPeaks.totalBytes - baselineBytes)}`);
   console.log(`  peak by Chromium process kind: ${Object.entries(peaks.byKindBytes).map(([kind, bytes]) => `${kind} ${mb(bytes)}`).join(', ')}`);
   console.log('');
   console.log(`time ratio (Tapedeck download+export / ffmpeg -i URL -c copy): ${(totalMs / native.elapsedMs).toFixed(2)}x`);

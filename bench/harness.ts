@@ -5,8 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright';
+import { chromium, type BrowserContext, type Page } from 'playwright';
 import { build, preview, type PreviewServer } from 'vite';
 import { chromiumArgs, chromiumExecutablePath } from '../tests/helpers/chromium.ts';
 import { makeLoopedVod, type LoopedVod, type LoopedVodOptions } from '../tests/helpers/looped-vod.ts';
@@ -50,30 +52,36 @@ export async function makeVod(options: VodOptions): Promise<LoopedVod> {
   return makeLoopedVod({ dir: join(workDir, name), ...rest });
 }
 
-/** The built app served by `vite preview`, open in Debian's Chromium. */
+/** The built app served by `vite preview`, open in Debian's Chromium with a profile of its own. */
 export interface AppUnderTest {
-  browser: Browser;
+  context: BrowserContext;
   page: Page;
   /** Id of Chromium's main process, for memory sampling. */
   browserPid: number;
   close(): Promise<void>;
 }
 
-/** Builds the app, serves it on a free loopback port and opens it in Chromium. */
+/**
+ * Builds the app, serves it on a free loopback port and opens it in Chromium with a fresh
+ * on-disk profile, as a user's browser is: in an incognito context (Playwright's
+ * `browser.newContext()`) Chromium keeps IndexedDB in memory, so every stored segment would
+ * count as browser memory. The profile is removed on close.
+ */
 export async function openApp(): Promise<AppUnderTest> {
   await build({ logLevel: 'warn' });
   const server: PreviewServer = await preview({ preview: { port: 0, host: '127.0.0.1' }, logLevel: 'warn' });
-  const browser = await chromium.launch({ executablePath: chromiumExecutablePath(), args: chromiumArgs });
-  const context = await browser.newContext({ acceptDownloads: true });
-  const page = await context.newPage();
+  const profileDir = await mkdtemp(join(tmpdir(), 'tapedeck-bench-profile-'));
+  const context = await chromium.launchPersistentContext(profileDir, { executablePath: chromiumExecutablePath(), args: chromiumArgs, acceptDownloads: true });
+  const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(server.resolvedUrls!.local[0]!);
   return {
-    browser,
+    context,
     page,
-    browserPid: await launchedChromiumPid(),
+    browserPid: await launchedChromiumPid(process.pid, profileDir),
     async close() {
-      await browser.close();
+      await context.close();
       await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+      await rm(profileDir, { recursive: true, force: true });
     },
   };
 }
