@@ -56,15 +56,30 @@ export function fetchBytes(url: string, options: FetchOptions): Promise<Fetched<
 
 /**
  * Reads a response body as a Blob, never holding more than `maxBytes` of it.
+ *
+ * A body whose length the response declares (Content-Length, within `maxBytes`) and that is
+ * not content-coded is read by the browser straight into a Blob (`Response.blob()`): no copy
+ * passes through JavaScript, and Chromium keeps large blobs on disk. HTTP framing holds the
+ * body to the declared length (RFC 9112 section 6.3). A body of unknown length, or a compressed
+ * one (whose decoded size Content-Length does not give; cross-origin responses hide
+ * Content-Encoding unless exposed, so a hidden one counts as absent and the size is checked
+ * after), is read chunk by chunk and cancelled past the limit.
  * @throws ResponseTooLargeError as soon as Content-Length or the bytes read exceed `maxBytes`.
  */
 async function readCapped(response: Response, url: string, maxBytes: number): Promise<Blob> {
   const type = response.headers.get('content-type') ?? '';
-  const declared = Number(response.headers.get('content-length') ?? NaN);
+  const lengthHeader = response.headers.get('content-length');
+  const declared = lengthHeader === null ? NaN : Number(lengthHeader);
   if (declared > maxBytes || !response.body) {
     await response.body?.cancel().catch(() => undefined);
     if (declared > maxBytes) throw new ResponseTooLargeError(url, maxBytes);
     return new Blob([], { type });
+  }
+  const coding = response.headers.get('content-encoding');
+  if (Number.isFinite(declared) && (coding === null || coding === 'identity')) {
+    const blob = await response.blob();
+    if (blob.size > maxBytes) throw new ResponseTooLargeError(url, maxBytes);
+    return blob;
   }
   const reader = response.body.getReader();
   const chunks: Uint8Array<ArrayBuffer>[] = [];
