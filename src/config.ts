@@ -72,6 +72,16 @@ export interface ExportConfig {
   transcodeChunkBytes: number;
   /** Where the app serves the ffmpeg.wasm core and the drawtext font (same origin). Default `/ffmpeg/`. */
   ffmpegBasePath: string;
+  /**
+   * Most demux workers an export without re-encoding starts (demuxing is most of a remux's
+   * work); it starts one per logical core up to this. Default 4.
+   */
+  demuxWorkerMaxCount: number;
+  /**
+   * Segments each demux worker may hold demuxed ahead of the muxer, which bounds the export's
+   * memory to about `workers × this` segments. Default 2.
+   */
+  demuxAheadPerWorkerCount: number;
 }
 
 /** Settings of scheduled capture (src/schedule). */
@@ -173,6 +183,8 @@ export const defaultConfig: TapedeckConfig = {
     transcodeChunkSec: 3600,
     transcodeChunkBytes: 32 * 1024 * 1024,
     ffmpegBasePath: '/ffmpeg/',
+    demuxWorkerMaxCount: 4,
+    demuxAheadPerWorkerCount: 2,
   },
   schedule: {
     maxConcurrentCaptures: 3,

@@ -13,6 +13,7 @@ import { transcodeSegments } from './transcode/transcode.ts';
 import { encodeOpusSegments } from './transcode/webcodecs-audio.ts';
 import { planKeyframeCut } from './trim/keyframe-cut.ts';
 import { selectSegments } from './trim/range.ts';
+import { DemuxPool } from './demux-pool.ts';
 
 /**
  * The export worker: reads a recording's segments from IndexedDB and writes the exported file
@@ -44,6 +45,7 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
   let store: RecordingStore | null = null;
   let dir: FileSystemDirectoryHandle | null = null;
   let writable: FileSystemWritableFileStream | null = null;
+  let pool: DemuxPool | null = null;
   /** The first error a write to the file gave, which outranks what the muxer makes of it. */
   let writeError: unknown = null;
   const { target } = request;
@@ -93,6 +95,12 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
     const runs = () => recordingRuns(segments, readInit);
     const totalDurationSec = range ? range.endSec - range.startSec : recording.durationSec;
     const common = { writable: sink, totalDurationSec, onProgress, tags: toMetadataTags(request.tags) };
+    /** Remuxes demux in workers, one per core up to the configured most, each a few segments ahead. */
+    const parallelDemux = () => {
+      const { demuxWorkerMaxCount, demuxAheadPerWorkerCount } = defaultConfig.export;
+      pool ??= new DemuxPool(Math.min(demuxWorkerMaxCount, navigator.hardwareConcurrency || 1));
+      return { demux: pool.demux, demuxAheadCount: pool.size * demuxAheadPerWorkerCount };
+    };
     let result: RemuxResult;
     if (request.transcode && request.format === 'ogg') {
       result = await encodeOpusSegments(allSegments, {
@@ -121,20 +129,20 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
     } else if (range && request.format !== 'ts' && request.format !== 'mp3') {
       const cut = await planKeyframeCut(allSegments, range, async (segment) => new Blob(await originalFileParts([segment], readInit)));
       const cutRuns = await recordingRuns(cut.segments, readInit);
-      result = await remuxRuns(cutRuns, { ...common, format: request.format, windowSec: cut.windowSec });
+      result = await remuxRuns(cutRuns, { ...common, ...parallelDemux(), format: request.format, windowSec: cut.windowSec });
     } else if (request.format === 'ts') {
       await concatSegments(await originalFileParts(segments, readInit), { writable: sink, onProgress });
       result = { durationSec: range ? segments.reduce((sum, segment) => sum + segment.durationSec, 0) : recording.durationSec, codecs: recording.codecs };
     } else if (request.format === 'mp3' && (await isMp3Recording(segments[0]))) {
       // Packed MP3 (RFC 8216 section 3.4): its frames are copied, not decoded and encoded again.
-      result = await remuxRuns(await runs(), { ...common, format: 'm4a', createFormat: () => new Mp3OutputFormat() });
+      result = await remuxRuns(await runs(), { ...common, ...parallelDemux(), format: 'm4a', createFormat: () => new Mp3OutputFormat() });
     } else if (request.format === 'mp3') {
       result = await encodeMp3Runs(await runs(), { ...common, bitrateKbps: request.bitrateKbps });
     } else {
       // Alternate audio and subtitle renditions recorded alongside are merged in (merge-renditions.ts).
       const renditions = request.format === 'm4a' ? [] : await loadRenditionParts(store, request.recordingId);
       const merged = renditions.length ? await remuxWithRenditions(segments, renditions, { ...common, format: request.format }) : null;
-      result = merged ?? (await remuxRuns(await runs(), { ...common, format: request.format }));
+      result = merged ?? (await remuxRuns(await runs(), { ...common, ...parallelDemux(), format: request.format }));
     }
     throwIfCancelled();
     await writable.close();
@@ -148,6 +156,7 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
     const named = cause instanceof Error ? cause : new Error(String(cause));
     post({ type: 'error', name: named.name, message: named.message });
   } finally {
+    (pool as DemuxPool | null)?.close();
     store?.close();
   }
 };

@@ -1,21 +1,17 @@
 import {
-  ALL_FORMATS,
-  BlobSource,
   EncodedAudioPacketSource,
-  EncodedPacketSink,
   EncodedVideoPacketSource,
-  Input,
   MkvOutputFormat,
   Mp4OutputFormat,
   Output,
   StreamTarget,
-  type EncodedPacket,
+  type AudioCodec,
   type MetadataTags,
   type OutputFormat,
-  type InputAudioTrack,
-  type InputVideoTrack,
   type StreamTargetChunk,
+  type VideoCodec,
 } from 'mediabunny';
+import { demuxSegment, packetAt, type DemuxedSegment, type DemuxedTrack, type SegmentDemuxer } from './segment-demux.ts';
 import { startsDiscontinuity, type StoredSegmentTiming } from '../storage/segment-timeline.ts';
 
 /** Containers a recording can be remuxed into without re-encoding. */
@@ -55,6 +51,13 @@ export interface RemuxOptions {
    * on a video keyframe (see src/export/trim/keyframe-cut.ts). All packets when not given.
    */
   windowSec?: { startSec: number; endSec: number };
+  /** Demuxes each segment; default {@link demuxSegment} in this thread. A DemuxPool's `demux` (src/export/demux-pool.ts) spreads them over workers. */
+  demux?: SegmentDemuxer;
+  /**
+   * Segments demuxed ahead of the one being written, so several demux at once (with a pool:
+   * about twice its size). Memory grows by this many demuxed segments. Default 0.
+   */
+  demuxAheadCount?: number;
 }
 
 /** Result of a remux. */
@@ -65,7 +68,7 @@ export interface RemuxResult {
   codecs: string[];
 }
 
-type Track = { input: InputVideoTrack | InputAudioTrack; source: EncodedVideoPacketSource | EncodedAudioPacketSource };
+type Track = { demuxed: DemuxedTrack; source: EncodedVideoPacketSource | EncodedAudioPacketSource };
 
 /** The MPEG-TS presentation clock wraps after 2^33 ticks of 90 kHz (ISO/IEC 13818-1 2.4.3.7), in seconds. */
 export const PTS_WRAP_SEC = 2 ** 33 / 90_000;
@@ -76,10 +79,11 @@ export const PTS_WRAP_SEC = 2 ** 33 / 90_000;
  * `runs` are the recording's segments split where timestamps break (see
  * {@link splitAtDiscontinuities}, RFC 8216 section 4.3.2.3): within a run, timestamps are
  * continuous; across runs they may jump, so each run is re-timed to start where the previous
- * one ended, which gives one continuous, playable file. Each segment is demuxed on its own and
- * released before the next, and video and audio packets are written in timestamp order, so
- * memory stays bounded by one segment plus mediabunny's write chunk, whatever the recording's
- * length. A presentation clock that wraps inside a run (after about 26.5 hours) is unwrapped.
+ * one ended, which gives one continuous, playable file. Each segment is demuxed on its own
+ * (`demux`, with `demuxAheadCount` more demuxing meanwhile, in workers when `demux` is a
+ * DemuxPool's, src/export/demux-pool.ts) and released once written, and video and audio packets are written in
+ * timestamp order, so memory stays bounded by `demuxAheadCount + 1` segments plus mediabunny's
+ * write chunk, whatever the recording's length. A presentation clock that wraps inside a run (after about 26.5 hours) is unwrapped.
  *
  * M4A keeps the first audio track only; MP4 and MKV keep the first video and the first audio track.
  * @throws UnsupportedExportError when no track fits the format (M4A of a stream without audio).
@@ -96,29 +100,26 @@ export async function remuxRuns(runs: Iterable<Blob[]> | AsyncIterable<Blob[]>, 
   let offsetSec = 0;
   const codecs: string[] = [];
   const reportProgress = (doneSec: number) => options.onProgress?.(Math.min(1, doneSec / Math.max(options.totalDurationSec, 1e-9)));
+  const demux = options.demux ?? demuxSegment;
+  let clock: RunClock | null = null;
   try {
-    for await (const run of runs) {
-      const clock: RunClock = { baseSec: null, offsetSec, wrapSec: 0, lastStartSec: null, endSec: offsetSec, window: options.windowSec ?? null };
-      for (const segment of run) {
-        const input = new Input({ source: new BlobSource(segment), formats: ALL_FORMATS });
-        try {
-          const inputVideo = container.keepsVideo ? await input.getPrimaryVideoTrack() : null;
-          const inputAudio = await input.getPrimaryAudioTrack();
-          if (output.state === 'pending' && options.format === 'm4a' && !options.createFormat && inputAudio?.codec === 'mp3') {
-            // MP3 in MP4 exists (ISO/IEC 14496-3 OTI 0x6B) but is not what players expect of .m4a.
-            throw new UnsupportedExportError('This recording is MP3 audio, which an M4A file cannot hold without re-encoding: choose MP3, which keeps the MP3 frames as they are.');
-          }
-          if (output.state === 'pending') await startOutput(output, sinks, inputVideo, inputAudio, options.format, codecs);
-          const tracks: Track[] = [];
-          if (sinks.video && inputVideo) tracks.push({ input: inputVideo, source: sinks.video });
-          if (sinks.audio && inputAudio) tracks.push({ input: inputAudio, source: sinks.audio });
-          await writeSegment(tracks, clock, sinks.decoderConfigSent, reportProgress);
-        } finally {
-          input.dispose();
-        }
+    for await (const { segment, startsRun } of demuxedInOrder(runs, (blob) => demux(blob, container.keepsVideo), options.demuxAheadCount ?? 0)) {
+      if (startsRun || !clock) {
+        if (clock) offsetSec = Math.max(offsetSec, clock.endSec);
+        clock = { baseSec: null, offsetSec, wrapSec: 0, lastStartSec: null, endSec: offsetSec, window: options.windowSec ?? null };
       }
-      offsetSec = Math.max(offsetSec, clock.endSec);
+      const { video, audio } = segment;
+      if (output.state === 'pending' && options.format === 'm4a' && !options.createFormat && audio?.codec === 'mp3') {
+        // MP3 in MP4 exists (ISO/IEC 14496-3 OTI 0x6B) but is not what players expect of .m4a.
+        throw new UnsupportedExportError('This recording is MP3 audio, which an M4A file cannot hold without re-encoding: choose MP3, which keeps the MP3 frames as they are.');
+      }
+      if (output.state === 'pending') await startOutput(output, sinks, segment, options.format, codecs);
+      const tracks: Track[] = [];
+      if (sinks.video && video) tracks.push({ demuxed: video, source: sinks.video });
+      if (sinks.audio && audio) tracks.push({ demuxed: audio, source: sinks.audio });
+      await writeSegment(tracks, clock, sinks.decoderConfigSent, reportProgress);
     }
+    if (clock) offsetSec = Math.max(offsetSec, clock.endSec);
     if (output.state === 'pending') throw new UnsupportedExportError('This recording has no segments to export.');
     await output.finalize();
     options.onProgress?.(1);
@@ -153,23 +154,38 @@ interface RunClock {
   window: { startSec: number; endSec: number } | null;
 }
 
-async function startOutput(
-  output: Output,
-  sinks: OutputTracks,
-  inputVideo: InputVideoTrack | null,
-  inputAudio: InputAudioTrack | null,
-  format: RemuxFormat,
-  codecs: string[],
-): Promise<void> {
-  if (inputVideo) output.addVideoTrack((sinks.video = new EncodedVideoPacketSource(inputVideo.codec!)));
-  if (inputAudio) output.addAudioTrack((sinks.audio = new EncodedAudioPacketSource(inputAudio.codec!)));
+/**
+ * Demuxes the runs' segments in order, keeping `aheadCount` demuxes running ahead of the one
+ * handed out, and marks each run's first segment.
+ */
+async function* demuxedInOrder(
+  runs: Iterable<Blob[]> | AsyncIterable<Blob[]>,
+  demux: (segment: Blob) => Promise<DemuxedSegment>,
+  aheadCount: number,
+): AsyncGenerator<{ segment: DemuxedSegment; startsRun: boolean }> {
+  const queue: { demuxed: Promise<DemuxedSegment>; startsRun: boolean }[] = [];
+  for await (const run of runs) {
+    for (const [index, blob] of run.entries()) {
+      const demuxed = demux(blob);
+      // Awaited in order below; a failure ahead must not count as unhandled meanwhile.
+      demuxed.catch(() => undefined);
+      queue.push({ demuxed, startsRun: index === 0 });
+      while (queue.length > aheadCount) {
+        const next = queue.shift()!;
+        yield { segment: await next.demuxed, startsRun: next.startsRun };
+      }
+    }
+  }
+  for (const next of queue) yield { segment: await next.demuxed, startsRun: next.startsRun };
+}
+
+async function startOutput(output: Output, sinks: OutputTracks, first: DemuxedSegment, format: RemuxFormat, codecs: string[]): Promise<void> {
+  if (first.video) output.addVideoTrack((sinks.video = new EncodedVideoPacketSource(first.video.codec as VideoCodec)));
+  if (first.audio) output.addAudioTrack((sinks.audio = new EncodedAudioPacketSource(first.audio.codec as AudioCodec)));
   if (!sinks.video && !sinks.audio) {
     throw new UnsupportedExportError(format === 'm4a' ? 'This recording has no audio to put in an M4A file.' : 'This recording has no audio or video track.');
   }
-  for (const track of [inputVideo, inputAudio]) {
-    const codec = track && (await track.getCodecParameterString());
-    if (codec) codecs.push(codec);
-  }
+  for (const track of [first.video, first.audio]) if (track?.codecString) codecs.push(track.codecString);
   await output.start();
 }
 
@@ -179,44 +195,39 @@ async function startOutput(
  */
 async function writeSegment(tracks: Track[], clock: RunClock, decoderConfigSent: OutputTracks['decoderConfigSent'], onProgress: (doneSec: number) => void): Promise<void> {
   if (tracks.length === 0) return;
-  const startSec = Math.min(...(await Promise.all(tracks.map((track) => track.input.getFirstTimestamp()))));
+  const startSec = Math.min(...tracks.map((track) => track.demuxed.firstTimestampSec));
   if (clock.lastStartSec !== null && startSec + clock.wrapSec < clock.lastStartSec - PTS_WRAP_SEC / 2) clock.wrapSec += PTS_WRAP_SEC;
   clock.lastStartSec = startSec + clock.wrapSec;
   clock.baseSec ??= clock.lastStartSec;
-  const cursors = await Promise.all(
-    tracks.map(async (track) => {
-      const iterator = new EncodedPacketSink(track.input).packets();
-      const decoderConfig = decoderConfigSent.has(track.source) ? null : await track.input.getDecoderConfig();
-      return { track, iterator, decoderConfig, head: (await iterator.next()).value as EncodedPacket | undefined };
-    }),
-  );
+  const cursors = tracks.map((track) => ({ track, index: 0, decoderConfig: decoderConfigSent.has(track.source) ? null : track.demuxed.decoderConfig }));
   for (;;) {
     let next: (typeof cursors)[number] | undefined;
     for (const cursor of cursors) {
-      if (cursor.head && (!next || cursor.head.timestamp < next.head!.timestamp)) next = cursor;
+      const packets = cursor.track.demuxed.packets;
+      if (cursor.index < packets.length && (!next || packets[cursor.index]!.timestampSec < next.track.demuxed.packets[next.index]!.timestampSec)) next = cursor;
     }
     if (!next) return;
-    const packet = next.head!;
-    const timelineSec = Math.max(0, packet.timestamp + clock.wrapSec - clock.baseSec + clock.offsetSec);
+    const index = next.index;
+    next.index += 1;
+    const packet = next.track.demuxed.packets[index]!;
+    const timelineSec = Math.max(0, packet.timestampSec + clock.wrapSec - clock.baseSec + clock.offsetSec);
     const window = clock.window;
     // Inside the window means starting at or after its start and ending by its end: a cut
     // without re-encoding may start early (at a keyframe) but never runs past the out point.
-    if (window && (timelineSec < window.startSec - 1e-6 || timelineSec + packet.duration > window.endSec + 1e-6)) {
-      clock.endSec = Math.max(clock.endSec, Math.min(timelineSec + packet.duration, window.endSec));
-      next.head = (await next.iterator.next()).value as EncodedPacket | undefined;
+    if (window && (timelineSec < window.startSec - 1e-6 || timelineSec + packet.durationSec > window.endSec + 1e-6)) {
+      clock.endSec = Math.max(clock.endSec, Math.min(timelineSec + packet.durationSec, window.endSec));
       continue;
     }
     const timestampSec = window ? Math.max(0, timelineSec - window.startSec) : timelineSec;
     const meta = next.decoderConfig ? { decoderConfig: next.decoderConfig } : undefined;
     // The sources are typed per kind; each cursor only ever sees its own kind's config.
-    await (next.track.source as EncodedVideoPacketSource).add(packet.clone({ timestamp: timestampSec }), meta as never);
+    await (next.track.source as EncodedVideoPacketSource).add(packetAt(next.track.demuxed, index, timestampSec), meta as never);
     if (next.decoderConfig) {
       decoderConfigSent.add(next.track.source);
       next.decoderConfig = null;
     }
-    clock.endSec = Math.max(clock.endSec, timelineSec + packet.duration);
+    clock.endSec = Math.max(clock.endSec, timelineSec + packet.durationSec);
     onProgress(timestampSec);
-    next.head = (await next.iterator.next()).value as EncodedPacket | undefined;
   }
 }
 
