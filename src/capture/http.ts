@@ -57,29 +57,20 @@ export function fetchBytes(url: string, options: FetchOptions): Promise<Fetched<
 /**
  * Reads a response body as a Blob, never holding more than `maxBytes` of it.
  *
- * A body whose length the response declares (Content-Length, within `maxBytes`) and that is
- * not content-coded is read by the browser straight into a Blob (`Response.blob()`): no copy
- * passes through JavaScript, and Chromium keeps large blobs on disk. HTTP framing holds the
- * body to the declared length (RFC 9112 section 6.3). A body of unknown length, or a compressed
- * one (whose decoded size Content-Length does not give; cross-origin responses hide
- * Content-Encoding unless exposed, so a hidden one counts as absent and the size is checked
- * after), is read chunk by chunk and cancelled past the limit.
+ * Not `Response.blob()`, though it would copy less and record a 2.2 GB VOD 2.4 times faster:
+ * its data lives in the browser process, and the small Blob objects put no pressure on the
+ * page's garbage collector, so a long recording left gigabytes held there (the 2.2 GB export
+ * test read 2.5 GB for the whole browser, against 1.6 GB this way). Chunks read here count as
+ * the page's memory, which keeps collection, and the browser's copies' release, timely.
  * @throws ResponseTooLargeError as soon as Content-Length or the bytes read exceed `maxBytes`.
  */
 async function readCapped(response: Response, url: string, maxBytes: number): Promise<Blob> {
   const type = response.headers.get('content-type') ?? '';
-  const lengthHeader = response.headers.get('content-length');
-  const declared = lengthHeader === null ? NaN : Number(lengthHeader);
+  const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > maxBytes || !response.body) {
     await response.body?.cancel().catch(() => undefined);
     if (declared > maxBytes) throw new ResponseTooLargeError(url, maxBytes);
     return new Blob([], { type });
-  }
-  const coding = response.headers.get('content-encoding');
-  if (Number.isFinite(declared) && (coding === null || coding === 'identity')) {
-    const blob = await response.blob();
-    if (blob.size > maxBytes) throw new ResponseTooLargeError(url, maxBytes);
-    return blob;
   }
   const reader = response.body.getReader();
   const chunks: Uint8Array<ArrayBuffer>[] = [];
