@@ -74,12 +74,12 @@ export interface ExportConfig {
   ffmpegBasePath: string;
   /**
    * Most demux workers an export without re-encoding starts (demuxing is most of a remux's
-   * work); it starts one per logical core up to this. Default 4.
+   * work); it starts one per logical core beyond the first, at least one, up to this. Default 4.
    */
   demuxWorkerMaxCount: number;
   /**
    * Segments each demux worker may hold demuxed ahead of the muxer, which bounds the export's
-   * memory to about `workers × this` segments. Default 2.
+   * memory to about `workers × this` segments. Default 1.
    */
   demuxAheadPerWorkerCount: number;
 }
@@ -184,7 +184,7 @@ export const defaultConfig: TapedeckConfig = {
     transcodeChunkBytes: 32 * 1024 * 1024,
     ffmpegBasePath: '/ffmpeg/',
     demuxWorkerMaxCount: 4,
-    demuxAheadPerWorkerCount: 2,
+    demuxAheadPerWorkerCount: 1,
   },
   schedule: {
     maxConcurrentCaptures: 3,

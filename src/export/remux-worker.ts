@@ -95,10 +95,13 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
     const runs = () => recordingRuns(segments, readInit);
     const totalDurationSec = range ? range.endSec - range.startSec : recording.durationSec;
     const common = { writable: sink, totalDurationSec, onProgress, tags: toMetadataTags(request.tags) };
-    /** Remuxes demux in workers, one per core up to the configured most, each a few segments ahead. */
+    /**
+     * Remuxes demux in workers, one per core beside the one this worker muxes on (at least one),
+     * up to the configured most, each a segment or so ahead.
+     */
     const parallelDemux = () => {
       const { demuxWorkerMaxCount, demuxAheadPerWorkerCount } = defaultConfig.export;
-      pool ??= new DemuxPool(Math.min(demuxWorkerMaxCount, navigator.hardwareConcurrency || 1));
+      pool ??= new DemuxPool(Math.max(1, Math.min(demuxWorkerMaxCount, (navigator.hardwareConcurrency || 2) - 1)));
       return { demux: pool.demux, demuxAheadCount: pool.size * demuxAheadPerWorkerCount };
     };
     let result: RemuxResult;
