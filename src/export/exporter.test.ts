@@ -3,7 +3,7 @@ import { ALL_FORMATS, BufferSource, Input, MP4 } from 'mediabunny';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { defaultConfig } from '../config.ts';
 import { openTestStore, storeDemoRecording, type TestStore } from '../storage/test-fixtures.ts';
-import { downloadFileName, ExportError, exportRecording } from './exporter.ts';
+import { downloadFileName, ExportError, exportFileType, exportRecording } from './exporter.ts';
 
 const FORBIDDEN = /[\\/:*?"<>|]/;
 const CONTROL = /\p{Cc}/u;
@@ -73,6 +73,13 @@ describe('exportRecording', () => {
   });
   afterEach(async () => {
     await t.dispose();
+  });
+
+  test('the original segments of an MPEG-TS recording are a .ts file; other formats keep their own extension', async () => {
+    const recording = await storeDemoRecording(t.store, [0, 1]);
+    expect(await exportFileType(recording, 'ts', t.dbName)).toEqual({ extension: 'ts', description: 'MPEG transport stream', mime: 'video/mp2t' });
+    expect(await exportFileType(recording, 'mkv', t.dbName)).toMatchObject({ extension: 'mkv', mime: 'video/x-matroska' });
+    // (fMP4 -> .mp4 and packed ADTS -> .aac are checked end to end in tests/e2e/capture-formats.spec.ts.)
   });
 
   test('writes an 8 s MP4 with H.264 and AAC into the OPFS exports folder', { timeout: 30_000 }, async () => {

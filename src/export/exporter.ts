@@ -1,5 +1,6 @@
 import { defaultConfig } from '../config.ts';
 import { DB_NAME } from '../storage/db.ts';
+import { RecordingStore } from '../storage/recording-store.ts';
 import type { Recording } from '../storage/types.ts';
 import type { ExportFormat, RemuxCancel, RemuxRequest, RemuxWorkerMessage } from './messages.ts';
 import type { Mp3BitrateKbps } from './mp3-encode.ts';
@@ -70,13 +71,13 @@ const { opfsExportDirName } = defaultConfig.export;
 /** Exports older than this are removed before a new export starts, in ms. */
 const STALE_EXPORT_AGE_MS = 60 * 60 * 1000;
 
-/** A file name safe on every common file system, from a recording's title. */
-export function downloadFileName(title: string, format: ExportFormat): string {
+/** A file name safe on every common file system, from a recording's title, ending in `.extension`. */
+export function downloadFileName(title: string, extension: string): string {
   const printable = title.replace(/\p{Cc}/gu, '');
   // Reserved characters become dots; leading dots would make a hidden file on Linux and macOS.
   const safe = printable.replace(/[\\/:*?"<>|]+/g, '.').replace(/\s+/g, ' ').trim().replace(/^\.+/, '').trim() || 'recording';
   // Cutting at 120 UTF-16 units may split a surrogate pair: drop its lone first half.
-  return `${safe.slice(0, 120).replace(/[\uD800-\uDBFF]$/, '')}.${format}`;
+  return `${safe.slice(0, 120).replace(/[\uD800-\uDBFF]$/, '')}.${extension}`;
 }
 
 async function exportDir(): Promise<FileSystemDirectoryHandle> {
@@ -102,6 +103,40 @@ export const EXPORT_FILE_TYPES: Record<ExportFormat, { description: string; mime
   mp3: { description: 'MP3 audio', mime: 'audio/mpeg' },
   ogg: { description: 'Ogg Opus audio', mime: 'audio/ogg' },
 };
+
+/** A file type as a save dialog offers it: its extension (no dot), description and MIME type. */
+export interface ExportFileType {
+  extension: string;
+  description: string;
+  mime: string;
+}
+
+/** The "original segments as one file" export by the segments' container (see originalFileExtension in recording-runs.ts). */
+const ORIGINAL_FILE_TYPES: Record<'ts' | 'mp4' | 'aac' | 'mp3', ExportFileType> = {
+  ts: { extension: 'ts', ...EXPORT_FILE_TYPES.ts },
+  mp4: { extension: 'mp4', description: 'Fragmented MP4 video', mime: 'video/mp4' },
+  aac: { extension: 'aac', description: 'AAC audio (ADTS)', mime: 'audio/aac' },
+  mp3: { extension: 'mp3', ...EXPORT_FILE_TYPES.mp3 },
+};
+
+/**
+ * The file type an export of `recording` as `format` gets. The original segments (`ts`) keep
+ * their own container: MPEG-TS `.ts`, fMP4 fragments behind their init sections `.mp4`,
+ * packed ADTS `.aac`, packed MP3 `.mp3` (RFC 8216 section 3), read from the first stored segment.
+ */
+export async function exportFileType(recording: Recording, format: ExportFormat, dbName: string = DB_NAME): Promise<ExportFileType> {
+  if (format !== 'ts') return { extension: format, ...EXPORT_FILE_TYPES[format] };
+  // Loaded on first use: it brings mediabunny, which stays out of the page's start-up bundle.
+  const { originalFileExtension } = await import('./recording-runs.ts');
+  const store = await RecordingStore.open(dbName);
+  try {
+    const [firstMsn] = await store.listSegmentMsns(recording.id);
+    const first = firstMsn === undefined ? undefined : await store.getSegment(recording.id, firstMsn);
+    return ORIGINAL_FILE_TYPES[await originalFileExtension(first)];
+  } finally {
+    store.close();
+  }
+}
 
 /**
  * The re-encode an export needs, from its options: `transcode` as given, or the defaults when
@@ -195,7 +230,8 @@ export async function exportRecording(recording: Recording, options: ExportOptio
       worker.postMessage(request);
     });
     const file = await (handle ?? (await dir.getFileHandle(fileName))).getFile();
-    return { file, downloadName: downloadFileName(recording.title, options.format), durationSec: done.durationSec, codecs: done.codecs };
+    const { extension } = await exportFileType(recording, options.format, options.dbName);
+    return { file, downloadName: downloadFileName(recording.title, extension), durationSec: done.durationSec, codecs: done.codecs };
   } catch (error) {
     worker.terminate();
     await removePartial();

@@ -37,7 +37,9 @@ test('a live fMP4 stream (EXT-X-MAP) is recorded, plays from storage, and downlo
   await app.expectPlayback(item, 1);
 
   for (const [choice, container] of [['mp4', 'mp4'], ['ts', 'mp4']] as const) {
-    const { path } = await app.download(item, choice);
+    const { path, suggestedName } = await app.download(item, choice);
+    // The original fragments are an MP4 file, and named so.
+    expect(suggestedName, choice).toMatch(/\.mp4$/);
     const probed = await probeMedia(path);
     expect(probed.formatName, choice).toContain(container);
     expect(codecsOf(probed), choice).toEqual(['audio:aac', 'video:h264']);
@@ -68,8 +70,9 @@ test('packed ADTS radio (ID3 timestamps) downloads as M4A and as the original .a
   const [adts] = await app.storedRecordings();
   expect(adts).toMatchObject({ kind: 'audio', codecs: ['mp4a.40.2'] });
   const adtsItem = app.item(adts!.title);
-  for (const choice of ['m4a', 'ts']) {
-    const { path } = await app.download(adtsItem, choice);
+  for (const [choice, extension] of [['m4a', 'm4a'], ['ts', 'aac']] as const) {
+    const { path, suggestedName } = await app.download(adtsItem, choice);
+    expect(suggestedName, choice).toMatch(new RegExp(`\\.${extension}$`));
     const probed = await probeMedia(path);
     expect(codecsOf(probed), choice).toEqual(['audio:aac']);
     expect(Math.abs(probed.durationSec - adts!.durationSec), choice).toBeLessThanOrEqual(SEGMENT_SEC);

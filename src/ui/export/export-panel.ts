@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { createRef, ref } from 'lit/directives/ref.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { downloadFileName, EXPORT_FILE_TYPES, ExportError, exportRecording, saveToDownloads, type ExportedFile } from '../../export/exporter.ts';
+import { downloadFileName, ExportError, exportFileType, exportRecording, saveToDownloads, type ExportedFile } from '../../export/exporter.ts';
 import type { ExportFormat } from '../../export/messages.ts';
 import type { Mp3BitrateKbps } from '../../export/mp3-encode.ts';
 import { readTags, type ExportTags } from '../../export/tags.ts';
@@ -21,7 +21,7 @@ const CHOICES: { value: FormatChoice; label: string; video?: boolean }[] = [
   { value: 'mp4', label: 'MP4 (video)', video: true },
   { value: 'm4a', label: 'M4A (audio)' },
   { value: 'mkv', label: 'MKV' },
-  { value: 'ts', label: 'MPEG-TS (original segments)' },
+  { value: 'ts', label: 'Original segments as one file (.ts, .mp4, .aac or .mp3)' },
   { value: 'mp3-128', label: 'MP3 128 kb/s' },
   { value: 'mp3-192', label: 'MP3 192 kb/s' },
   { value: 'mp3-320', label: 'MP3 320 kb/s' },
@@ -207,12 +207,12 @@ export class ExportPanel extends LitElement {
     const picker = saveFilePicker();
     if (!picker) return;
     const { format } = parseFormatChoice(this.chosen);
-    const type = EXPORT_FILE_TYPES[format];
     this.message = '';
     this.notice = '';
     let handle: FileSystemFileHandle;
     try {
-      handle = await picker({ suggestedName: downloadFileName(this.recording.title, format), types: [{ description: type.description, accept: { [type.mime]: [`.${format}`] } }] });
+      const type = await exportFileType(this.recording, format);
+      handle = await picker({ suggestedName: downloadFileName(this.recording.title, type.extension), types: [{ description: type.description, accept: { [type.mime]: [`.${type.extension}`] } }] });
     } catch (error) {
       this.message = error instanceof DOMException && error.name === 'AbortError' ? 'Save cancelled: nothing was written.' : `Could not open the save dialog: ${error instanceof Error ? error.message : String(error)}`;
       return;
