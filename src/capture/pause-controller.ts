@@ -1,4 +1,5 @@
 import { AbortedError } from './errors.ts';
+import { waitForWake } from './wake-waiter.ts';
 
 /**
  * The pause switch of a recorder: while paused, the playlist poller and the segment
@@ -56,19 +57,7 @@ export class PauseController {
   async whilePaused(signal: AbortSignal): Promise<void> {
     while (this.pausedAt !== null) {
       if (signal.aborted) throw new AbortedError();
-      await new Promise<void>((resolve, reject) => {
-        const wake = () => {
-          signal.removeEventListener('abort', onAbort);
-          this.waiters.delete(wake);
-          resolve();
-        };
-        const onAbort = () => {
-          this.waiters.delete(wake);
-          reject(new AbortedError());
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        this.waiters.add(wake);
-      });
+      await waitForWake(this.waiters, signal);
     }
     if (signal.aborted) throw new AbortedError();
   }

@@ -1,5 +1,6 @@
 import { AbortedError } from './errors.ts';
 import type { PlaylistSegment } from './playlist.ts';
+import { waitForWake } from './wake-waiter.ts';
 
 /**
  * The segments waiting to be fetched, in media sequence order, between the playlist poller
@@ -53,19 +54,7 @@ export class SegmentQueue {
         return item;
       }
       if (this.closed) return null;
-      await new Promise<void>((resolve, reject) => {
-        const wake = () => {
-          signal.removeEventListener('abort', onAbort);
-          this.waiters.delete(wake);
-          resolve();
-        };
-        const onAbort = () => {
-          this.waiters.delete(wake);
-          reject(new AbortedError());
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        this.waiters.add(wake);
-      });
+      await waitForWake(this.waiters, signal);
     }
   }
 }
