@@ -17,13 +17,15 @@ export type DemuxReply = { id: number; demuxed: DemuxedSegment } | { id: number;
  * finishes, in whatever order (the caller awaits them in its own order).
  *
  * Workers are created on construction and stay until {@link close}, which terminates them and
- * rejects what is still waiting with an AbortError.
+ * rejects what is still waiting with an AbortError. A worker that fails (cannot start, or
+ * crashes) fails every waiting job and every later one, rather than leaving them unanswered.
  */
 export class DemuxPool {
   private readonly workers: { worker: Worker; pending: number }[] = [];
   private readonly waiting = new Map<number, { resolve: (segment: DemuxedSegment) => void; reject: (error: Error) => void; slot: { pending: number } }>();
   private nextId = 0;
-  private closed = false;
+  /** Why jobs are refused: set by {@link close}, or by a worker that failed (it would never answer). */
+  private refusal: Error | null = null;
 
   /** @param workerCount how many workers, at least 1. */
   constructor(workerCount: number) {
@@ -33,7 +35,8 @@ export class DemuxPool {
       worker.onmessage = (event: MessageEvent<DemuxReply>) => this.settle(event.data);
       worker.onerror = (event) => {
         event.preventDefault();
-        this.failAll(new Error(`A demux worker failed: ${event.message || 'it could not start'}`));
+        this.refusal ??= new Error(`A demux worker failed: ${event.message || 'it could not start'}`);
+        this.failAll(this.refusal);
       };
       this.workers.push(slot);
     }
@@ -46,10 +49,11 @@ export class DemuxPool {
 
   /**
    * Demuxes `segment` in a worker; see {@link SegmentDemuxer}.
-   * @throws Error with mediabunny's message for bytes it cannot demux; AbortError after {@link close}.
+   * @throws Error with mediabunny's message for bytes it cannot demux; AbortError after
+   *   {@link close}; Error "A demux worker failed: …" once a worker has failed.
    */
   readonly demux: SegmentDemuxer = (segment, keepsVideo) => {
-    if (this.closed) return Promise.reject(new DOMException('The export was stopped.', 'AbortError'));
+    if (this.refusal) return Promise.reject(this.refusal);
     const slot = this.workers.reduce((least, candidate) => (candidate.pending < least.pending ? candidate : least));
     const id = this.nextId++;
     slot.pending += 1;
@@ -61,10 +65,9 @@ export class DemuxPool {
 
   /** Terminates the workers; jobs still waiting reject with an AbortError. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
     for (const { worker } of this.workers) worker.terminate();
-    this.failAll(new DOMException('The export was stopped.', 'AbortError'));
+    this.refusal ??= new DOMException('The export was stopped.', 'AbortError');
+    this.failAll(this.refusal);
   }
 
   private settle(reply: DemuxReply): void {

@@ -4,6 +4,7 @@ import { RecordingStore } from '../storage/recording-store.ts';
 import type { Recording } from '../storage/types.ts';
 import type { ExportFormat, RemuxCancel, RemuxRequest, RemuxWorkerMessage } from './messages.ts';
 import type { Mp3BitrateKbps } from './mp3-encode.ts';
+import type { OriginalFileExtension } from './recording-runs.ts';
 import { exportTags, type ExportTags } from './tags.ts';
 import { checkTranscodeSettings, DEFAULT_TRANSCODE_AUDIO, VIDEO_QUALITIES, type TranscodeSettings } from './transcode/settings.ts';
 import { checkRange, type ExportRange } from './trim/range.ts';
@@ -112,7 +113,7 @@ export interface ExportFileType {
 }
 
 /** The "original segments as one file" export by the segments' container (see originalFileExtension in recording-runs.ts). */
-const ORIGINAL_FILE_TYPES: Record<'ts' | 'mp4' | 'aac' | 'mp3', ExportFileType> = {
+const ORIGINAL_FILE_TYPES: Record<OriginalFileExtension, ExportFileType> = {
   ts: { extension: 'ts', ...EXPORT_FILE_TYPES.ts },
   mp4: { extension: 'mp4', description: 'Fragmented MP4 video', mime: 'video/mp4' },
   aac: { extension: 'aac', description: 'AAC audio (ADTS)', mime: 'audio/aac' },
@@ -122,7 +123,9 @@ const ORIGINAL_FILE_TYPES: Record<'ts' | 'mp4' | 'aac' | 'mp3', ExportFileType> 
 /**
  * The file type an export of `recording` as `format` gets. The original segments (`ts`) keep
  * their own container: MPEG-TS `.ts`, fMP4 fragments behind their init sections `.mp4`,
- * packed ADTS `.aac`, packed MP3 `.mp3` (RFC 8216 section 3), read from the first stored segment.
+ * packed ADTS `.aac`, packed MP3 `.mp3` (RFC 8216 section 3), read from the first stored segment
+ * (a recording with none counts as MPEG-TS).
+ * @throws the DOMException IndexedDB gives when the database cannot be opened or read.
  */
 export async function exportFileType(recording: Recording, format: ExportFormat, dbName: string = DB_NAME): Promise<ExportFileType> {
   if (format !== 'ts') return { extension: format, ...EXPORT_FILE_TYPES[format] };

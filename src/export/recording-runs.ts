@@ -108,11 +108,14 @@ export async function originalFileParts(segments: readonly RunSegment[], readIni
   return parts;
 }
 
+/** File extension (without dot) of an "original segments as one file" export; see {@link originalFileExtension}. */
+export type OriginalFileExtension = 'ts' | 'mp4' | 'aac' | 'mp3';
+
 /**
  * The file extension (without dot) of the "original segments as one file" export of a
  * recording whose first segment is `first`: `ts`, `mp4` (fMP4), `aac` (ADTS) or `mp3`.
  */
-export async function originalFileExtension(first: RunSegment | undefined): Promise<'ts' | 'mp4' | 'aac' | 'mp3'> {
+export async function originalFileExtension(first: RunSegment | undefined): Promise<OriginalFileExtension> {
   const format = first ? await storedSegmentFormat(first) : 'mpeg-ts';
   if (format === 'fmp4') return 'mp4';
   if (format === 'adts') return 'aac';

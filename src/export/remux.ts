@@ -51,11 +51,15 @@ export interface RemuxOptions {
    * on a video keyframe (see src/export/trim/keyframe-cut.ts). All packets when not given.
    */
   windowSec?: { startSec: number; endSec: number };
-  /** Demuxes each segment; default {@link demuxSegment} in this thread. A DemuxPool's `demux` (src/export/demux-pool.ts) spreads them over workers. */
+  /**
+   * Demuxes each segment; default {@link demuxSegment} in this thread. A DemuxPool's `demux`
+   * (src/export/demux-pool.ts) spreads them over workers.
+   */
   demux?: SegmentDemuxer;
   /**
    * Segments demuxed ahead of the one being written, so several demux at once (with a pool:
-   * about twice its size). Memory grows by this many demuxed segments. Default 0.
+   * its size × `export.demuxAheadPerWorkerCount`). Memory grows by this many demuxed
+   * segments. Default 0.
    */
   demuxAheadCount?: number;
 }
@@ -81,9 +85,10 @@ export const PTS_WRAP_SEC = 2 ** 33 / 90_000;
  * continuous; across runs they may jump, so each run is re-timed to start where the previous
  * one ended, which gives one continuous, playable file. Each segment is demuxed on its own
  * (`demux`, with `demuxAheadCount` more demuxing meanwhile, in workers when `demux` is a
- * DemuxPool's, src/export/demux-pool.ts) and released once written, and video and audio packets are written in
- * timestamp order, so memory stays bounded by `demuxAheadCount + 1` segments plus mediabunny's
- * write chunk, whatever the recording's length. A presentation clock that wraps inside a run (after about 26.5 hours) is unwrapped.
+ * DemuxPool's, src/export/demux-pool.ts) and released once written, and video and audio
+ * packets are written in timestamp order, so memory stays bounded by `demuxAheadCount + 1`
+ * segments plus mediabunny's write chunk, whatever the recording's length. A presentation
+ * clock that wraps inside a run (after about 26.5 hours) is unwrapped.
  *
  * M4A keeps the first audio track only; MP4 and MKV keep the first video and the first audio track.
  * @throws UnsupportedExportError when no track fits the format (M4A of a stream without audio).
