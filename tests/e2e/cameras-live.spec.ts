@@ -1,11 +1,12 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { listenOnLoopback, type LoopbackServer } from '../helpers/loopback-server.ts';
 import { fetchPlaylistState, startLiveStream, stopIfRunning, type LiveStream } from '../helpers/live-stream.ts';
 import { startRtspServer, type RtspTestServer } from '../../relay/tests/helpers/rtsp-server.ts';
 import { startRelay, type RelayProcess } from '../helpers/relay-process.ts';
+import { addRelayCamera, camerasRegion, connectRelay, localDayKey, tile } from './camera-grid.ts';
 
 /**
  * Cameras, end to end in Chromium: two real ffmpeg live HLS "cameras" on 127.0.0.1 added in the
@@ -76,14 +77,6 @@ function readCameraDb(page: Page): Promise<{ cameras: { id: string; name: string
   });
 }
 
-/** The page's local calendar day, `YYYY-MM-DD`. */
-function localDayKey(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const d = new Date();
-    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-  });
-}
-
 /**
  * The last stored msn of each stream's camera recording (streams in the order the cameras were
  * added: Porch, Garage), from a snapshot.
@@ -95,10 +88,6 @@ function lastMsnByStream(snapshot: Awaited<ReturnType<typeof readCameraDb>>): nu
   });
 }
 
-function camerasRegion(page: Page): Locator {
-  return page.getByRole('region', { name: 'Cameras' });
-}
-
 async function addHlsCamera(page: Page, name: string, url: string): Promise<void> {
   const region = camerasRegion(page);
   await region.getByRole('button', { name: 'Add camera' }).first().click();
@@ -107,10 +96,6 @@ async function addHlsCamera(page: Page, name: string, url: string): Promise<void
   await form.getByLabel('HLS stream URL').fill(url);
   await form.getByRole('button', { name: 'Add camera' }).click();
   await expect(form).toBeHidden();
-}
-
-function tile(page: Page, name: string): Locator {
-  return camerasRegion(page).getByRole('list', { name: 'Camera grid' }).getByRole('listitem', { name });
 }
 
 test('two HLS cameras: live grid, full screen and back, record all into day-long recordings that resume after a reload', async ({ page }) => {
@@ -375,22 +360,8 @@ test('a relay camera (a real RTSP server: GStreamer, H.264 + AAC) plays live in 
   rtsp = await startRtspServer({ mounts: ['/h264aac'] });
   relay = await startRelay({ allowedOrigins: [new URL(baseURL!).origin] });
   await page.goto('/');
-  const region = camerasRegion(page);
-  await region.getByRole('button', { name: 'Relay settings' }).click();
-  const settings = region.getByRole('form', { name: 'Relay settings' });
-  await settings.getByLabel('Relay URL').fill(relay.url);
-  await settings.getByLabel('Access token').fill(relay.token);
-  await settings.getByRole('button', { name: 'Save relay' }).click();
-  await expect(region.getByRole('status').filter({ hasText: 'Connected to the relay' })).toBeVisible();
-
-  await region.getByRole('button', { name: 'Add camera' }).first().click();
-  const form = region.getByRole('form', { name: 'Add camera' });
-  await form.getByLabel('Camera name').fill('Shop');
-  await form.getByLabel('Relay camera (RTSP)').check();
-  await form.getByLabel('RTSP URL').fill(rtsp.url('/h264aac'));
-  await form.getByLabel('Record continuously').check();
-  await form.getByRole('button', { name: 'Add camera' }).click();
-  await expect(form).toBeHidden();
+  await connectRelay(page, relay);
+  await addRelayCamera(page, 'Shop', rtsp.url('/h264aac'));
 
   await expect(tile(page, 'Shop').locator('[data-playback-state]')).toHaveText('Live', { timeout: 45_000 });
   await expect(tile(page, 'Shop').locator('[data-recording-state]')).toHaveText('Recording', { timeout: 30_000 });

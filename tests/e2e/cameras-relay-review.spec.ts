@@ -1,4 +1,4 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import { startRtspServer, type RtspTestServer } from '../../relay/tests/helpers/
 import { probeMedia } from '../helpers/ffprobe.ts';
 import { waitFor } from '../helpers/poll.ts';
 import { startRelay, type RelayProcess } from '../helpers/relay-process.ts';
+import { addRelayCamera, camerasRegion, connectRelay, localDayKey, tile } from './camera-grid.ts';
 
 /**
  * Issue #8, end to end: the real relay (`node relay/bin/tapedeck-relay.mjs`) in front of a real
@@ -145,14 +146,6 @@ async function recordingOf(page: Page, cameraName: string): Promise<StoredCamera
   return own[0];
 }
 
-/** The page's local calendar day, `YYYY-MM-DD`. */
-function localDayKey(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const d = new Date();
-    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-  });
-}
-
 /** `HH:MM:SS` of an instant in the page's time zone, as the app shows it. */
 function clock(page: Page, timeMs: number): Promise<string> {
   return page.evaluate((ms) => {
@@ -160,27 +153,6 @@ function clock(page: Page, timeMs: number): Promise<string> {
     const p = (n: number) => String(n).padStart(2, '0');
     return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
   }, timeMs);
-}
-
-function camerasRegion(page: Page): Locator {
-  return page.getByRole('region', { name: 'Cameras' });
-}
-
-function tile(page: Page, name: string): Locator {
-  return camerasRegion(page).getByRole('list', { name: 'Camera grid' }).getByRole('listitem', { name });
-}
-
-/** Adds a relay camera through the Add camera form, recording continuously. */
-async function addRelayCamera(page: Page, name: string, rtspUrl: string): Promise<void> {
-  const region = camerasRegion(page);
-  await region.getByRole('button', { name: 'Add camera' }).first().click();
-  const form = region.getByRole('form', { name: 'Add camera' });
-  await form.getByLabel('Camera name').fill(name);
-  await form.getByLabel('Relay camera (RTSP)').check();
-  await form.getByLabel('RTSP URL').fill(rtspUrl);
-  await form.getByLabel('Record continuously').check();
-  await form.getByRole('button', { name: 'Add camera' }).click();
-  await expect(form).toBeHidden();
 }
 
 /** The relay's cameras, from its API. */
@@ -245,11 +217,7 @@ test('issue #8: two relay RTSP cameras recorded for two minutes with an outage o
 
   await page.goto('/');
   const region = camerasRegion(page);
-  await region.getByRole('button', { name: 'Relay settings' }).click();
-  const settings = region.getByRole('form', { name: 'Relay settings' });
-  await settings.getByLabel('Relay URL').fill(relay.url);
-  await settings.getByLabel('Access token').fill(relay.token);
-  await settings.getByRole('button', { name: 'Save relay' }).click();
+  await connectRelay(page, relay);
   await expect(region.getByRole('status').filter({ hasText: 'Connected to the relay: 0 cameras.' })).toBeVisible();
 
   // Porch: H.264 + AAC straight from the RTSP server. Garage: H.264 (+ PCMU audio, which the
