@@ -161,7 +161,7 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
     const recording = await openRecording(this.store, request, loaded, this.env.now());
     this.recording = recording;
     this.rangeMsns = loaded.rangeSegments && new Set(loaded.rangeSegments.map((segment) => segment.msn));
-    this.stopAtFirstMissing = Boolean(request.urlTemplate?.stopAtFirstMissing && !loaded.resume);
+    this.stopAtFirstMissing = Boolean(loaded.urlTemplate?.stopAtFirstMissing);
     if (loaded.resume) {
       this.resumed = true;
       this.continuity = new MsnContinuity({ storedMsns: loaded.resume.storedMsns, outageStartedAtMs: loaded.resume.interruptedAtMs });

@@ -28,7 +28,7 @@ describe('RecordRequest checks at start (nothing is stored when they fail)', () 
     const recorder = new HlsRecorder(store, quickCaptureConfig(), env);
     await recorder.start({ url: template.url, urlTemplate: template });
     const done = await recorder.done;
-    expect(done).toMatchObject({ status: 'complete', segmentCount: 3, durationSec: 12, sourceUrl: template.url });
+    expect(done).toMatchObject({ status: 'complete', segmentCount: 3, durationSec: 12, sourceUrl: template.url, urlTemplate: template });
     const texts = await Promise.all((await store.listSegments(done.id)).map((s) => s.data.text()));
     expect(texts).toEqual(['segment08', 'segment09', 'segment10']);
     await expect(new HlsRecorder(store, quickCaptureConfig(), env).start({ url: 'x', urlTemplate: { ...template, url: `${base}/file?body=x` } })).rejects.toThrow(/exactly once/);

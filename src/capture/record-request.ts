@@ -14,7 +14,7 @@ import type { MediaPlaylistSnapshot, VariantStream } from './playlist.ts';
 import { loadResumePoint, type ResumePoint } from './resume.ts';
 import { checkTimeRange, segmentsInTimeRange, type TimeRange } from './time-range.ts';
 import { defaultRecordingTitle, sourceNameFromUrl } from './source-name.ts';
-import { templatePlaylist, type UrlTemplate } from './url-template.ts';
+import { TEMPLATE_MARK, templatePlaylist, type UrlTemplate } from './url-template.ts';
 import type { VariantChoice } from './variant-choice.ts';
 
 /** What to record. */
@@ -41,8 +41,10 @@ export interface RecordRequest {
    * skipped (a VOD, by media sequence number); a live stream takes every listed segment after the
    * last stored number, and when some were lost or the stream's own numbering restarted (then
    * msns are shifted to stay increasing), the time away is recorded as an `outage` gap. The
-   * other fields but `timeRange` are then ignored. Refused (CaptureError `resume-refused`) for a
-   * recording another tab is capturing, a rendition, or a URL-template recording.
+   * other fields but `timeRange` are then ignored; a recording made from a URL template lists its
+   * segments again from the template it stored. Refused (CaptureError `resume-refused`) for a
+   * recording another tab is capturing, a rendition, or a URL-template recording made before
+   * templates were stored.
    */
   resumeRecordingId?: string;
   /** Set by the recorder of a main recording for its alternate renditions: the main recording's id. */
@@ -66,6 +68,8 @@ export interface OpenedSource {
   rangeSegments: MediaPlaylistSnapshot['segments'] | null;
   /** The URL stored as the recording's media playlist. */
   mediaPlaylistUrl: string;
+  /** The URL template the segments come from (given, or stored with a resumed recording); null for a playlist. */
+  urlTemplate: UrlTemplate | null;
 }
 
 /**
@@ -78,18 +82,21 @@ export async function openSource(request: RecordRequest, store: RecordingStore, 
   const range = request.timeRange ? checkTimeRange(request.timeRange) : null;
   const resume = request.resumeRecordingId ? await loadResumePoint(store, request.resumeRecordingId, undefined, Boolean(request.parentRecordingId)) : null;
   let opened: Omit<OpenedSource, 'rangeSegments' | 'resume'>;
-  if (request.urlTemplate && !resume) {
-    const playlist = templatePlaylist(request.urlTemplate, config.maxTemplateSegments);
-    opened = { playlist, variant: null, renditions: [], mediaPlaylistUrl: request.urlTemplate.url };
+  // A resumed template recording lists its segments again from the template it stored.
+  const template = resume ? resume.recording.urlTemplate : request.urlTemplate;
+  if (template) {
+    const playlist = templatePlaylist(template, config.maxTemplateSegments);
+    opened = { playlist, variant: null, renditions: [], mediaPlaylistUrl: template.url, urlTemplate: template };
   } else {
     const url = resume ? resume.recording.mediaPlaylistUrl : request.url;
-    if (resume && url.includes('(*)')) {
-      throw new CaptureError('resume-refused', 'A recording made from a URL template cannot be resumed; record the template again.', false);
+    if (resume && url.includes(TEMPLATE_MARK)) {
+      // Recorded from a template before templates were stored with their recordings.
+      throw new CaptureError('resume-refused', 'This recording was made from a URL template by an older version of Tapedeck and cannot be resumed; record the template again.', false);
     }
     const choice = resume ? { kind: 'highest' as const } : (request.variant ?? { kind: 'highest' as const });
     const loaded = await loadChosenMediaPlaylist(url, choice, options);
     const renditions = request.renditions === false || resume ? [] : loaded.renditions;
-    opened = { playlist: loaded.playlist, variant: loaded.variant, renditions, mediaPlaylistUrl: loaded.playlist.url };
+    opened = { playlist: loaded.playlist, variant: loaded.variant, renditions, mediaPlaylistUrl: loaded.playlist.url, urlTemplate: null };
   }
   let rangeSegments: OpenedSource['rangeSegments'] = null;
   if (range) {
@@ -124,6 +131,7 @@ export async function openRecording(store: RecordingStore, request: RecordReques
     mediaPlaylistUrl: opened.mediaPlaylistUrl,
     startedAtMs: nowMs,
     ...(request.parentRecordingId && { parentRecordingId: request.parentRecordingId }),
+    ...(opened.urlTemplate && { urlTemplate: opened.urlTemplate }),
   });
   if (opened.variant?.codecs.length) return store.update(recording.id, { codecs: opened.variant.codecs });
   return recording;

@@ -89,6 +89,26 @@ describe('HlsRecorder with resumeRecordingId (real IndexedDB and HTTP)', () => {
     expect((await store.list()).map((r) => r.id)).toEqual([before.id]);
   });
 
+  it('resumes an interrupted URL-template recording from the template it stored, fetching only the numbers not stored', async () => {
+    const key = crypto.randomUUID();
+    const template = { url: `${base}/slow/${key}-(*)?ms=0&body=fetched`, padWidth: 3, firstNumber: 7, count: 6, segmentDurationSec: 2, totalDurationSec: null, stopAtFirstMissing: false };
+    const store = await stores.open();
+    const created = await store.create({ title: 'Template', sourceName: 't', sourceUrl: template.url, mediaPlaylistUrl: template.url, startedAtMs: 0, urlTemplate: template });
+    for (const msn of [0, 1, 3]) {
+      await store.appendSegment({ recordingId: created.id, msn, durationSec: 2, discontinuity: false, programDateTimeMs: null, data: new Blob([`stored ${msn}`]) }, 1000);
+    }
+    const before = await store.update(created.id, { status: 'interrupted', endedAtMs: 1000 });
+
+    const recorder = new HlsRecorder(store, config, env);
+    // The request's URL is ignored on resume: the stored template lists the segments.
+    await recorder.start({ url: 'https://example.invalid/ignored.m3u8', resumeRecordingId: before.id });
+    const done = await recorder.done;
+
+    expect(done).toMatchObject({ id: before.id, status: 'complete', segmentCount: 6, durationSec: 12, gaps: [] });
+    expect(await storedText(store, done)).toEqual([[0, 'stored 0'], [1, 'stored 1'], [2, 'fetched'], [3, 'stored 3'], [4, 'fetched'], [5, 'fetched']]);
+    expect(await Promise.all(['007', '008', '009', '010', '011', '012'].map((n) => requestsTo(`${key}-${n}`)))).toEqual([0, 0, 1, 0, 1, 1]);
+  });
+
   it('resumes a live stream whose numbering restarted: its whole window is taken, msns go on after the last stored, the outage is a gap', async () => {
     const playlistUrl = fileUrl(base, mediaPlaylistText(Array.from({ length: 6 }, (_, i) => ({ uri: fileUrl(base, `live ${i}`) })), { endList: false }), HLS_TYPE);
     const store = await stores.open();
@@ -125,7 +145,7 @@ describe('HlsRecorder with resumeRecordingId (real IndexedDB and HTTP)', () => {
     expect((await store.getSegment(before.id, 12))!.discontinuity).toBe(false);
   });
 
-  it('refuses to resume an unknown id, a recording another tab holds, or a rendition, changing nothing', async () => {
+  it('refuses to resume an unknown id, a recording another tab holds, a rendition, or a URL template not stored with its recording, changing nothing', async () => {
     const store = await stores.open();
     const playlistUrl = fileUrl(base, mediaPlaylistText([{ uri: fileUrl(base, 'x') }]), HLS_TYPE);
     await expect(new HlsRecorder(store, config, env).start({ url: playlistUrl, resumeRecordingId: 'nope' })).rejects.toThrow('No recording with id nope');
@@ -142,5 +162,12 @@ describe('HlsRecorder with resumeRecordingId (real IndexedDB and HTTP)', () => {
       release();
     }
     expect(await store.get(parent.id)).toMatchObject({ status: 'interrupted', segmentCount: 1 });
+
+    const oldTemplateUrl = `${base}/file?body=seg(*)`;
+    const oldTemplate = await interruptedRecording(store, oldTemplateUrl, [0], Date.now());
+    await expect(new HlsRecorder(store, config, env).start({ url: oldTemplateUrl, resumeRecordingId: oldTemplate.id })).rejects.toThrow(
+      'This recording was made from a URL template by an older version of Tapedeck and cannot be resumed; record the template again.',
+    );
+    expect(await store.get(oldTemplate.id)).toMatchObject({ status: 'interrupted', segmentCount: 1 });
   });
 });

@@ -1,33 +1,12 @@
 import { CaptureError } from './errors.ts';
+import type { UrlTemplate } from '../storage/types.ts';
 import { parsePlaylist, type MediaPlaylistSnapshot } from './playlist.ts';
 
 /** The mark in a segment URL template where the segment number goes. */
 export const TEMPLATE_MARK = '(*)';
 
-/**
- * Numbered segments of a site with no usable playlist: `url` with {@link TEMPLATE_MARK} where the
- * number goes, e.g. `https://example.com/show/seg(*).ts` with `padWidth` 5 and `firstNumber` 1
- * gives `seg00001.ts`, `seg00002.ts`, …
- */
-export interface UrlTemplate {
-  /** Absolute http(s) URL holding {@link TEMPLATE_MARK} once. */
-  url: string;
-  /** Digits the number is zero-padded to; 0 or 1: no padding. */
-  padWidth: number;
-  /** Number of the first segment, a whole number ≥ 0. */
-  firstNumber: number;
-  /** How many segments; null: worked out from `totalDurationSec`, or up to the first 404. */
-  count: number | null;
-  /** Duration of each segment, in seconds (the EXTINF written for each), > 0. */
-  segmentDurationSec: number;
-  /** Length of the whole programme, in seconds, to work out `count` when it is null. */
-  totalDurationSec: number | null;
-  /**
-   * The segments end at the first one answering 404 or 410: no gap is recorded for it and
-   * nothing after it is fetched. Needed when neither `count` nor `totalDurationSec` is known.
-   */
-  stopAtFirstMissing: boolean;
-}
+/** A URL template; defined with the recording that stores it (`Recording.urlTemplate`). */
+export type { UrlTemplate } from '../storage/types.ts';
 
 /**
  * Checks a template and tells how many segments its playlist lists.

@@ -1,7 +1,7 @@
 import { TypedEventTarget } from '../events.ts';
 import { openTapedeckDb, segmentRange, type TapedeckDb } from './db.ts';
 import { getInitSection, initSectionRange, listInitSections, putInitSection } from './init-sections.ts';
-import type { GapRecord, InitSectionRecord, Recording, RecordingKind, RecordingStatus, SegmentRecord } from './types.ts';
+import type { GapRecord, InitSectionRecord, Recording, RecordingKind, RecordingStatus, SegmentRecord, UrlTemplate } from './types.ts';
 
 /** What a new recording starts with; the store fills in the rest. */
 export interface NewRecording {
@@ -13,6 +13,8 @@ export interface NewRecording {
   startedAtMs: number;
   /** For an alternate rendition recorded alongside a main recording: that recording's id. */
   parentRecordingId?: string;
+  /** For a recording made from a URL template: the template, kept so the recording can be resumed. */
+  urlTemplate?: UrlTemplate;
 }
 
 /** A segment to store; `byteLength` and `storedAtMs` are filled in by the store. */

@@ -34,6 +34,31 @@ export interface GapRecord {
   detectedAtMs: number;
 }
 
+/**
+ * Numbered segments of a site with no usable playlist: `url` with `(*)` where the
+ * number goes, e.g. `https://example.com/show/seg(*).ts` with `padWidth` 5 and `firstNumber` 1
+ * gives `seg00001.ts`, `seg00002.ts`, …
+ */
+export interface UrlTemplate {
+  /** Absolute http(s) URL holding `(*)` once. */
+  url: string;
+  /** Digits the number is zero-padded to; 0 or 1: no padding. */
+  padWidth: number;
+  /** Number of the first segment, a whole number ≥ 0. */
+  firstNumber: number;
+  /** How many segments; null: worked out from `totalDurationSec`, or up to the first 404. */
+  count: number | null;
+  /** Duration of each segment, in seconds (the EXTINF written for each), > 0. */
+  segmentDurationSec: number;
+  /** Length of the whole programme, in seconds, to work out `count` when it is null. */
+  totalDurationSec: number | null;
+  /**
+   * The segments end at the first one answering 404 or 410: no gap is recorded for it and
+   * nothing after it is fetched. Needed when neither `count` nor `totalDurationSec` is known.
+   */
+  stopAtFirstMissing: boolean;
+}
+
 /** Metadata of one recording (the `recordings` store). */
 export interface Recording {
   id: string;
@@ -74,6 +99,11 @@ export interface Recording {
    * on their own; export merges them into their parent.
    */
   parentRecordingId?: string;
+  /**
+   * Set on a recording made from a URL template (no playlist): the template, so that the
+   * recording can be resumed by listing its segments again.
+   */
+  urlTemplate?: UrlTemplate;
   /** Set on camera recordings: the camera's id (the `cameras` store). */
   cameraId?: string;
   /** Set on camera recordings: the local calendar day the recording covers, `YYYY-MM-DD`. */

@@ -34,10 +34,13 @@ describe('library words', () => {
     expect(describeGaps({ ...base, gaps: gaps.slice(2), gapCount: 0, gapSec: 10 })).toBe('paused or closed for 0:10');
   });
 
-  it('offers Resume for interrupted playlist recordings only', () => {
+  it('offers Resume for interrupted recordings it can list again: playlists, and URL templates stored with them', () => {
     expect(canResume(base)).toBe(true);
     expect(canResume({ ...base, status: 'complete' })).toBe(false);
-    expect(canResume({ ...base, sourceUrl: 'https://example.com/seg(*).ts' })).toBe(false);
+    const templateUrl = 'https://example.com/seg(*).ts';
+    expect(canResume({ ...base, sourceUrl: templateUrl })).toBe(false);
+    const urlTemplate = { url: templateUrl, padWidth: 0, firstNumber: 0, count: 3, segmentDurationSec: 4, totalDurationSec: null, stopAtFirstMissing: false };
+    expect(canResume({ ...base, sourceUrl: templateUrl, urlTemplate })).toBe(true);
     expect(canResume({ ...base, parentRecordingId: 'p' })).toBe(false);
     expect(canResume({ ...base, cameraId: 'c' })).toBe(false);
   });

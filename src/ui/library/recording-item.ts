@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { defaultConfig } from '../../config.ts';
+import { TEMPLATE_MARK } from '../../capture/url-template.ts';
 import '../export/export-panel.ts';
 import '../export/tag-editor.ts';
 import type { RecordingStore } from '../../storage/recording-store.ts';
@@ -196,9 +197,10 @@ function renditionName(child: Recording): string {
 
 /**
  * True for a recording the library offers to resume: interrupted (a closed or crashed tab), made
- * from a playlist (not a URL template), and neither a rendition nor a camera's (the cameras
- * feature resumes its own).
+ * from a playlist or from a URL template stored with it (templates recorded by older versions
+ * were not), and neither a rendition nor a camera's (the cameras feature resumes its own).
  */
 export function canResume(recording: Recording): boolean {
-  return recording.status === 'interrupted' && !recording.sourceUrl.includes('(*)') && !recording.parentRecordingId && !recording.cameraId;
+  const templateNotStored = recording.urlTemplate === undefined && recording.sourceUrl.includes(TEMPLATE_MARK);
+  return recording.status === 'interrupted' && !templateNotStored && !recording.parentRecordingId && !recording.cameraId;
 }
