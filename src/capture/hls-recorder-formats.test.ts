@@ -87,6 +87,48 @@ describe('HlsRecorder on fMP4 segments (EXT-X-MAP, RFC 8216 4.3.2.5)', () => {
   });
 });
 
+describe('HlsRecorder on AES-128 encrypted fMP4 (RFC 8216 4.3.2.4 and 4.3.2.5)', () => {
+  /** The clear `fmp4` VOD the encrypted one was made from: its init section and fragments. */
+  async function clearFmp4(): Promise<{ init: Uint8Array; fragments: Uint8Array[] }> {
+    const init = await bytesOf(`${formats}/vod/fmp4/init.mp4`);
+    return { init, fragments: await Promise.all((await segmentUrls(`${formats}/vod/fmp4/index.m3u8`)).map(bytesOf)) };
+  }
+
+  async function expectClearStored(store: RecordingStore, recording: Recording): Promise<void> {
+    const clear = await clearFmp4();
+    expect(recording).toMatchObject({ status: 'complete', segmentCount: 3, gapCount: 0, kind: 'video' });
+    expect(recording.codecs).toEqual([expect.stringMatching(/^avc1\./), expect.stringMatching(/^mp4a\.40/)]);
+    const inits = await store.listInitSections(recording.id);
+    expect(inits).toHaveLength(1);
+    expect(new Uint8Array(await inits[0]!.data.arrayBuffer())).toEqual(clear.init);
+    const segments = await store.listSegments(recording.id);
+    expect(await Promise.all(segments.map(async (s) => new Uint8Array(await s.data.arrayBuffer())))).toEqual(clear.fragments);
+  }
+
+  it('decrypts an init section whose EXT-X-KEY comes before its EXT-X-MAP, and the fragments, storing the clear bytes', async () => {
+    const store = await stores.open();
+    const { recording, problems } = await recordVod(store, `${formats}/vod/fmp4-aes/index.m3u8`);
+    expect(problems).toEqual([]);
+    await expectClearStored(store, recording);
+  });
+
+  it('keeps a clear init section (EXT-X-MAP before EXT-X-KEY) as it is and decrypts the fragments', async () => {
+    const store = await stores.open();
+    const { recording, problems } = await recordVod(store, `${formats}/vod/fmp4-aes/index-clear-init.m3u8`);
+    expect(problems).toEqual([]);
+    await expectClearStored(store, recording);
+  });
+
+  it('an encrypted init section with no IV makes key gaps with a clear problem, storing nothing', async () => {
+    const store = await stores.open();
+    const { recording, problems } = await recordVod(store, `${formats}/vod/fmp4-aes/index-no-iv.m3u8`);
+    expect(recording).toMatchObject({ segmentCount: 0, gapCount: 3 });
+    expect(recording.gaps.map((gap) => gap.reason)).toEqual(['key-unavailable', 'key-unavailable', 'key-unavailable']);
+    expect(problems[0]?.message).toContain('enc-init.mp4 is encrypted, but its EXT-X-KEY gives no IV (RFC 8216 section 4.3.2.5 requires one)');
+    expect(await store.listInitSections(recording.id)).toEqual([]);
+  });
+});
+
 describe('HlsRecorder on byte-range segments (EXT-X-BYTERANGE, RFC 8216 4.3.2.2)', () => {
   async function expectRangesStored(store: RecordingStore, recording: Recording): Promise<void> {
     const whole = await bytesOf(`${formats}/vod/byterange/single.ts`);

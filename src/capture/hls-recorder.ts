@@ -438,7 +438,7 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
           onRetry: (error, attempt, delayMs) => this.onRetry(segment.uri, error, attempt, delayMs),
         });
         data = await this.keys.decrypt(segment, fetched.body);
-        initSectionId = await this.initSectionTracker().idFor(segment.map, segment.discontinuity);
+        initSectionId = await this.initSectionTracker().idFor(segment.map, segment.discontinuity, segment.key);
       } catch (error) {
         if (error instanceof AbortedError || signal.aborted) throw error;
         if (this.stopAtFirstMissing && isMissingPlaylist(error)) {
@@ -466,10 +466,11 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
   /** The recording's {@link InitSectionTracker}, whose init sections are fetched like segments. */
   private initSectionTracker(): InitSectionTracker {
     const signal = this.abort.signal;
-    this.initSections ??= new InitSectionTracker(this.store, this.recording!.id, async (ref) => {
+    this.initSections ??= new InitSectionTracker(this.store, this.recording!.id, async (ref, key) => {
       const options = { timeoutMs: this.config.segmentTimeoutMs, signal, maxBytes: this.config.maxSegmentBytes };
       const retry = { signal, random: this.env.random, onRetry: (error: unknown, attempt: number, delayMs: number) => this.onRetry(ref.uri, error, attempt, delayMs) };
-      return (await withRetry(() => fetchRange(ref.uri, ref.byteRange, options), this.config.segmentRetry, retry)).body;
+      const fetched = await withRetry(() => fetchRange(ref.uri, ref.byteRange, options), this.config.segmentRetry, retry);
+      return this.keys.decryptInitSection(ref, key, fetched.body);
     });
     return this.initSections;
   }

@@ -1,8 +1,12 @@
 import type { RecordingStore } from '../storage/recording-store.ts';
-import type { InitSectionRef } from './playlist.ts';
+import type { InitSectionRef, SegmentKey } from './playlist.ts';
 
-/** Fetches the bytes of an init section (its URI, or its byte range of it). */
-export type InitSectionFetcher = (ref: InitSectionRef) => Promise<Blob>;
+/**
+ * Fetches the clear bytes of an init section (its URI, or its byte range of it).
+ * @param key - the AES-128 key in force for the segment needing it, which also encrypts the init
+ *   section when the playlist's EXT-X-KEY came before its EXT-X-MAP (RFC 8216 section 4.3.2.5).
+ */
+export type InitSectionFetcher = (ref: InitSectionRef, key: SegmentKey | null) => Promise<Blob>;
 
 /** The part of {@link RecordingStore} an {@link InitSectionTracker} uses. */
 export type InitSectionStore = Pick<RecordingStore, 'putInitSection' | 'listInitSections'>;
@@ -53,24 +57,25 @@ export class InitSectionTracker {
    * @param refetch - fetch the init section again even if its location is known: for a segment
    *   after EXT-X-DISCONTINUITY (RFC 8216 section 4.3.2.3), where an encoder restarted behind the
    *   same URI may have written a new init section. Its bytes still decide its id.
+   * @param segmentKey - the segment's AES-128 key, handed to the fetcher (see {@link InitSectionFetcher}).
    * @returns the id, or undefined when `map` is null.
    * @throws what `fetchInit` throws (the segment then cannot be stored: it becomes a gap, and
    *   the next segment tries again); DOMException `QuotaExceededError` from storage.
    */
-  idFor(map: InitSectionRef | null, refetch = false): Promise<number | undefined> {
+  idFor(map: InitSectionRef | null, refetch = false, segmentKey: SegmentKey | null = null): Promise<number | undefined> {
     if (!map) return Promise.resolve(undefined);
     const key = initSectionKey(map);
     let id = this.byKey.get(key);
     if (!id || refetch) {
-      id = this.fetchAndStore(map);
+      id = this.fetchAndStore(map, segmentKey);
       this.byKey.set(key, id);
       id.catch(() => this.byKey.delete(key));
     }
     return id;
   }
 
-  private async fetchAndStore(map: InitSectionRef): Promise<number> {
-    const data = await this.fetchInit(map);
+  private async fetchAndStore(map: InitSectionRef, key: SegmentKey | null): Promise<number> {
+    const data = await this.fetchInit(map, key);
     const digest = await digestOf(data);
     const assigned = this.queue.then(async () => {
       const known = await this.knownDigests();

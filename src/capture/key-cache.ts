@@ -2,7 +2,8 @@ import type { RetryPolicy } from '../config.ts';
 import { AbortedError, CaptureError } from './errors.ts';
 import { fetchBytes } from './http.ts';
 import { decryptAes128Segment, importAes128Key, segmentIv } from './aes-128.ts';
-import type { PlaylistSegment } from './playlist.ts';
+import { detectSegmentFormat } from './packed-audio.ts';
+import type { InitSectionRef, PlaylistSegment, SegmentKey } from './playlist.ts';
 import { withRetry } from './retry.ts';
 
 /** Options of {@link KeyCache}. */
@@ -33,8 +34,9 @@ export class KeyUnavailableError extends CaptureError {
 
 /**
  * The AES-128 keys of one recording (RFC 8216 section 4.3.2.4), fetched once per key URI and
- * kept as WebCrypto keys, and the decryption of its segments with them ({@link decrypt}). Loads of the same URI at the same time share one request. A failed
- * load is not kept: the next segment needing that key tries again.
+ * kept as WebCrypto keys, and the decryption of its segments ({@link decrypt}) and init sections
+ * ({@link decryptInitSection}) with them. Loads of the same URI at the same time share one
+ * request. A failed load is not kept: the next segment needing that key tries again.
  */
 export class KeyCache {
   private readonly keys = new Map<string, Promise<CryptoKey>>();
@@ -71,6 +73,34 @@ export class KeyCache {
     } catch (error) {
       throw new KeyUnavailableError(key.uri, `it does not decrypt segment ${segment.msn} (${error instanceof Error ? error.message : String(error)})`, { cause: error });
     }
+  }
+
+  /**
+   * The clear bytes of an fMP4 init section (EXT-X-MAP, RFC 8216 section 4.3.2.5). It is
+   * encrypted when an AES-128 EXT-X-KEY precedes its EXT-X-MAP, which then must give an IV; the
+   * playlist parser does not keep the order of the two tags, so the bytes tell: an init section
+   * that already starts with an ISO BMFF box (`ftyp`, `moov`, …) is clear and kept as it is.
+   * @param key - the AES-128 key in force for the segment needing the init section, or null.
+   * @throws KeyUnavailableError when the init section is encrypted and its key cannot be had,
+   *   gives no IV, or does not decrypt it to an ISO BMFF init section; AbortedError when the
+   *   signal aborts.
+   */
+  async decryptInitSection(ref: InitSectionRef, key: SegmentKey | null, data: Blob): Promise<Blob> {
+    if (!key || detectSegmentFormat(new Uint8Array(await data.slice(0, 8).arrayBuffer())) === 'fmp4') return data;
+    if (!key.iv) {
+      throw new KeyUnavailableError(key.uri, `the init section ${ref.uri} is encrypted, but its EXT-X-KEY gives no IV (RFC 8216 section 4.3.2.5 requires one)`);
+    }
+    const cryptoKey = await this.get(key.uri);
+    let clear: Blob;
+    try {
+      clear = await decryptAes128Segment(data, cryptoKey, segmentIv(key.iv, 0));
+    } catch (error) {
+      throw new KeyUnavailableError(key.uri, `it does not decrypt the init section ${ref.uri} (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+    }
+    if (detectSegmentFormat(new Uint8Array(await clear.slice(0, 8).arrayBuffer())) !== 'fmp4') {
+      throw new KeyUnavailableError(key.uri, `it does not decrypt the init section ${ref.uri} to an fMP4 init section`);
+    }
+    return clear;
   }
 
   private async load(url: string): Promise<CryptoKey> {

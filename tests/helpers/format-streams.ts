@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createCipheriv } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeMedia } from './ffprobe.ts';
@@ -39,6 +40,12 @@ export interface FormatStreamServer {
  *   `fmp4` segments (EXT-X-MAP `init.mp4`), then after EXT-X-DISCONTINUITY the `fmp4-small`
  *   ones (a different init section), then the `fmp4` ones again under a copy of `init.mp4` at
  *   another URI (same bytes).
+ * - `GET /vod/fmp4-aes/<file>`: the `fmp4` VOD encrypted with METHOD=AES-128 (RFC 8216 section
+ *   4.3.2.4) under {@link AES_FMP4_KEY} and {@link AES_FMP4_IV}, served as `key.bin`:
+ *   `index.m3u8` puts EXT-X-KEY before EXT-X-MAP, so the init section is encrypted too
+ *   (section 4.3.2.5); `index-clear-init.m3u8` puts EXT-X-MAP first (a clear init section,
+ *   encrypted fragments); `index-no-iv.m3u8` is `index.m3u8` without the IV attribute, which an
+ *   encrypted init section requires.
  * - `GET /live/<variant>/<file>`: a live stream ({@link LiveVariant}: GStreamer hlssink2
  *   MPEG-TS as `live.m3u8`, or ffmpeg fMP4 as `index.m3u8`), started on first request and run
  *   until the server closes.
@@ -64,6 +71,28 @@ export async function startFormatStreamServer(): Promise<FormatStreamServer> {
       vods.set(variant, made);
     }
     return made;
+  };
+  let aesFmp4: Promise<string> | undefined;
+  const aesFmp4Dir = (): Promise<string> => {
+    aesFmp4 ??= (async () => {
+      const dir = join(root, 'vod', 'fmp4-aes');
+      await mkdir(dir, { recursive: true });
+      const clearDir = await vodDir('fmp4');
+      const encrypt = (bytes: Buffer) => {
+        const cipher = createCipheriv('aes-128-cbc', AES_FMP4_KEY, AES_FMP4_IV);
+        return Buffer.concat([cipher.update(bytes), cipher.final()]);
+      };
+      await writeFile(join(dir, 'key.bin'), AES_FMP4_KEY);
+      for (const name of ['init.mp4', ...AES_FMP4_FRAGMENTS]) {
+        const clear = await readFile(join(clearDir, name));
+        await writeFile(join(dir, `enc-${name}`), encrypt(clear));
+        await writeFile(join(dir, `clear-${name}`), clear);
+      }
+      for (const [name, text] of Object.entries(aesFmp4Playlists())) await writeFile(join(dir, name), text);
+      return dir;
+    })();
+    aesFmp4.catch(() => (aesFmp4 = undefined));
+    return aesFmp4;
   };
   const liveDir = async (variant: LiveVariant): Promise<string> => {
     let started = lives.get(variant);
@@ -117,6 +146,9 @@ export async function startFormatStreamServer(): Promise<FormatStreamServer> {
     if (kind === 'vod' && variant === 'fmp4' && file === 'init-copy.mp4') {
       return sendFile(req, res, join(await vodDir('fmp4'), 'init.mp4'), { ignoreRange });
     }
+    if (kind === 'vod' && variant === 'fmp4-aes') {
+      return sendFile(req, res, join(await aesFmp4Dir(), file), { ignoreRange });
+    }
     if (kind === 'vod' && VOD_VARIANTS.includes(variant as VodVariant)) {
       return sendFile(req, res, join(await vodDir(variant as VodVariant), file), { ignoreRange });
     }
@@ -155,4 +187,24 @@ function switchPlaylist(): string {
     ...part('fmp4', 'init-copy.mp4'),
     '#EXT-X-ENDLIST', '',
   ].join('\n');
+}
+
+/** AES-128 key of the `fmp4-aes` VOD, 16 bytes. */
+export const AES_FMP4_KEY = Buffer.from('tapedeck-aes-key', 'latin1');
+/** IV of the `fmp4-aes` VOD's EXT-X-KEY, 16 bytes. */
+export const AES_FMP4_IV = Buffer.from('0123456789abcdef', 'latin1');
+/** The `fmp4` VOD's fragments, in order. */
+const AES_FMP4_FRAGMENTS = ['seg000.m4s', 'seg001.m4s', 'seg002.m4s'];
+
+/** The `fmp4-aes` playlists by file name; fragment and init files are `enc-<name>` (encrypted) or `clear-<name>`. */
+function aesFmp4Playlists(): Record<string, string> {
+  const key = (iv: boolean) => `#EXT-X-KEY:METHOD=AES-128,URI="key.bin"${iv ? `,IV=0x${AES_FMP4_IV.toString('hex')}` : ''}`;
+  const head = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:2', '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-PLAYLIST-TYPE:VOD'];
+  const fragments = AES_FMP4_FRAGMENTS.flatMap((name) => ['#EXTINF:2.000000,', `enc-${name}`]);
+  const playlist = (lines: string[]) => [...head, ...lines, ...fragments, '#EXT-X-ENDLIST', ''].join('\n');
+  return {
+    'index.m3u8': playlist([key(true), '#EXT-X-MAP:URI="enc-init.mp4"']),
+    'index-clear-init.m3u8': playlist(['#EXT-X-MAP:URI="clear-init.mp4"', key(true)]),
+    'index-no-iv.m3u8': playlist([key(false), '#EXT-X-MAP:URI="enc-init.mp4"']),
+  };
 }
