@@ -66,6 +66,8 @@ export interface ExportedFile {
   downloadName: string;
   durationSec: number;
   codecs: string[];
+  /** What the user should know of the file, one sentence each, e.g. alternate renditions left out of it. */
+  warnings: string[];
 }
 
 const { opfsExportDirName } = defaultConfig.export;
@@ -234,7 +236,7 @@ export async function exportRecording(recording: Recording, options: ExportOptio
     });
     const file = await (handle ?? (await dir.getFileHandle(fileName))).getFile();
     const { extension } = await exportFileType(recording, options.format, options.dbName);
-    return { file, downloadName: downloadFileName(recording.title, extension), durationSec: done.durationSec, codecs: done.codecs };
+    return { file, downloadName: downloadFileName(recording.title, extension), durationSec: done.durationSec, codecs: done.codecs, warnings: done.warnings };
   } catch (error) {
     worker.terminate();
     await removePartial();

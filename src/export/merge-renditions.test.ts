@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import type { SegmentRecord } from '../storage/types.ts';
-import { mergedWebVtt } from './merge-renditions.ts';
+import { ALL_FORMATS, BufferSource, EncodedPacketSink, Input } from 'mediabunny';
+import { describe, expect, inject, it } from 'vitest';
+import type { Recording, SegmentRecord } from '../storage/types.ts';
+import { remuxWithRenditions, mergedWebVtt, type RenditionPart } from './merge-renditions.ts';
+import { memoryWritable } from './test-writable.ts';
+
+const formats = inject('formatStreamsUrl');
 
 function vtt(msn: number, text: string): SegmentRecord {
   const data = new Blob([text]);
@@ -29,5 +33,88 @@ describe('mergedWebVtt', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+/** A file of the `fmp4-renditions` VOD (tests/helpers/ffmpeg-hls-variants.ts). */
+async function renditionFile(name: string): Promise<Blob> {
+  const response = await fetch(`${formats}/vod/fmp4-renditions/${name}`);
+  if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
+  return response.blob();
+}
+
+function recording(id: string, title: string): Recording {
+  return {
+    id, title, sourceName: 't', sourceUrl: 'https://example.com/master.m3u8', mediaPlaylistUrl: 'https://example.com/index.m3u8', startedAtMs: 0, endedAtMs: 1,
+    durationSec: 0, bytes: 0, segmentCount: 0, gapCount: 0, gapSec: 0, gaps: [], codecs: [], kind: null, status: 'complete', lastError: null,
+  };
+}
+
+/**
+ * Stored fMP4 segments of one stream played twice, as an encoder restart leaves them: the files
+ * `files` at msns from 0, then again after an EXT-X-DISCONTINUITY (timestamps start over), the
+ * msns in `missing` left out (gaps).
+ */
+async function twoStretches(recordingId: string, files: string[], missing: number[] = []): Promise<SegmentRecord[]> {
+  const blobs = await Promise.all(files.map(renditionFile));
+  return [...blobs, ...blobs]
+    .map((data, msn): SegmentRecord => ({ recordingId, msn, durationSec: 2, discontinuity: msn === blobs.length, programDateTimeMs: null, storedAtMs: 0, byteLength: data.size, data, initSectionId: 0 }))
+    .filter((segment) => !missing.includes(segment.msn));
+}
+
+/** Presentation timestamps (seconds) of a file's video key packets and of its audio packets. */
+async function packetTimes(bytes: Uint8Array): Promise<{ videoKeys: number[]; audio: number[] }> {
+  const input = new Input({ source: new BufferSource(bytes), formats: ALL_FORMATS });
+  const videoKeys: number[] = [];
+  const audio: number[] = [];
+  for await (const packet of new EncodedPacketSink((await input.getPrimaryVideoTrack())!).packets()) if (packet.type === 'key') videoKeys.push(packet.timestamp);
+  for await (const packet of new EncodedPacketSink((await input.getPrimaryAudioTrack())!).packets()) audio.push(packet.timestamp);
+  input.dispose();
+  return { videoKeys, audio };
+}
+
+describe('remuxWithRenditions on fMP4 with discontinuities and gaps', () => {
+  const video = ['seg0-000.m4s', 'seg0-001.m4s', 'seg0-002.m4s'];
+  const audio = ['seg1-000.m4s', 'seg1-001.m4s', 'seg1-002.m4s', 'seg1-003.m4s'];
+  const readInit = (recordingId: string) => renditionFile(recordingId === 'main' ? 'init0.mp4' : 'init1.mp4');
+
+  it('writes each discontinuity stretch after the last, the audio rendition in sync with the video, a gap a hole in its own track', async () => {
+    const main = recording('main', 'Show');
+    // The audio rendition lost its msn 1 (the 2nd segment, 2 to 4 s of the first stretch).
+    const part: RenditionPart = { recording: recording('audio', 'Show (audio: audio_2)'), segments: await twoStretches('audio', audio, [1]) };
+    const out = memoryWritable();
+    const outcome = await remuxWithRenditions(main, await twoStretches('main', video), [part], { format: 'mp4', writable: out.writable, totalDurationSec: 12, readInit });
+
+    if (!('merged' in outcome)) throw new Error(`not merged: ${outcome.notMergedBecause}`);
+    expect(outcome.merged.durationSec).toBeGreaterThan(11.9);
+    expect(outcome.merged.durationSec).toBeLessThan(12.2);
+    const probed = (await (await fetch(`${formats}/ffprobe`, { method: 'POST', body: out.bytes() })).json()) as { streams: { codecType: string; codecName: string }[]; durationSec: number };
+    expect(probed.streams.map((s) => `${s.codecType}:${s.codecName}`)).toEqual(['video:h264', 'audio:aac']);
+    expect(probed.durationSec).toBeGreaterThan(11.9);
+
+    const { videoKeys, audio: audioTimes } = await packetTimes(out.bytes());
+    expect(videoKeys).toHaveLength(6);
+    // The second stretch starts where the first ended (its own clock started over at 0).
+    const secondStartSec = videoKeys[3]!;
+    expect(secondStartSec).toBeGreaterThan(5.9);
+    expect(secondStartSec).toBeLessThan(6.1);
+    // Audio starts with the video in both stretches, and is missing only where its segment is.
+    const firstAudioOfSecond = audioTimes.find((t) => t >= secondStartSec - 0.05)!;
+    expect(Math.abs(firstAudioOfSecond - secondStartSec)).toBeLessThan(0.05);
+    expect(Math.abs(audioTimes[0]! - videoKeys[0]!)).toBeLessThan(0.05);
+    expect(audioTimes.filter((t) => t > 2.1 && t < 3.9)).toEqual([]);
+    expect(audioTimes.filter((t) => t > 8.1 && t < 9.9).length).toBeGreaterThan(80);
+  });
+
+  it('does not merge, and says why, when a rendition breaks at other places than the video', async () => {
+    const main = recording('main', 'Show');
+    const once = await Promise.all(audio.map(renditionFile));
+    const segments = once.map((data, msn): SegmentRecord => ({ recordingId: 'audio', msn, durationSec: 2, discontinuity: false, programDateTimeMs: null, storedAtMs: 0, byteLength: data.size, data, initSectionId: 0 }));
+    const out = memoryWritable();
+    const outcome = await remuxWithRenditions(main, await twoStretches('main', video), [{ recording: recording('audio', 'Show (audio: audio_2)'), segments }], {
+      format: 'mkv', writable: out.writable, totalDurationSec: 12, readInit,
+    });
+    expect(outcome).toEqual({ notMergedBecause: 'audio_2 breaks (EXT-X-DISCONTINUITY) at other places than the main recording, so it could not be lined up with it' });
+    expect(out.bytes().byteLength).toBe(0);
   });
 });

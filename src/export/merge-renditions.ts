@@ -15,7 +15,7 @@ import {
 import { WEBVTT_CODEC } from '../capture/rendition-recorder.ts';
 import type { RecordingStore } from '../storage/recording-store.ts';
 import type { Recording, SegmentRecord } from '../storage/types.ts';
-import { startsDiscontinuity } from '../storage/segment-timeline.ts';
+import { storedSegmentBlobReader } from './recording-runs.ts';
 import { REMUX_CONTAINERS, UnsupportedExportError, type RemuxOptions, type RemuxResult } from './remux.ts';
 
 /** An alternate rendition of a recording (a child recording) with its stored segments. */
@@ -38,18 +38,39 @@ function isSubtitles(recording: Recording): boolean {
   return recording.codecs.includes(WEBVTT_CODEC);
 }
 
-/** True when a run of MPEG-TS segments has one timeline: no discontinuity, no gap, no init section. */
-function isOneTimeline(segments: readonly SegmentRecord[]): boolean {
-  return segments.every((segment, i) => segment.initSectionId === undefined && (i === 0 || !startsDiscontinuity(segments[i - 1], segment)));
-}
-
 /** The name shown for a rendition track: the name in its title, e.g. `audio_2` of `Show (audio: audio_2)`. */
 function trackName(recording: Recording): string {
   return /\((?:audio|subtitles): (.*)\)$/.exec(recording.title)?.[1] ?? recording.title;
 }
 
+/**
+ * Splits segments (in media sequence order) at each EXT-X-DISCONTINUITY (RFC 8216 section
+ * 4.3.2.3) into the stretches whose timestamps are on one clock. Missing segments (gaps) do not
+ * split: the clock goes on across them, shared by every rendition (section 3), so the streams
+ * stay lined up and a gap is a hole in its own track only.
+ */
+export function splitAtDiscontinuityTags<T extends Pick<SegmentRecord, 'discontinuity'>>(segments: readonly T[]): T[][] {
+  const epochs: T[][] = [];
+  for (const segment of segments) {
+    if (!epochs.length || segment.discontinuity) epochs.push([]);
+    epochs.at(-1)!.push(segment);
+  }
+  return epochs;
+}
+
+/** Options of {@link remuxWithRenditions}. */
+export interface MergeOptions extends RemuxOptions {
+  /** Reads a recording's init section (EXT-X-MAP) by id, for fMP4 segments; undefined when not stored. */
+  readInit: (recordingId: string, initSectionId: number) => Promise<Blob | undefined>;
+}
+
+/** What {@link remuxWithRenditions} did: the file it wrote, or why it wrote none. */
+export type MergeOutcome = { merged: RemuxResult } | { notMergedBecause: string };
+
 /** One stream of segments being merged, with its current segment opened. */
 interface Cursor {
+  recordingId: string;
+  /** The stream's segments of the current discontinuity stretch. */
   segments: SegmentRecord[];
   index: number;
   kind: 'video' | 'audio';
@@ -64,96 +85,153 @@ interface Cursor {
  * Exports a recording to MP4 or MKV together with its alternate renditions, without re-encoding:
  * the main recording's video (and its own audio, if any), then one audio track per audio
  * rendition, and, in MKV, one WebVTT subtitle track per subtitles rendition (MP4 gets none: the
- * subtitles stay stored with the recording; export MKV to have them). The streams keep their presentation timestamps relative to one
- * another (HLS renditions share one clock, RFC 8216 section 3), shifted so the file starts at 0;
- * segments are written in start-time order, one at a time.
+ * subtitles stay stored with the recording; export MKV to have them). MPEG-TS and fMP4 segments
+ * (behind their init sections) alike.
  *
- * Only recordings whose segments form one timeline (MPEG-TS, no discontinuity or gap) are merged.
- * @returns null when the recording or a rendition does not form one timeline, or the format is
- *   not MP4 or MKV: the caller exports the main recording alone.
- * @throws UnsupportedExportError when the main recording has no video; Error from mediabunny for
- *   bytes it cannot demux.
+ * HLS renditions share one clock (RFC 8216 section 3) and break it at the same places
+ * (EXT-X-DISCONTINUITY): the recordings are split there into stretches (the k-th of each stream
+ * together), and each stretch is written after the previous one ends, its streams keeping their
+ * presentation timestamps relative to one another. Missing segments leave a hole in their own
+ * track only, so the tracks stay in sync. Segments are written in start-time order, one at a
+ * time.
+ * @returns the file written, or, writing nothing, why not: the format is M4A, the export is
+ *   trimmed, or a rendition's discontinuities do not match the main recording's (the caller
+ *   then exports the main recording alone and says so).
+ * @throws UnsupportedExportError when the main recording has no video; MissingInitSectionError
+ *   for an fMP4 init section not stored; Error from mediabunny for bytes it cannot demux.
  */
-export async function remuxWithRenditions(main: SegmentRecord[], renditions: RenditionPart[], options: RemuxOptions): Promise<RemuxResult | null> {
-  if (options.format === 'm4a' || options.windowSec || !isOneTimeline(main) || renditions.some((part) => !isOneTimeline(part.segments))) return null;
+export async function remuxWithRenditions(main: Recording, mainSegments: SegmentRecord[], renditions: RenditionPart[], options: MergeOptions): Promise<MergeOutcome> {
+  if (options.format === 'm4a') return { notMergedBecause: "an M4A file holds the main recording's audio only" };
+  if (options.windowSec) return { notMergedBecause: 'a trimmed export holds the main recording only' };
+  const mainEpochs = splitAtDiscontinuityTags(mainSegments);
+  const unaligned = renditions.filter((part) => splitAtDiscontinuityTags(part.segments).length !== mainEpochs.length);
+  if (unaligned.length) {
+    return {
+      notMergedBecause: `${unaligned.map((part) => trackName(part.recording)).join(', ')} ${unaligned.length > 1 ? 'break' : 'breaks'} (EXT-X-DISCONTINUITY) at other places than the main recording, so ${unaligned.length > 1 ? 'they' : 'it'} could not be lined up with it`,
+    };
+  }
+  const blobOf = segmentBlobReader(options.readInit);
   const format = REMUX_CONTAINERS[options.format].createFormat();
   const audioParts = renditions.filter((part) => !isSubtitles(part.recording));
   // WebVTT goes into MKV only: in MP4 (ISO/IEC 14496-30 'wvtt') few players show it.
   const subtitleParts = options.format === 'mkv' ? renditions.filter((part) => isSubtitles(part.recording)) : [];
   const output = new Output({ format, target: new StreamTarget(options.writable, { chunked: true, chunkSize: 8 * 1024 * 1024 }) });
   if (options.tags) output.setMetadataTags(options.tags);
-  const cursors: Cursor[] = [];
+  /** Each stream's discontinuity stretches, the cursor writing it, and its track in the output. */
+  const streams: { epochs: SegmentRecord[][]; cursor: Cursor }[] = [];
   const codecs: string[] = [];
   try {
-    const first = new Input({ source: new BlobSource(main[0]!.data), formats: ALL_FORMATS });
+    const first = new Input({ source: new BlobSource(await blobOf(main.id, mainSegments[0]!)), formats: ALL_FORMATS });
     const video = await first.getPrimaryVideoTrack();
     const ownAudio = await first.getPrimaryAudioTrack();
     if (!video) throw new UnsupportedExportError('This recording has no video to merge its alternate audio with.');
-    const add = async (segments: SegmentRecord[], kind: 'video' | 'audio', track: InputVideoTrack | InputAudioTrack, name?: string) => {
+    const add = async (recordingId: string, segments: SegmentRecord[], kind: 'video' | 'audio', track: InputVideoTrack | InputAudioTrack, name?: string) => {
       const source = kind === 'video' ? new EncodedVideoPacketSource((track as InputVideoTrack).codec!) : new EncodedAudioPacketSource((track as InputAudioTrack).codec!);
       if (source instanceof EncodedVideoPacketSource) output.addVideoTrack(source);
       else output.addAudioTrack(source, name ? { name } : {});
       codecs.push((await track.getCodecParameterString()) ?? '');
-      cursors.push({ segments, index: 0, kind, source, configSent: false, input: null, track: null, startSec: Infinity });
+      const cursor: Cursor = { recordingId, segments: [], index: 0, kind, source, configSent: false, input: null, track: null, startSec: Infinity };
+      streams.push({ epochs: splitAtDiscontinuityTags(segments), cursor });
     };
-    await add(main, 'video', video);
-    if (ownAudio) await add(main, 'audio', ownAudio);
+    await add(main.id, mainSegments, 'video', video);
+    if (ownAudio) await add(main.id, mainSegments, 'audio', ownAudio);
     for (const part of audioParts) {
-      const probe = new Input({ source: new BlobSource(part.segments[0]!.data), formats: ALL_FORMATS });
+      const probe = new Input({ source: new BlobSource(await blobOf(part.recording.id, part.segments[0]!)), formats: ALL_FORMATS });
       const track = await probe.getPrimaryAudioTrack();
+      if (track) await add(part.recording.id, part.segments, 'audio', track, trackName(part.recording));
       probe.dispose();
-      if (track) await add(part.segments, 'audio', track, trackName(part.recording));
     }
     first.dispose();
-    const subtitleSources = subtitleParts.map((part) => {
+    const subtitles = subtitleParts.map((part) => {
       const source = new TextSubtitleSource('webvtt');
       output.addSubtitleTrack(source, { name: trackName(part.recording) });
-      return { part, source };
+      return { epochs: splitAtDiscontinuityTags(part.segments), source };
     });
     await output.start();
-    for (const cursor of cursors) await open(cursor);
-    const baseSec = Math.min(...cursors.map((cursor) => cursor.startSec));
-    for (const { part, source } of subtitleSources) await source.add(await mergedWebVtt(part.segments, baseSec));
+    let offsetSec = 0;
     let endSec = 0;
-    for (;;) {
-      const next = cursors.filter((cursor) => cursor.track).sort((a, b) => a.startSec - b.startSec)[0];
-      if (!next) break;
-      const iterator = new EncodedPacketSink(next.track!).packets();
-      const decoderConfig = next.configSent ? undefined : await next.track!.getDecoderConfig();
-      for await (const packet of iterator as AsyncIterable<EncodedPacket>) {
-        const timestamp = Math.max(0, packet.timestamp - baseSec);
-        const meta = !next.configSent && decoderConfig ? { decoderConfig } : undefined;
-        await (next.source as EncodedVideoPacketSource).add(packet.clone({ timestamp }), meta as never);
-        next.configSent = true;
-        endSec = Math.max(endSec, timestamp + packet.duration);
-        if (next.kind === 'video') options.onProgress?.(Math.min(1, endSec / Math.max(options.totalDurationSec, 1e-9)));
+    for (let k = 0; k < mainEpochs.length; k++) {
+      const cursors = streams.map(({ epochs, cursor }) => Object.assign(cursor, { segments: epochs[k]!, index: 0 }));
+      for (const cursor of cursors) await open(cursor, blobOf);
+      const opened = cursors.filter((cursor) => cursor.track);
+      if (!opened.length) continue;
+      // This stretch's zero on the streams' shared clock goes where the previous one ended.
+      const baseSec = Math.min(...opened.map((cursor) => cursor.startSec)) - offsetSec;
+      for (const { epochs, source } of subtitles) {
+        const text = await mergedWebVtt(epochs[k] ?? [], baseSec);
+        // The first stretch gives the WEBVTT header; later ones add cue blocks only.
+        await source.add(k === 0 ? text : text.replace(/^WEBVTT\n\n/, ''));
       }
-      next.input?.dispose();
-      next.index += 1;
-      await open(next);
+      endSec = await writeEpoch(cursors, baseSec, offsetSec, blobOf, (writtenSec) => {
+        endSec = Math.max(endSec, writtenSec);
+        options.onProgress?.(Math.min(1, endSec / Math.max(options.totalDurationSec, 1e-9)));
+      });
+      offsetSec = Math.max(offsetSec, endSec);
     }
     await output.finalize();
     options.onProgress?.(1);
-    return { durationSec: endSec, codecs: codecs.filter(Boolean) };
+    return { merged: { durationSec: endSec, codecs: codecs.filter(Boolean) } };
   } catch (error) {
-    for (const cursor of cursors) cursor.input?.dispose();
+    for (const { cursor } of streams) cursor.input?.dispose();
     if (output.state !== 'finalized' && output.state !== 'canceled') await output.cancel();
     throw error;
   }
 }
 
+/**
+ * Writes one discontinuity stretch of every stream, segment by segment in start-time order,
+ * presentation timestamps moved from the streams' clock (`baseSec` there is `offsetSec` in the
+ * file, never before it).
+ * @param onVideoWritten - called with the end of each video packet written, in file seconds.
+ * @returns the end of the last packet written, in file seconds.
+ */
+async function writeEpoch(cursors: Cursor[], baseSec: number, offsetSec: number, blobOf: SegmentBlobReader, onVideoWritten: (endSec: number) => void): Promise<number> {
+  let endSec = offsetSec;
+  for (;;) {
+    const next = cursors.filter((cursor) => cursor.track).sort((a, b) => a.startSec - b.startSec)[0];
+    if (!next) return endSec;
+    const decoderConfig = next.configSent ? undefined : await next.track!.getDecoderConfig();
+    for await (const packet of new EncodedPacketSink(next.track!).packets() as AsyncIterable<EncodedPacket>) {
+      const timestamp = Math.max(offsetSec, packet.timestamp - baseSec);
+      const meta = !next.configSent && decoderConfig ? { decoderConfig } : undefined;
+      await (next.source as EncodedVideoPacketSource).add(packet.clone({ timestamp }), meta as never);
+      next.configSent = true;
+      endSec = Math.max(endSec, timestamp + packet.duration);
+      if (next.kind === 'video') onVideoWritten(timestamp + packet.duration);
+    }
+    next.input?.dispose();
+    next.index += 1;
+    await open(next, blobOf);
+  }
+}
+
+/** Reads a stored segment as a Blob a demuxer can open alone (fMP4: behind its init section). */
+type SegmentBlobReader = (recordingId: string, segment: SegmentRecord) => Promise<Blob>;
+
+function segmentBlobReader(readInit: MergeOptions['readInit']): SegmentBlobReader {
+  const readers = new Map<string, (segment: SegmentRecord) => Promise<Blob>>();
+  return (recordingId, segment) => {
+    let read = readers.get(recordingId);
+    if (!read) {
+      read = storedSegmentBlobReader((id) => readInit(recordingId, id));
+      readers.set(recordingId, read);
+    }
+    return read(segment);
+  };
+}
+
 /** Opens a cursor's current segment and reads where it starts; no track when it has no more. */
-async function open(cursor: Cursor): Promise<void> {
+async function open(cursor: Cursor, blobOf: SegmentBlobReader): Promise<void> {
   const segment = cursor.segments[cursor.index];
   cursor.input = null;
   cursor.track = null;
   if (!segment) return;
-  const input = new Input({ source: new BlobSource(segment.data), formats: ALL_FORMATS });
+  const input = new Input({ source: new BlobSource(await blobOf(cursor.recordingId, segment)), formats: ALL_FORMATS });
   const track = cursor.kind === 'video' ? await input.getPrimaryVideoTrack() : await input.getPrimaryAudioTrack();
   if (!track) {
     input.dispose();
     cursor.index += 1;
-    return open(cursor);
+    return open(cursor, blobOf);
   }
   cursor.input = input;
   cursor.track = track;

@@ -50,5 +50,5 @@ export interface RemuxCancel {
 /** Messages from the remux worker to the page. */
 export type RemuxWorkerMessage =
   | { type: 'progress'; /** 0..1 */ fraction: number }
-  | { type: 'done'; durationSec: number; codecs: string[] }
+  | { type: 'done'; durationSec: number; codecs: string[]; /** What the user should know of the file, e.g. renditions left out. */ warnings: string[] }
   | { type: 'error'; name: string; message: string };

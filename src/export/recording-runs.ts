@@ -45,6 +45,16 @@ function initCache(read: InitSectionReader): (id: number) => Promise<Blob> {
 }
 
 /**
+ * A reader of stored segments as Blobs a demuxer can open alone: MPEG-TS and packed audio as
+ * stored, fMP4 fragments behind their init section (read once per id).
+ * @returns a function that throws MissingInitSectionError for an init section not stored.
+ */
+export function storedSegmentBlobReader(readInit: InitSectionReader): (segment: RunSegment) => Promise<Blob> {
+  const init = initCache(readInit);
+  return async (segment) => (segment.initSectionId === undefined ? segment.data : new Blob([await init(segment.initSectionId), segment.data]));
+}
+
+/**
  * The runs {@link remuxRuns} and the MP3 encoder read, as Blobs each a demuxer can open alone.
  * Runs split where timestamps break ({@link splitAtDiscontinuities}); within a run:
  * - MPEG-TS segments are used as stored;
@@ -60,7 +70,7 @@ function initCache(read: InitSectionReader): (id: number) => Promise<Blob> {
  * @throws MissingInitSectionError for an init section not stored.
  */
 export async function recordingRuns(segments: readonly RunSegment[], readInit: InitSectionReader): Promise<Blob[][]> {
-  const init = initCache(readInit);
+  const blobOf = storedSegmentBlobReader(readInit);
   const runs: Blob[][] = [];
   for (const run of splitAtDiscontinuities(segments)) {
     let current: Blob[] = [];
@@ -82,7 +92,7 @@ export async function recordingRuns(segments: readonly RunSegment[], readInit: I
       }
       if (packed.length || (segment.initSectionId !== currentInit && current.length)) flush();
       currentInit = segment.initSectionId;
-      current.push(segment.initSectionId === undefined ? segment.data : new Blob([await init(segment.initSectionId), segment.data]));
+      current.push(await blobOf(segment));
     }
     flush();
   }

@@ -105,6 +105,11 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
       return { demux: pool.demux, demuxAheadCount: pool.size * demuxAheadPerWorkerCount };
     };
     let result: RemuxResult;
+    /** Told to the user with the finished file. */
+    const warnings: string[] = [];
+    // Alternate audio and subtitle renditions recorded alongside go into MP4 and MKV (merge-renditions.ts).
+    const renditions = request.format === 'mp4' || request.format === 'mkv' ? await loadRenditionParts(store, request.recordingId) : [];
+    const notMerged = (because: string) => warnings.push(`The alternate audio and subtitles are not in this file: ${because}. They stay stored with the recording.`);
     if (request.transcode && request.format === 'ogg') {
       result = await encodeOpusSegments(allSegments, {
         ...common,
@@ -114,6 +119,7 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
       });
     } else if (request.transcode) {
       if (request.format !== 'mp4' && request.format !== 'm4a') throw new Error(`Re-encoded exports are MP4, M4A or Ogg, not ${request.format}.`);
+      if (renditions.length) notMerged('a re-encoded export holds the main recording only');
       result = await transcodeSegments(allSegments, {
         ...common,
         format: request.format,
@@ -130,6 +136,7 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
     } else if (request.format === 'ogg') {
       throw new Error('Ogg exports are always re-encoded.');
     } else if (range && request.format !== 'ts' && request.format !== 'mp3') {
+      if (renditions.length) notMerged('a trimmed export holds the main recording only');
       const cut = await planKeyframeCut(allSegments, range, async (segment) => new Blob(await originalFileParts([segment], readInit)));
       const cutRuns = await recordingRuns(cut.segments, readInit);
       result = await remuxRuns(cutRuns, { ...common, ...parallelDemux(), format: request.format, windowSec: cut.windowSec });
@@ -142,15 +149,15 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
     } else if (request.format === 'mp3') {
       result = await encodeMp3Runs(await runs(), { ...common, bitrateKbps: request.bitrateKbps });
     } else {
-      // Alternate audio and subtitle renditions recorded alongside are merged in (merge-renditions.ts).
-      const renditions = request.format === 'm4a' ? [] : await loadRenditionParts(store, request.recordingId);
-      const merged = renditions.length ? await remuxWithRenditions(segments, renditions, { ...common, format: request.format }) : null;
-      result = merged ?? (await remuxRuns(await runs(), { ...common, ...parallelDemux(), format: request.format }));
+      const readRenditionInit = (recordingId: string, id: number) => store!.getInitSection(recordingId, id).then((init) => init?.data);
+      const outcome = renditions.length ? await remuxWithRenditions(recording, segments, renditions, { ...common, format: request.format, readInit: readRenditionInit }) : null;
+      if (outcome && 'notMergedBecause' in outcome) notMerged(outcome.notMergedBecause);
+      result = outcome && 'merged' in outcome ? outcome.merged : await remuxRuns(await runs(), { ...common, ...parallelDemux(), format: request.format });
     }
     throwIfCancelled();
     await writable.close();
     writable = null;
-    post({ type: 'done', durationSec: result.durationSec, codecs: result.codecs });
+    post({ type: 'done', durationSec: result.durationSec, codecs: result.codecs, warnings });
   } catch (error) {
     // Aborting discards every write: a picked file keeps what it held before.
     if (writable) await writable.abort().catch(() => undefined);

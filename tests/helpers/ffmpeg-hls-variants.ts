@@ -13,11 +13,15 @@ import { startLiveHlsProcess, type LiveHlsProcess } from './live-process.ts';
  *   (RFC 8216 section 3.4), the PTS of segment i being {@link PACKED_AUDIO_BASE_PTS90K} plus
  *   its start;
  * - `mp3`: packed MP3 audio (`-segment_format mp3`);
- * - `ts`: plain MPEG-TS segments.
+ * - `ts`: plain MPEG-TS segments;
+ * - `fmp4-renditions`: one encode written as two fMP4 media playlists sharing its clock, as a
+ *   master's video variant and its audio rendition are (`-var_stream_map "v:0 a:0"`): video in
+ *   `index0.m3u8` (`init0.mp4`, `seg0-NNN.m4s`), audio in `index1.m3u8` (`init1.mp4`,
+ *   `seg1-NNN.m4s`).
  * Video is a 320x180 25 fps H.264 test pattern with a keyframe every 2 s segment; audio a 440 Hz
  * tone in AAC (or MP3). Every VOD lasts {@link VOD_DURATION_SEC}.
  */
-export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-id3' | 'mp3' | 'ts';
+export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-id3' | 'mp3' | 'ts' | 'fmp4-renditions';
 
 /** Length of every VOD, in seconds. */
 export const VOD_DURATION_SEC = 6;
@@ -55,6 +59,8 @@ function ffmpegArgs(variant: VodVariant): string[] {
     case 'fmp4':
     case 'fmp4-small':
       return [...videoInputs(VOD_DURATION_SEC, false, variant === 'fmp4' ? '320x180' : '256x144'), ...vod, '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init.mp4', '-hls_segment_filename', 'seg%03d.m4s', VARIANT_PLAYLIST_NAME];
+    case 'fmp4-renditions':
+      return [...videoInputs(VOD_DURATION_SEC, false), ...vod, '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init%v.mp4', '-hls_segment_filename', 'seg%v-%03d.m4s', '-var_stream_map', 'v:0 a:0', 'index%v.m3u8'];
     case 'byterange':
       return [...videoInputs(VOD_DURATION_SEC, false), ...vod, '-hls_flags', 'single_file', '-hls_segment_filename', 'single.ts', VARIANT_PLAYLIST_NAME];
     case 'ts':
@@ -78,7 +84,7 @@ function run(command: string, args: string[], cwd: string): Promise<void> {
 
 /**
  * Writes the VOD stream `variant` (see {@link VodVariant}) into the empty directory `dir`, as
- * `index.m3u8` and its segments.
+ * `index.m3u8` and its segments (`fmp4-renditions`: its two playlists).
  * @throws Error when ffmpeg fails (with its stderr).
  */
 export async function makeVodVariant(variant: VodVariant, dir: string): Promise<void> {

@@ -254,8 +254,11 @@ export class ExportPanel extends LitElement {
       this.fraction = null;
       this.abort = null;
     }
-    if (handle) this.notice = `Saved as ${handle.name}.`;
-    else saveToDownloads(exported.file, exported.downloadName);
+    if (handle) this.notice = [`Saved as ${handle.name}.`, ...exported.warnings].join(' ');
+    else {
+      this.notice = exported.warnings.join(' ');
+      saveToDownloads(exported.file, exported.downloadName);
+    }
     if (format === 'ts') return;
     try {
       this.fileTags = await readTags(exported.file);
