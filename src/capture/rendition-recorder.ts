@@ -17,6 +17,19 @@ export interface ChildRecorder {
 export const WEBVTT_CODEC = 'wvtt';
 
 /**
+ * The NAME of the rendition a child recording holds, from the title {@link RenditionRecorders}
+ * gives it: `audio_2` of `Show (audio: audio_2)`; the whole title for any other.
+ */
+export function renditionTrackName(recording: Pick<Recording, 'title'>): string {
+  return /\((?:audio|subtitles): (.*)\)$/.exec(recording.title)?.[1] ?? recording.title;
+}
+
+/** True for a child recording of a subtitles rendition (WebVTT text). */
+export function isSubtitlesRendition(recording: Pick<Recording, 'codecs'>): boolean {
+  return recording.codecs.includes(WEBVTT_CODEC);
+}
+
+/**
  * The alternate renditions of one main recording (EXT-X-MEDIA with their own URI, RFC 8216
  * section 4.3.4.1), each recorded by its own recorder into a child recording
  * (`parentRecordingId`), with the main recording's life cycle: started after it, paused and

@@ -12,7 +12,7 @@ import {
   type InputAudioTrack,
   type InputVideoTrack,
 } from 'mediabunny';
-import { WEBVTT_CODEC } from '../capture/rendition-recorder.ts';
+import { isSubtitlesRendition, renditionTrackName } from '../capture/rendition-recorder.ts';
 import type { RecordingStore } from '../storage/recording-store.ts';
 import type { Recording, SegmentRecord } from '../storage/types.ts';
 import { storedSegmentBlobReader } from './recording-runs.ts';
@@ -31,16 +31,7 @@ export interface RenditionPart {
 export async function loadRenditionParts(store: RecordingStore, recordingId: string): Promise<RenditionPart[]> {
   const children = await store.listChildren(recordingId);
   const parts = await Promise.all(children.map(async (recording) => ({ recording, segments: await store.listSegments(recording.id) })));
-  return parts.filter((part) => part.segments.length > 0).sort((a, b) => Number(isSubtitles(a.recording)) - Number(isSubtitles(b.recording)));
-}
-
-function isSubtitles(recording: Recording): boolean {
-  return recording.codecs.includes(WEBVTT_CODEC);
-}
-
-/** The name shown for a rendition track: the name in its title, e.g. `audio_2` of `Show (audio: audio_2)`. */
-function trackName(recording: Recording): string {
-  return /\((?:audio|subtitles): (.*)\)$/.exec(recording.title)?.[1] ?? recording.title;
+  return parts.filter((part) => part.segments.length > 0).sort((a, b) => Number(isSubtitlesRendition(a.recording)) - Number(isSubtitlesRendition(b.recording)));
 }
 
 /**
@@ -107,14 +98,14 @@ export async function remuxWithRenditions(main: Recording, mainSegments: Segment
   const unaligned = renditions.filter((part) => splitAtDiscontinuityTags(part.segments).length !== mainEpochs.length);
   if (unaligned.length) {
     return {
-      notMergedBecause: `${unaligned.map((part) => trackName(part.recording)).join(', ')} ${unaligned.length > 1 ? 'break' : 'breaks'} (EXT-X-DISCONTINUITY) at other places than the main recording, so ${unaligned.length > 1 ? 'they' : 'it'} could not be lined up with it`,
+      notMergedBecause: `${unaligned.map((part) => renditionTrackName(part.recording)).join(', ')} ${unaligned.length > 1 ? 'break' : 'breaks'} (EXT-X-DISCONTINUITY) at other places than the main recording, so ${unaligned.length > 1 ? 'they' : 'it'} could not be lined up with it`,
     };
   }
   const blobOf = segmentBlobReader(options.readInit);
   const format = REMUX_CONTAINERS[options.format].createFormat();
-  const audioParts = renditions.filter((part) => !isSubtitles(part.recording));
+  const audioParts = renditions.filter((part) => !isSubtitlesRendition(part.recording));
   // WebVTT goes into MKV only: in MP4 (ISO/IEC 14496-30 'wvtt') few players show it.
-  const subtitleParts = options.format === 'mkv' ? renditions.filter((part) => isSubtitles(part.recording)) : [];
+  const subtitleParts = options.format === 'mkv' ? renditions.filter((part) => isSubtitlesRendition(part.recording)) : [];
   const output = new Output({ format, target: new StreamTarget(options.writable, { chunked: true, chunkSize: 8 * 1024 * 1024 }) });
   if (options.tags) output.setMetadataTags(options.tags);
   /** Each stream's discontinuity stretches, the cursor writing it, and its track in the output. */
@@ -138,13 +129,13 @@ export async function remuxWithRenditions(main: Recording, mainSegments: Segment
     for (const part of audioParts) {
       const probe = new Input({ source: new BlobSource(await blobOf(part.recording.id, part.segments[0]!)), formats: ALL_FORMATS });
       const track = await probe.getPrimaryAudioTrack();
-      if (track) await add(part.recording.id, part.segments, 'audio', track, trackName(part.recording));
+      if (track) await add(part.recording.id, part.segments, 'audio', track, renditionTrackName(part.recording));
       probe.dispose();
     }
     first.dispose();
     const subtitles = subtitleParts.map((part) => {
       const source = new TextSubtitleSource('webvtt');
-      output.addSubtitleTrack(source, { name: trackName(part.recording) });
+      output.addSubtitleTrack(source, { name: renditionTrackName(part.recording) });
       return { epochs: splitAtDiscontinuityTags(part.segments), source };
     });
     await output.start();

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, inject, test } from 'vitest';
-import { quickCaptureConfig } from '../../tests/helpers/recorder-harness.ts';
+import { waitFor } from '../../tests/helpers/poll.ts';
+import { fileUrl, HLS_TYPE, quickCaptureConfig } from '../../tests/helpers/recorder-harness.ts';
 import { HlsRecorder } from '../capture/hls-recorder.ts';
 import { openTestStore, testVideo, type TestStore } from '../storage/test-fixtures.ts';
 import type { Recording } from '../storage/types.ts';
@@ -30,10 +31,15 @@ afterEach(async () => {
   await t.dispose();
 });
 
-async function record(variant: string): Promise<Recording> {
+async function record(variant: string, url = `${formats}/vod/${variant}/index.m3u8`): Promise<Recording> {
   const recorder = new HlsRecorder(t.store, quickCaptureConfig(), { now: () => Date.now(), random: () => 0 });
-  await recorder.start({ url: `${formats}/vod/${variant}/index.m3u8` });
+  await recorder.start({ url });
   return recorder.done;
+}
+
+/** Bytes of audio the element has decoded (Chromium's `webkitAudioDecodedByteCount`). */
+function audioDecodedBytes(element: HTMLVideoElement): number {
+  return (element as HTMLVideoElement & { webkitAudioDecodedByteCount: number }).webkitAudioDecodedByteCount;
 }
 
 describe('attachRecording on other segment formats', () => {
@@ -64,6 +70,27 @@ describe('attachRecording on other segment formats', () => {
     const recording = await record(variant);
     playback = attachRecording(video, recording.id, t.store, (message) => errors.push(message));
     await expect.poll(() => video.currentTime, { timeout: 15_000 }).toBeGreaterThan(1);
+    expect(errors).toEqual([]);
+  });
+
+  test('a video-only recording with an alternate audio rendition: plays the audio of the rendition with the video', { timeout: 40_000 }, async () => {
+    const base = `${formats}/vod/fmp4-renditions`;
+    const master = [
+      '#EXTM3U',
+      `#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME="audio_2",DEFAULT=YES,AUTOSELECT=YES,URI="${base}/index1.m3u8"`,
+      '#EXT-X-STREAM-INF:BANDWIDTH=300000,AUDIO="aud"',
+      `${base}/index0.m3u8`,
+      '',
+    ].join('\n');
+    const recording = await record('fmp4-renditions', fileUrl(inject('faultServerUrl'), master, HLS_TYPE));
+    await waitFor(async () => ((await t.store.listChildren(recording.id))[0]?.status === 'complete' ? true : undefined), { timeoutMs: 15_000, description: 'the audio rendition recorded' });
+    expect(recording.kind).toBe('video');
+    expect(recording.codecs.some((codec) => codec.startsWith('mp4a'))).toBe(false);
+
+    playback = attachRecording(video, recording.id, t.store, (message) => errors.push(message));
+    await expect.poll(() => video.currentTime, { timeout: 15_000 }).toBeGreaterThan(1);
+    await expect.poll(() => audioDecodedBytes(video), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(video.videoWidth).toBe(320);
     expect(errors).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import Hls from 'hls.js';
 import type { RecordingStore } from '../storage/recording-store.ts';
 import { createIdbLoader } from './idb-loader.ts';
-import { recordingPlaylistUrl } from './recording-playlist.ts';
+import { recordingMasterUrl } from './recording-playlist.ts';
 
 /** Detaches a player from its video element; safe to call more than once. */
 export type Detach = () => void;
@@ -70,7 +70,9 @@ export interface RecordingPlayback {
  * beginning, also for a recording still in progress (time-shift): its playlist is an open
  * EVENT playlist that hls.js reloads every target duration, so segments stored meanwhile
  * become playable and the element's duration grows; when the recording ends, the playlist
- * gets EXT-X-ENDLIST and playback runs to the real end.
+ * gets EXT-X-ENDLIST and playback runs to the real end. A recording with alternate renditions
+ * recorded alongside is played through a generated master playlist: with its (first) alternate
+ * audio, its subtitles offered as text tracks.
  * @param onError - gets a message for the user on a fatal playback error.
  * @throws Error when the browser lacks Media Source Extensions.
  */
@@ -78,7 +80,7 @@ export function attachRecording(video: HTMLVideoElement, recordingId: string, st
   if (!Hls.isSupported()) throw new Error('Playing stored recordings needs Media Source Extensions, which this browser lacks.');
   // startPosition 0: hls.js would start an open (live) playlist near its end otherwise.
   const hls = new Hls({ loader: createIdbLoader(store) as never, enableWorker: true, startPosition: 0 });
-  const destroy = attachHls(video, recordingPlaylistUrl(recordingId), hls, onError);
+  const destroy = attachHls(video, recordingMasterUrl(recordingId), hls, onError);
   let detached = false;
   const details = () => (detached ? null : hls.latestLevelDetails);
   return {

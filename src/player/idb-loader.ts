@@ -1,13 +1,14 @@
 import { LoadStats, type Loader, type LoaderCallbacks, type LoaderConfiguration, type LoaderContext } from 'hls.js';
 import { RecordingNotFoundError, type RecordingStore } from '../storage/recording-store.ts';
-import { buildRecordingPlaylist, parseRecordingUrl } from './recording-playlist.ts';
+import { buildRecordingMasterPlaylist, buildRecordingPlaylist, parseRecordingUrl } from './recording-playlist.ts';
 
 /** Constructor shape hls.js expects for its `loader` option. */
 export type IdbLoaderClass = new (config: unknown) => Loader<LoaderContext>;
 
 /**
- * Makes an hls.js loader class that serves a stored recording from IndexedDB: the playlist
- * is generated from the segment records and segments are their stored bytes, so playback
+ * Makes an hls.js loader class that serves a stored recording from IndexedDB: the master
+ * playlist names its alternate renditions (child recordings), the media playlists are generated
+ * from the segment records and segments are their stored bytes, so playback
  * needs no network at all. A recording still in status `recording` gets an open EVENT
  * playlist, which hls.js reloads (every target duration) and so finds the segments stored
  * since; once it has ended the playlist gets EXT-X-ENDLIST, and stays EVENT for this loader
@@ -46,6 +47,13 @@ export function createIdbLoader(store: RecordingStore): IdbLoaderClass {
     private async read(url: string): Promise<string | ArrayBuffer> {
       const parsed = parseRecordingUrl(url);
       if (!parsed) throw new Error(`Not a stored recording URL: ${url}`);
+      if (parsed.master) {
+        const recording = await store.get(parsed.recordingId);
+        if (!recording) throw new RecordingNotFoundError(parsed.recordingId);
+        const renditions = (await store.listChildren(recording.id)).filter((child) => child.segmentCount > 0 || child.status === 'recording');
+        // With no renditions, the media playlist itself, below (players take either at the first URL).
+        if (renditions.length) return buildRecordingMasterPlaylist(recording, renditions);
+      }
       if (parsed.msn === null && parsed.initSectionId === null) {
         // The status is read before the segments: capture stores its last segment before it
         // marks a recording ended, so an ended status means the list below is complete.

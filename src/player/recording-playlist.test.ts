@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { parse, types } from 'hls-parser';
 import { describe, expect, test } from 'vitest';
-import { buildRecordingPlaylist, parseRecordingUrl, recordingInitSectionUrl, recordingPlaylistUrl, recordingSegmentUrl } from './recording-playlist.ts';
+import { buildRecordingMasterPlaylist, buildRecordingPlaylist, parseRecordingUrl, recordingInitSectionUrl, recordingMasterUrl, recordingPlaylistUrl, recordingSegmentUrl } from './recording-playlist.ts';
 
 type Timing = { msn: number; durationSec: number; discontinuity: boolean };
 
@@ -108,11 +108,30 @@ describe('buildRecordingPlaylist', () => {
   });
 });
 
+describe('buildRecordingMasterPlaylist', () => {
+  test('names the media playlist as the one variant, the audio renditions in one group (first the default), the subtitles in another', () => {
+    const text = buildRecordingMasterPlaylist({ id: 'main', bytes: 1_000_000, durationSec: 8 }, [
+      { id: 'a1', title: 'Show (audio: English)', codecs: ['mp4a.40.2'] },
+      { id: 's1', title: 'Show (subtitles: Deutsch)', codecs: ['wvtt'] },
+      { id: 'a2', title: 'Show (audio: Commentary)', codecs: ['mp4a.40.2'] },
+    ]);
+    const master = parse(text) as types.MasterPlaylist;
+    expect(master.isMasterPlaylist).toBe(true);
+    expect(master.variants.map((v) => [v.uri, v.bandwidth])).toEqual([[recordingPlaylistUrl('main'), 1_000_000]]);
+    expect(master.variants[0]!.audio.map((r) => [r.name, r.isDefault, r.uri])).toEqual([
+      ['English', true, recordingPlaylistUrl('a1')],
+      ['Commentary', false, recordingPlaylistUrl('a2')],
+    ]);
+    expect(master.variants[0]!.subtitles.map((r) => [r.name, r.isDefault, r.uri])).toEqual([['Deutsch', false, recordingPlaylistUrl('s1')]]);
+  });
+});
+
 describe('recording URLs', () => {
   test('parseRecordingUrl reads playlist and segment URLs, and nothing else', () => {
     expect(parseRecordingUrl(recordingPlaylistUrl('abc'))).toEqual({ recordingId: 'abc', msn: null, initSectionId: null });
     expect(parseRecordingUrl(recordingSegmentUrl('abc', 42))).toEqual({ recordingId: 'abc', msn: 42, initSectionId: null });
     expect(parseRecordingUrl(recordingInitSectionUrl('abc', 3))).toEqual({ recordingId: 'abc', msn: null, initSectionId: 3 });
+    expect(parseRecordingUrl(recordingMasterUrl('abc'))).toEqual({ recordingId: 'abc', msn: null, initSectionId: null, master: true });
     expect(parseRecordingUrl('https://example.com/abc/42.ts')).toBeNull();
     expect(parseRecordingUrl('https://recordings.tapedeck.invalid/abc/x.ts')).toBeNull();
     expect(parseRecordingUrl('https://recordings.tapedeck.invalid/a/b/1.ts')).toBeNull();

@@ -1,5 +1,6 @@
+import { isSubtitlesRendition, renditionTrackName } from '../capture/rendition-recorder.ts';
 import { startsDiscontinuity } from '../storage/segment-timeline.ts';
-import type { SegmentRecord } from '../storage/types.ts';
+import type { Recording, SegmentRecord } from '../storage/types.ts';
 
 /**
  * Origin of the made-up URLs under which a stored recording is played. `.invalid` never
@@ -12,6 +13,14 @@ export function recordingPlaylistUrl(recordingId: string): string {
   return `${RECORDING_URL_ORIGIN}/${encodeURIComponent(recordingId)}/index.m3u8`;
 }
 
+/**
+ * URL of a recording's generated master playlist: its media playlist as the one variant, with
+ * its alternate renditions (see {@link buildRecordingMasterPlaylist}). What players load.
+ */
+export function recordingMasterUrl(recordingId: string): string {
+  return `${RECORDING_URL_ORIGIN}/${encodeURIComponent(recordingId)}/master.m3u8`;
+}
+
 /** URL of one stored segment. */
 export function recordingSegmentUrl(recordingId: string, msn: number): string {
   return `${RECORDING_URL_ORIGIN}/${encodeURIComponent(recordingId)}/${msn}.ts`;
@@ -22,24 +31,30 @@ export function recordingInitSectionUrl(recordingId: string, initSectionId: numb
   return `${RECORDING_URL_ORIGIN}/${encodeURIComponent(recordingId)}/init-${initSectionId}.mp4`;
 }
 
-/** What a recording URL names: the playlist (`msn` and `initSectionId` null), a segment, or an init section. */
+/**
+ * What a recording URL names: the media playlist (`msn` and `initSectionId` null), the master
+ * playlist (`master` true, the others null), a segment, or an init section.
+ */
 export interface RecordingUrlParts {
   recordingId: string;
   msn: number | null;
   initSectionId: number | null;
+  /** Set, true, for the master playlist only. */
+  master?: true;
 }
 
 /**
- * Reads a URL made by {@link recordingPlaylistUrl}, {@link recordingSegmentUrl} or
- * {@link recordingInitSectionUrl}; null for others.
+ * Reads a URL made by {@link recordingPlaylistUrl}, {@link recordingMasterUrl},
+ * {@link recordingSegmentUrl} or {@link recordingInitSectionUrl}; null for others.
  */
 export function parseRecordingUrl(url: string): RecordingUrlParts | null {
-  const match = /^https:\/\/recordings\.tapedeck\.invalid\/([^/]+)\/(?:index\.m3u8|(\d+)\.ts|init-(\d+)\.mp4)$/.exec(url);
+  const match = /^https:\/\/recordings\.tapedeck\.invalid\/([^/]+)\/(?:index\.m3u8|(master)\.m3u8|(\d+)\.ts|init-(\d+)\.mp4)$/.exec(url);
   if (!match) return null;
   return {
     recordingId: decodeURIComponent(match[1]!),
-    msn: match[2] === undefined ? null : Number(match[2]),
-    initSectionId: match[3] === undefined ? null : Number(match[3]),
+    msn: match[3] === undefined ? null : Number(match[3]),
+    initSectionId: match[4] === undefined ? null : Number(match[4]),
+    ...(match[2] && { master: true as const }),
   };
 }
 
@@ -92,5 +107,38 @@ export function buildRecordingPlaylist(recordingId: string, segments: readonly (
   }
   if (ended) lines.push('#EXT-X-ENDLIST');
   lines.push('');
+  return lines.join('\n');
+}
+
+/** Quotes an attribute value of a playlist tag (RFC 8216 section 4.2: no `"`, CR or LF inside). */
+function quoted(text: string): string {
+  return `"${text.replace(/["\r\n]/g, "'")}"`;
+}
+
+/**
+ * Writes the master playlist of a stored recording (RFC 8216 section 4.3.4): its own media
+ * playlist as the one variant stream, with each alternate rendition recorded alongside it (child
+ * recordings) as an EXT-X-MEDIA of TYPE=AUDIO (group `audio`, the first the default) or
+ * TYPE=SUBTITLES (group `subs`, not on by default) naming the child's media playlist, so that a
+ * player plays the recording with its alternate audio and offers its subtitles.
+ * @param renditions - the recording's children that have segments, in the order to offer them.
+ */
+export function buildRecordingMasterPlaylist(main: Pick<Recording, 'id' | 'bytes' | 'durationSec'>, renditions: readonly Pick<Recording, 'id' | 'title' | 'codecs'>[]): string {
+  const audio = renditions.filter((rendition) => !isSubtitlesRendition(rendition));
+  const subtitles = renditions.filter((rendition) => isSubtitlesRendition(rendition));
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:6', '#EXT-X-INDEPENDENT-SEGMENTS'];
+  audio.forEach((rendition, i) => {
+    const yes = i === 0 ? 'YES' : 'NO';
+    lines.push(`#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME=${quoted(renditionTrackName(rendition))},DEFAULT=${yes},AUTOSELECT=${yes},URI="${recordingPlaylistUrl(rendition.id)}"`);
+  });
+  for (const rendition of subtitles) {
+    lines.push(`#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME=${quoted(renditionTrackName(rendition))},DEFAULT=NO,AUTOSELECT=YES,URI="${recordingPlaylistUrl(rendition.id)}"`);
+  }
+  // BANDWIDTH is required (section 4.3.4.2); the recording's mean bit rate stands in for its peak.
+  const bandwidthBps = Math.max(1, Math.round((main.bytes * 8) / Math.max(main.durationSec, 1)));
+  // No CODECS: hls.js reads them from the segments, and drops a variant whose CODECS it cannot
+  // map to Media Source types (`mp3` as mediabunny names it).
+  const attributes = [`BANDWIDTH=${bandwidthBps}`, ...(audio.length ? ['AUDIO="audio"'] : []), ...(subtitles.length ? ['SUBTITLES="subs"'] : [])];
+  lines.push(`#EXT-X-STREAM-INF:${attributes.join(',')}`, recordingPlaylistUrl(main.id), '');
   return lines.join('\n');
 }
