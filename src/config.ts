@@ -66,8 +66,8 @@ export interface ExportConfig {
   /**
    * Largest chunk given to ffmpeg.wasm at once, in bytes of stored segments (it holds the
    * chunk and its output in memory, and cannot address more than 2 GB). Each chunk boundary
-   * restarts the encoders (an AAC priming frame, ~21 ms) and `loudnorm`, so chunks are as large
-   * as memory comfortably allows. Default 32 MiB: about 35 min of 128 kb/s radio, 100 s of 2.5 Mb/s video.
+   * restarts the encoders (an AAC priming frame, ~21 ms), so chunks are as large as memory
+   * comfortably allows; `loudnorm` gives every chunk the gain of the whole recording. Default 32 MiB: about 35 min of 128 kb/s radio, 100 s of 2.5 Mb/s video.
    */
   transcodeChunkBytes: number;
   /** Where the app serves the ffmpeg.wasm core and the drawtext font (same origin). Default `/ffmpeg/`. */

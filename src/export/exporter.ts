@@ -55,6 +55,8 @@ export interface ExportOptions {
    * returned promise rejects (within one packet's work).
    */
   signal?: AbortSignal;
+  /** IANA time zone of the burned wall clock; default the browser's. */
+  timeZone?: string;
   /** IndexedDB database name; tests pass their own. */
   dbName?: string;
 }
@@ -229,7 +231,7 @@ export async function exportRecording(recording: Recording, options: ExportOptio
         tags: options.tags ?? exportTags(recording),
         transcode,
         range: options.range ?? null,
-        utcOffsetMin: -new Date(recording.startedAtMs).getTimezoneOffset(),
+        timeZone: options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
         target: handle ? { kind: 'handle', handle } : { kind: 'opfs', dirName: opfsExportDirName, fileName },
       };
       worker.postMessage(request);

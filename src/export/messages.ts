@@ -27,10 +27,11 @@ export interface RemuxRequest {
   /** Export only this part of the recording; null for all of it. */
   range: ExportRange | null;
   /**
-   * Time zone offset of the page, in minutes east of UTC (`-Date#getTimezoneOffset()`), for the
-   * wall clock burned into the picture (`transcode.burnWallClock`): ffmpeg.wasm knows no time zone.
+   * The page's IANA time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`), for the wall
+   * clock burned into the picture (`transcode.burnWallClock`), across daylight-saving changes:
+   * ffmpeg.wasm knows no time zone.
    */
-  utcOffsetMin: number;
+  timeZone: string;
   /**
    * Where to write: a file the user picked (Save as…), or an OPFS folder and file name.
    * The worker writes through the handle's createWritable(), and aborts it on failure so

@@ -126,7 +126,7 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
         settings: request.transcode,
         range,
         recordingStartedAtMs: recording.startedAtMs,
-        utcOffsetMin: request.utcOffsetMin,
+        timeZone: request.timeZone,
         chunkSec: defaultConfig.export.transcodeChunkSec,
         chunkBytes: defaultConfig.export.transcodeChunkBytes,
         ffmpegBasePath: defaultConfig.export.ffmpegBasePath,

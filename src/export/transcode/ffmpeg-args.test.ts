@@ -3,7 +3,7 @@ import { chunkArgs, drawtextFilter } from './ffmpeg-args.ts';
 import { checkTranscodeSettings, VIDEO_QUALITIES, type TranscodeSettings } from './settings.ts';
 
 const aac: TranscodeSettings['audio'] = { codec: 'aac', bitrateKbps: 96, loudnorm: false };
-const base = { inputPath: 'in.ts', outputPath: 'out.mkv', seekSec: 0, keepSec: null, hasVideo: true, hasAudio: true, wallClockStartSec: 1_763_726_400.25 };
+const base = { inputPath: 'in.ts', outputPath: 'out.mkv', seekSec: 0, keepSec: null, hasVideo: true, hasAudio: true, wallClock: [{ fromSec: 0, wallClockStartSec: 1_763_726_400.25 }] };
 
 describe('chunkArgs', () => {
   test('audio only: AAC, no video map, Matroska out', () => {
@@ -23,10 +23,18 @@ describe('chunkArgs', () => {
   test('H.264 scaled down with the wall clock burned in', () => {
     const args = chunkArgs({ ...base, settings: { audio: aac, video: { ...VIDEO_QUALITIES.small }, burnWallClock: true } });
     const filters = args[args.indexOf('-vf') + 1];
-    expect(filters).toBe(`scale=-2:'min(ih,360)',${drawtextFilter(base.wallClockStartSec)},format=yuv420p`);
+    expect(filters).toBe(`scale=-2:'min(ih,360)',${drawtextFilter(1_763_726_400.25)},format=yuv420p`);
     expect(filters).toContain(`text='%{pts\\:gmtime\\:1763726400.250}'`);
     expect(args.join(' ')).toContain('-map 0:v:0 -vf');
     expect(args.join(' ')).toContain('-c:v libx264 -preset veryfast -crf 30');
+  });
+
+  test('a wall clock that changes offset mid-run: one drawtext per piece, each enabled from its start to the next', () => {
+    const wallClock = [{ fromSec: 0, wallClockStartSec: 1000 }, { fromSec: 90, wallClockStartSec: 4600 }];
+    const args = chunkArgs({ ...base, wallClock, settings: { audio: aac, video: { ...VIDEO_QUALITIES.small }, burnWallClock: true } });
+    expect(args[args.indexOf('-vf') + 1]).toBe(
+      `scale=-2:'min(ih,360)',${drawtextFilter(1000)}:enable='gte(t,0.000)*lt(t,90.000)',${drawtextFilter(4600)}:enable='gte(t,90.000)',format=yuv420p`,
+    );
   });
 });
 

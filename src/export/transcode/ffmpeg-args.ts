@@ -1,3 +1,5 @@
+import { LOUDNORM_MEASURE_FILTER, loudnormApplyFilter, type LoudnessMeasurement } from './loudness.ts';
+import type { WallClockPiece } from './wall-clock-zone.ts';
 import { LOUDNORM_RANGE_LU, LOUDNORM_TARGET_LUFS, LOUDNORM_TRUE_PEAK_DBTP, type TranscodeSettings } from './settings.ts';
 
 /** Path of the drawtext font inside ffmpeg.wasm's in-memory file system. */
@@ -19,10 +21,17 @@ export interface ChunkArgsInput {
   /** The input carries an audio track. */
   hasAudio: boolean;
   /**
-   * Wall-clock time of the run's first output frame, in seconds since the Unix epoch, shifted by
-   * the viewer's UTC offset (drawtext prints it as UTC); used when `settings.burnWallClock`.
+   * The clock burned in when `settings.burnWallClock`: from each piece's start, the wall-clock
+   * time at output time 0 moved by the UTC offset then in force (drawtext prints it as UTC);
+   * more than one piece where a daylight-saving change falls inside the run.
    */
-  wallClockStartSec: number;
+  wallClock: WallClockPiece[];
+  /**
+   * The whole recording's loudness, measured beforehand (src/export/transcode/loudness.ts): with
+   * `settings.audio.loudnorm`, the chunk gets the gain that normalises the recording, not one of
+   * its own. Not given: `loudnorm` measures and levels the chunk in one pass.
+   */
+  loudness?: LoudnessMeasurement | null;
 }
 
 /** Seconds printed with three decimals, as ffmpeg's time options read them. */
@@ -38,6 +47,21 @@ function seconds(value: number): string {
  */
 export function drawtextFilter(wallClockStartSec: number): string {
   return `drawtext=fontfile=${FONT_PATH}:fontsize=24:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=6:x=8:y=8:text='%{pts\\:gmtime\\:${wallClockStartSec.toFixed(3)}}'`;
+}
+
+/**
+ * The drawtext filters of a run's wall clock, comma-joined: one {@link drawtextFilter} per
+ * piece, each enabled (timeline editing, `enable`) from its start to the next piece's.
+ */
+export function wallClockFilters(pieces: readonly WallClockPiece[]): string {
+  if (pieces.length === 1) return drawtextFilter(pieces[0]!.wallClockStartSec);
+  return pieces
+    .map((piece, i) => {
+      const next = pieces[i + 1];
+      const enable = next ? `gte(t,${seconds(piece.fromSec)})*lt(t,${seconds(next.fromSec)})` : `gte(t,${seconds(piece.fromSec)})`;
+      return `${drawtextFilter(piece.wallClockStartSec)}:enable='${enable}'`;
+    })
+    .join(',');
 }
 
 /**
@@ -62,18 +86,33 @@ export function chunkArgs(input: ChunkArgsInput): string[] {
     args.push('-map', '0:v:0');
     const filters: string[] = [];
     if (video.maxHeight !== null) filters.push(`scale=-2:'min(ih,${video.maxHeight})'`);
-    if (settings.burnWallClock) filters.push(drawtextFilter(input.wallClockStartSec));
+    if (settings.burnWallClock) filters.push(wallClockFilters(input.wallClock));
     filters.push('format=yuv420p');
     args.push('-vf', filters.join(','), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(video.crf));
   }
   if (input.hasAudio) {
     args.push('-map', '0:a:0');
     // loudnorm works at 192 kHz and Opus at 48 kHz: both come back to 48 kHz.
-    if (settings.audio.loudnorm) args.push('-af', `loudnorm=I=${LOUDNORM_TARGET_LUFS}:TP=${LOUDNORM_TRUE_PEAK_DBTP}:LRA=${LOUDNORM_RANGE_LU}`);
+    if (settings.audio.loudnorm) {
+      args.push('-af', input.loudness ? loudnormApplyFilter(input.loudness) : `loudnorm=I=${LOUDNORM_TARGET_LUFS}:TP=${LOUDNORM_TRUE_PEAK_DBTP}:LRA=${LOUDNORM_RANGE_LU}`);
+    }
     if (settings.audio.loudnorm || settings.audio.codec === 'opus') args.push('-ar', '48000');
     args.push('-c:a', settings.audio.codec === 'opus' ? 'libopus' : 'aac');
     args.push('-b:a', `${settings.audio.bitrateKbps}k`);
   }
   args.push('-f', 'matroska', input.outputPath);
+  return args;
+}
+
+/**
+ * The command line of the measuring pass over one chunk's audio (see
+ * src/export/transcode/loudness.ts): the same in point and length as {@link chunkArgs}, decoded
+ * through `loudnorm` printing its report at log level info, nothing written.
+ */
+export function loudnessMeasureArgs(input: Pick<ChunkArgsInput, 'inputPath' | 'seekSec' | 'keepSec'>): string[] {
+  const args = ['-hide_banner', '-stats', '-loglevel', 'info', '-i', input.inputPath];
+  if (input.seekSec > 0) args.push('-ss', seconds(input.seekSec));
+  if (input.keepSec !== null) args.push('-t', seconds(input.keepSec));
+  args.push('-map', '0:a:0', '-af', LOUDNORM_MEASURE_FILTER, '-f', 'null', '-');
   return args;
 }

@@ -37,12 +37,15 @@ const LOG_TAIL_LINES = 4;
 export class FfmpegSession {
   private readonly ffmpeg = new FFmpeg();
   private logTail: string[] = [];
+  /** Every log line of the running command, when its caller reads them; else null. */
+  private fullLog: string[] | null = null;
   private progressListener: ((outputSec: number) => void) | null = null;
 
   private constructor() {
     this.ffmpeg.on('log', ({ message }) => {
       // Progress lines (`frame=… time=…`) say nothing about a failure.
       if (/^\s*(frame|size)=/.test(message) || message === 'Aborted()') return;
+      this.fullLog?.push(message);
       this.logTail.push(message);
       if (this.logTail.length > LOG_TAIL_LINES) this.logTail.shift();
     });
@@ -109,6 +112,22 @@ export class FfmpegSession {
       if (exitCode !== 0) throw new FfmpegRunError(exitCode, this.logTail.join(' ').trim());
     } finally {
       this.progressListener = null;
+    }
+  }
+
+  /**
+   * Runs `ffmpeg <args>` as {@link run} does, and returns every line it logged (progress lines
+   * aside), for reports printed to the log such as `loudnorm`'s.
+   * @throws as {@link run}.
+   */
+  async runForLog(args: string[], onProgress?: (outputSec: number) => void): Promise<string[]> {
+    const lines: string[] = [];
+    this.fullLog = lines;
+    try {
+      await this.run(args, onProgress);
+      return lines;
+    } finally {
+      this.fullLog = null;
     }
   }
 

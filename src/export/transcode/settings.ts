@@ -22,7 +22,7 @@ export interface TranscodeSettings {
     codec: TranscodeAudioCodec;
     /** Target bitrate, in kb/s. */
     bitrateKbps: number;
-    /** EBU R128 loudness normalisation (ffmpeg `loudnorm`, one pass) to {@link LOUDNORM_TARGET_LUFS}. */
+    /** EBU R128 loudness normalisation (ffmpeg `loudnorm`; two passes over a recording of several chunks) to {@link LOUDNORM_TARGET_LUFS}. */
     loudnorm: boolean;
   };
   /** H.264 settings; null writes no video (an audio file). */

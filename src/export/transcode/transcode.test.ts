@@ -47,7 +47,7 @@ async function demoSegments(count: number): Promise<TranscodeSegment[]> {
   return testStore.store.listSegments(recording.id);
 }
 
-const base = { recordingStartedAtMs: Date.UTC(2026, 10, 21, 12), utcOffsetMin: 0, ffmpegBasePath: defaultConfig.export.ffmpegBasePath };
+const base = { recordingStartedAtMs: Date.UTC(2026, 10, 21, 12), timeZone: 'UTC', ffmpegBasePath: defaultConfig.export.ffmpegBasePath };
 
 describe('transcodeSegments', () => {
   test('re-encodes chunk by chunk (2 s chunks) into one continuous, loudness-normalised AAC file', async () => {
@@ -95,6 +95,25 @@ describe('transcodeSegments', () => {
     const probed = await probe(target.bytes());
     expect(probed.codecs).toEqual(['aac', 'avc']);
     expect(Math.abs(probed.durationSec - 3.4)).toBeLessThan(0.1);
+  }, 120_000);
+
+  test('burns the time across a daylight-saving change: ffmpeg takes one drawtext per UTC offset', async () => {
+    const segments = await demoSegments(2);
+    const target = memoryTarget();
+    await transcodeSegments(segments, {
+      ...base,
+      // Clocks in Berlin go forward at 01:00 UTC on 29 March 2026, 2 s into this recording.
+      recordingStartedAtMs: Date.UTC(2026, 2, 29, 1) - 2000,
+      timeZone: 'Europe/Berlin',
+      format: 'mp4',
+      settings: { audio: { codec: 'aac', bitrateKbps: 96, loudnorm: false }, video: { crf: 30, maxHeight: 180 }, burnWallClock: true },
+      range: null,
+      chunkSec: 60,
+      writable: target.writable,
+    });
+    const probed = await probe(target.bytes());
+    expect(probed.codecs).toEqual(['aac', 'avc']);
+    expect(probed.durationSec).toBeGreaterThan(3);
   }, 120_000);
 
   test('an unreachable core is a clear FfmpegLoadError', async () => {

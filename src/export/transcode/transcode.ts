@@ -1,9 +1,11 @@
 import { ALL_FORMATS, BlobSource, Input, type MetadataTags, type StreamTargetChunk } from 'mediabunny';
 import { remuxRuns, UnsupportedExportError, type RemuxResult } from '../remux.ts';
 import { chunkSegments, selectSegments, type SegmentChunk, type TimedSegment } from '../trim/range.ts';
-import { chunkArgs, FONT_PATH } from './ffmpeg-args.ts';
+import { chunkArgs, FONT_PATH, loudnessMeasureArgs } from './ffmpeg-args.ts';
+import { combineLoudness, parseLoudnormReport, type LoudnessMeasurement } from './loudness.ts';
 import { FfmpegLoadError, FfmpegSession } from './ffmpeg-session.ts';
 import type { TranscodeSettings } from './settings.ts';
+import { utcOffsetMinIn, wallClockPieces } from './wall-clock-zone.ts';
 
 /** Containers a transcode writes (Ogg Opus is encoded by WebCodecs, see webcodecs-audio.ts). */
 export type TranscodeFormat = 'mp4' | 'm4a';
@@ -24,8 +26,11 @@ export interface TranscodeOptions {
   range: { startSec: number; endSec: number } | null;
   /** Wall clock at the recording's start, in ms since the Unix epoch (when no segment has a program date-time). */
   recordingStartedAtMs: number;
-  /** Viewer's offset from UTC, in minutes east, for the burned wall clock. */
-  utcOffsetMin: number;
+  /**
+   * The viewer's IANA time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`), for the
+   * burned wall clock, which follows its daylight-saving changes.
+   */
+  timeZone: string;
   /** Longest chunk given to ffmpeg at once, in seconds (config `export.transcodeChunkSec`). */
   chunkSec: number;
   /** Largest chunk given to ffmpeg at once, in bytes of segments (config `export.transcodeChunkBytes`); no limit when not given. */
@@ -76,9 +81,11 @@ function chunkCut(chunk: SegmentChunk<TranscodeSegment>, range: TranscodeOptions
  * segments (broken also at discontinuities) are joined, transcoded to a Matroska piece, and the piece's packets appended
  * to the output with mediabunny ({@link remuxRuns}, each piece placed right after the previous)
  * before the next chunk is read. Memory is bounded by one chunk's input and output plus the
- * core (about 31 MB of code and its heap), whatever the recording's length. `loudnorm` runs per
- * chunk (its dynamic mode needs no first pass), and each chunk's AAC starts with the encoder's
- * priming frame: at each chunk boundary the audio has ~21 ms of silence.
+ * core (about 31 MB of code and its heap), whatever the recording's length. Over several
+ * chunks `loudnorm` takes two passes: every chunk is measured first, then each is given the one
+ * gain that normalises the whole recording (src/export/transcode/loudness.ts); a single chunk is
+ * levelled in one pass. Each chunk's AAC starts with the encoder's priming frame: at each chunk
+ * boundary the audio has ~21 ms of silence.
  *
  * The core is loaded only here, the first time a transcode runs, from the app's own origin.
  * @throws UnsupportedExportError when the recording has no segments in range, no audio for an
@@ -119,6 +126,31 @@ export async function transcodeSegments(segments: readonly TranscodeSegment[], o
       if (font instanceof Error) throw font;
       await session.writeFile(FONT_PATH, font);
     }
+    const offsetMinAt = utcOffsetMinIn(options.timeZone);
+    // Loudness normalisation over several chunks measures them all first, then gives each the
+    // same gain (loudness.ts); a single chunk is measured and levelled by loudnorm in one pass.
+    const measuring = settings.audio.loudnorm && hasAudio && cuts.filter((cut) => cut.outSec > 0).length > 1;
+    /** Share of the progress bar the measuring pass takes. */
+    const measureShare = measuring ? 0.25 : 0;
+    const report = (fraction: number) => options.onProgress?.(Math.min(0.999, fraction));
+    let loudness: LoudnessMeasurement | null = null;
+    if (measuring) {
+      const measured: { measurement: LoudnessMeasurement; durationSec: number }[] = [];
+      let measuredSec = 0;
+      for (const [index, chunk] of chunks.entries()) {
+        const cut = cuts[index]!;
+        if (cut.outSec <= 0) continue;
+        await session.writeFile('in.ts', new Uint8Array(await new Blob(await partsOf(chunk.segments)).arrayBuffer()));
+        const log = await session.runForLog(loudnessMeasureArgs({ inputPath: 'in.ts', seekSec: cut.seekSec, keepSec: cut.keepSec }), (outputSec) =>
+          report((measureShare * (measuredSec + Math.min(outputSec, cut.outSec))) / Math.max(totalSec, 1e-9)),
+        );
+        await session.deleteFile('in.ts');
+        measured.push({ measurement: parseLoudnormReport(log), durationSec: cut.outSec });
+        measuredSec += cut.outSec;
+        throwIfAborted();
+      }
+      loudness = combineLoudness(measured);
+    }
     let doneSec = 0;
     async function* pieces(): AsyncGenerator<Blob[]> {
       for (const [index, chunk] of chunks.entries()) {
@@ -133,10 +165,11 @@ export async function transcodeSegments(segments: readonly TranscodeSegment[], o
           keepSec: cut.keepSec,
           hasVideo: keepVideo,
           hasAudio,
-          wallClockStartSec: startMs / 1000 + cut.seekSec + options.utcOffsetMin * 60,
+          wallClock: wallClockPieces(startMs / 1000 + cut.seekSec, cut.outSec, offsetMinAt),
+          loudness,
         });
         await session.writeFile('in.ts', new Uint8Array(await new Blob(await partsOf(chunk.segments)).arrayBuffer()));
-        await session.run(args, (outputSec) => options.onProgress?.(Math.min(0.999, (doneSec + Math.min(outputSec, cut.outSec)) / Math.max(totalSec, 1e-9))));
+        await session.run(args, (outputSec) => report(measureShare + ((1 - measureShare) * (doneSec + Math.min(outputSec, cut.outSec))) / Math.max(totalSec, 1e-9)));
         await session.deleteFile('in.ts');
         const piece = await session.readFile('out.mkv');
         await session.deleteFile('out.mkv');
