@@ -319,13 +319,7 @@ test('through the relay: a stream that needs a Referer is recorded by the relayâ
   expect((await readCameraDb(page)).recordings).toEqual([]);
 
   relay = await startRelay({ allowedOrigins: [new URL(baseURL!).origin], allowPrivate: true });
-  const region = camerasRegion(page);
-  await region.getByRole('button', { name: 'Relay settings' }).click();
-  const settings = region.getByRole('form', { name: 'Relay settings' });
-  await settings.getByLabel('Relay URL').fill(relay.url);
-  await settings.getByLabel('Access token').fill(relay.token);
-  await settings.getByRole('button', { name: 'Save relay' }).click();
-  await expect(region.getByRole('status').filter({ hasText: 'Connected to the relay' })).toBeVisible();
+  await connectRelay(page, relay);
 
   await live.getByRole('button', { name: 'Record', exact: true }).click();
   await expect(live.getByRole('status')).toContainText('Recording', { timeout: 30_000 });
