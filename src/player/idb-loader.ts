@@ -47,18 +47,16 @@ export function createIdbLoader(store: RecordingStore): IdbLoaderClass {
     private async read(url: string): Promise<string | ArrayBuffer> {
       const parsed = parseRecordingUrl(url);
       if (!parsed) throw new Error(`Not a stored recording URL: ${url}`);
-      if (parsed.master) {
-        const recording = await store.get(parsed.recordingId);
-        if (!recording) throw new RecordingNotFoundError(parsed.recordingId);
-        const renditions = (await store.listChildren(recording.id)).filter((child) => child.segmentCount > 0 || child.status === 'recording');
-        // With no renditions, the media playlist itself, below (players take either at the first URL).
-        if (renditions.length) return buildRecordingMasterPlaylist(recording, renditions);
-      }
       if (parsed.msn === null && parsed.initSectionId === null) {
         // The status is read before the segments: capture stores its last segment before it
         // marks a recording ended, so an ended status means the list below is complete.
         const recording = await store.get(parsed.recordingId);
         if (!recording) throw new RecordingNotFoundError(parsed.recordingId);
+        if (parsed.master) {
+          const renditions = (await store.listChildren(recording.id)).filter((child) => child.segmentCount > 0 || child.status === 'recording');
+          // With no renditions, the media playlist itself (players take either at the first URL).
+          if (renditions.length) return buildRecordingMasterPlaylist(recording, renditions);
+        }
         const segments = await store.listSegments(parsed.recordingId);
         const ended = recording.status !== 'recording';
         if (!ended) servedAsEvent.add(recording.id);
