@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { ALL_FORMATS, BufferSource, Input, MP4 } from 'mediabunny';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { defaultConfig } from '../config.ts';
-import { openTestStore, storeDemoRecording, type TestStore } from '../storage/test-fixtures.ts';
+import { demoSegment, newRecording, openTestStore, storeDemoRecording, type TestStore } from '../storage/test-fixtures.ts';
+import type { Recording } from '../storage/types.ts';
 import { downloadFileName, ExportError, exportFileType, exportRecording } from './exporter.ts';
 
 const FORBIDDEN = /[\\/:*?"<>|]/;
@@ -139,6 +140,28 @@ describe('exportRecording', () => {
     await expect(exporting).rejects.toMatchObject({ name: 'ExportError', code: 'cancelled' });
     expect(progress.length).toBeGreaterThan(0);
     expect(await exportFileNames(recording.id)).toEqual([]);
+  });
+
+  /** An alternate audio rendition of `main` holding demo segments, the msns in `discontinuities` marked EXT-X-DISCONTINUITY. */
+  async function storeRendition(main: Recording, indexes: number[], discontinuities: number[] = []): Promise<void> {
+    const child = await t.store.create(newRecording({ title: `${main.title} (audio: audio_2)`, parentRecordingId: main.id }));
+    for (const [msn, index] of indexes.entries()) {
+      await t.store.appendSegment({ recordingId: child.id, msn, durationSec: 2, discontinuity: discontinuities.includes(msn), programDateTimeMs: null, data: await demoSegment(index) });
+    }
+  }
+
+  test('an export that cannot hold the alternate audio says so: trimmed, or renditions breaking elsewhere than the video', { timeout: 60_000 }, async () => {
+    const recording = await storeDemoRecording(t.store, [0, 1, 2, 3]);
+    await storeRendition(recording, [0, 1, 2, 3], [2]);
+    const mismatched = await exportRecording(recording, { format: 'mp4', dbName: t.dbName });
+    expect(mismatched.warnings).toEqual([
+      'The alternate audio and subtitles are not in this file: audio_2 breaks (EXT-X-DISCONTINUITY) at other places than the main recording, so it could not be lined up with it. They stay stored with the recording.',
+    ]);
+    const trimmed = await exportRecording(recording, { format: 'mp4', range: { startSec: 2, endSec: 6, mode: 'keyframe' }, dbName: t.dbName });
+    expect(trimmed.warnings).toEqual(['The alternate audio and subtitles are not in this file: a trimmed export holds the main recording only. They stay stored with the recording.']);
+    // Without renditions there is nothing to say.
+    const alone = await storeDemoRecording(t.store, [0, 1]);
+    expect((await exportRecording(alone, { format: 'mp4', dbName: t.dbName })).warnings).toEqual([]);
   });
 
   test('a recording without segments fails with code failed and leaves no file', { timeout: 30_000 }, async () => {
