@@ -47,6 +47,12 @@ export interface CaptureConfig {
    */
   maxSegmentBytes: number;
   /**
+   * Bytes one segment fetch worker stores before a fresh one takes over and it is terminated,
+   * which releases the browser's copies of the bodies it read (src/capture/segment-fetch-pool.ts):
+   * capture's memory stays near this, whatever the recording's length. Default 32 MiB.
+   */
+  segmentWorkerRecycleBytes: number;
+  /**
    * Most segments a URL template (numbered segments without a playlist) may list; also the
    * count tried when only "stop at the first 404" bounds it. Default 20000.
    */
@@ -176,6 +182,7 @@ export const defaultConfig: TapedeckConfig = {
     segmentRetry: defaultRetry,
     vodConcurrency: 6,
     maxSegmentBytes: 256 * 1024 * 1024,
+    segmentWorkerRecycleBytes: 32 * 1024 * 1024,
     maxTemplateSegments: 20_000,
   },
   export: {

@@ -1,7 +1,7 @@
 import type { CaptureConfig } from '../config.ts';
 import { TypedEventTarget } from '../events.ts';
 import { holdRecordingLock } from '../storage/recording-lock.ts';
-import { RecordingNotFoundError, type RecordingPatch, type RecordingStore } from '../storage/recording-store.ts';
+import { RecordingNotFoundError, type NewSegment, type RecordingPatch, type RecordingStore } from '../storage/recording-store.ts';
 import type { GapReason, Recording } from '../storage/types.ts';
 import { AbortedError, CaptureError } from './errors.ts';
 import { KeyCache } from './key-cache.ts';
@@ -16,6 +16,7 @@ import { MsnContinuity } from './resume.ts';
 import type { MediaPlaylistSnapshot, PlaylistSegment } from './playlist.ts';
 import { playlistReloadDelayMs } from './reload-timing.ts';
 import { delay, withRetry } from './retry.ts';
+import { SegmentFetchPool, SegmentStoreError, type SegmentFetchOutcome } from './segment-fetch-pool.ts';
 import { SegmentTracker } from './segment-tracker.ts';
 import { SegmentQueue } from './segment-queue.ts';
 import { StallDetector, stallMessage } from './stall-detector.ts';
@@ -100,6 +101,8 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
   private resumed = false;
   /** fMP4 init sections of this recording (EXT-X-MAP, section 4.3.2.5), created on first use. */
   private initSections: InitSectionTracker | null = null;
+  /** Workers that fetch and store clear whole segments, created on first use, closed at the end. */
+  private fetchPool: SegmentFetchPool | null = null;
 
   constructor(
     private readonly store: RecordingStore,
@@ -270,6 +273,7 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
     // failure lets the segments already queued be fetched first.
     const download = this.downloadWith(workers, queue, vod);
     const results = await Promise.allSettled([poll, download]);
+    this.fetchPool?.close();
     for (const result of results) {
       if (result.status === 'rejected' && !(result.reason instanceof AbortedError)) {
         status = 'interrupted';
@@ -428,18 +432,25 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
       if (!segment) return;
       // Past a URL template's first missing segment: the segments end there, nothing is missing.
       if (segment.msn >= this.endBeforeMsn) continue;
-      let data: Blob;
+      let stored: SegmentFetchOutcome | null = null;
+      let data: Blob | null = null;
       let initSectionId: number | undefined;
       try {
-        // EXT-X-BYTERANGE segments are fetched with a Range request (section 4.3.2.2).
-        const fetched = await withRetry(() => fetchRange(segment.uri, segment.byteRange, { timeoutMs: this.config.segmentTimeoutMs, signal, maxBytes: this.config.maxSegmentBytes }), this.config.segmentRetry, {
-          signal,
-          random: this.env.random,
-          onRetry: (error, attempt, delayMs) => this.onRetry(segment.uri, error, attempt, delayMs),
-        });
-        data = await this.keys.decrypt(segment, fetched.body);
         initSectionId = await this.initSectionTracker().idFor(segment.map, segment.discontinuity, segment.key);
+        const retry = { signal, random: this.env.random, onRetry: (error: unknown, attempt: number, delayMs: number) => this.onRetry(segment.uri, error, attempt, delayMs) };
+        if (!segment.key && !segment.byteRange) {
+          // Clear whole segments go through workers, so their bytes never pass through the page.
+          const request = { url: segment.uri, timeoutMs: this.config.segmentTimeoutMs, maxBytes: this.config.maxSegmentBytes, segment: this.segmentRecord(segment, initSectionId), storedAtMs: this.env.now() };
+          this.fetchPool ??= new SegmentFetchPool(this.store.dbName, this.config.segmentWorkerRecycleBytes);
+          stored = await withRetry(() => this.fetchPool!.fetchAndStore(request, signal), this.config.segmentRetry, retry);
+        } else {
+          // EXT-X-BYTERANGE segments are fetched with a Range request (section 4.3.2.2).
+          const fetched = await withRetry(() => fetchRange(segment.uri, segment.byteRange, { timeoutMs: this.config.segmentTimeoutMs, signal, maxBytes: this.config.maxSegmentBytes }), this.config.segmentRetry, retry);
+          data = await this.keys.decrypt(segment, fetched.body);
+        }
       } catch (error) {
+        // The database refused the segment (storage full, recording deleted): the capture ends.
+        if (error instanceof SegmentStoreError) throw error.cause;
         if (error instanceof AbortedError || signal.aborted) throw error;
         if (this.stopAtFirstMissing && isMissingPlaylist(error)) {
           this.endBeforeMsn = Math.min(this.endBeforeMsn, segment.msn);
@@ -450,8 +461,14 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
         this.settleVod(vod, 0);
         continue;
       }
-      await this.storeSegment(segment, data, initSectionId);
-      this.settleVod(vod, data.size);
+      if (stored) {
+        await this.afterStored(stored.recording, initSectionId, async () => (await this.store.getSegment(stored.recording.id, segment.msn))?.data ?? new Blob());
+        this.settleVod(vod, stored.byteLength);
+      } else {
+        const { recording } = await this.store.appendSegment({ ...this.segmentRecord(segment, initSectionId), data: data! }, this.env.now());
+        await this.afterStored(recording, initSectionId, () => Promise.resolve(data!));
+        this.settleVod(vod, data!.size);
+      }
     }
   }
 
@@ -475,20 +492,24 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
     return this.initSections;
   }
 
-  private async storeSegment(segment: PlaylistSegment, data: Blob, initSectionId?: number): Promise<void> {
-    const id = this.recording!.id;
-    const { recording } = await this.store.appendSegment(
-      {
-        recordingId: id,
-        msn: segment.msn,
-        durationSec: segment.durationSec,
-        discontinuity: segment.discontinuity,
-        programDateTimeMs: segment.programDateTimeMs,
-        data,
-        ...(initSectionId !== undefined && { initSectionId }),
-      },
-      this.env.now(),
-    );
+  /** The stored record of `segment`, without its data. */
+  private segmentRecord(segment: PlaylistSegment, initSectionId: number | undefined): Omit<NewSegment, 'data'> {
+    return {
+      recordingId: this.recording!.id,
+      msn: segment.msn,
+      durationSec: segment.durationSec,
+      discontinuity: segment.discontinuity,
+      programDateTimeMs: segment.programDateTimeMs,
+      ...(initSectionId !== undefined && { initSectionId }),
+    };
+  }
+
+  /**
+   * Takes in the recording as a segment's store left it, reads the stream's codecs from the
+   * first segments (`readData` gives the segment's bytes), and reports progress.
+   */
+  private async afterStored(recording: Recording, initSectionId: number | undefined, readData: () => Promise<Blob>): Promise<void> {
+    const id = recording.id;
     this.recording = recording;
     if (!this.probed && this.probeFailures < MAX_PROBE_ATTEMPTS) {
       try {
@@ -496,6 +517,7 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
         const { probeSegment } = await import('./media-probe.ts');
         // An fMP4 fragment is read with its init section (section 4.3.2.5).
         const init = initSectionId === undefined ? undefined : await this.store.getInitSection(id, initSectionId);
+        const data = await readData();
         const probe = await probeSegment(init ? new Blob([init.data, data]) : data);
         this.probed = true;
         this.recording = await this.store.update(id, {

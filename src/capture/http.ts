@@ -11,6 +11,15 @@ export interface FetchOptions {
    * have come) is cancelled and rejects with {@link ResponseTooLargeError}. Default: no limit.
    */
   maxBytes?: number;
+  /**
+   * Lets the browser read a body of declared length within `maxBytes` that is not content-coded
+   * straight into a Blob (`Response.blob()`): no copy passes through JavaScript. Chromium then
+   * holds the bytes in its browser process until the Blob object is garbage-collected, which a
+   * long-lived context's collector rarely does for such small objects; so this is only for the
+   * segment fetch workers (src/capture/segment-fetch-worker.ts), whose Blobs all go when the
+   * worker is terminated. Default false: chunks read here, counted as this context's memory.
+   */
+  readDirect?: boolean;
 }
 
 /** A fetched body with the URL it finally came from (after redirects). */
@@ -51,26 +60,38 @@ async function fetchWith<T>(url: string, options: FetchOptions, read: (r: Respon
 export function fetchBytes(url: string, options: FetchOptions): Promise<Fetched<Blob>> {
   const { maxBytes } = options;
   if (maxBytes === undefined) return fetchWith(url, options, (r) => r.blob());
-  return fetchWith(url, options, (r) => readCapped(r, url, maxBytes));
+  return fetchWith(url, options, (r) => readCapped(r, url, maxBytes, options.readDirect ?? false));
 }
 
 /**
  * Reads a response body as a Blob, never holding more than `maxBytes` of it.
  *
- * Not `Response.blob()`, though it would copy less and record a 2.2 GB VOD 2.4 times faster:
- * its data lives in the browser process, and the small Blob objects put no pressure on the
- * page's garbage collector, so a long recording left gigabytes held there (the 2.2 GB export
- * test read 2.5 GB for the whole browser, against 1.6 GB this way). Chunks read here count as
- * the page's memory, which keeps collection, and the browser's copies' release, timely.
+ * With `readDirect` (see {@link FetchOptions.readDirect}), a body whose length the response
+ * declares within `maxBytes` and that is not content-coded is read by `Response.blob()`; HTTP
+ * framing holds it to the declared length (RFC 9112 section 6.3). A compressed body's decoded
+ * size is not its Content-Length (cross-origin responses hide Content-Encoding unless exposed,
+ * so the size is checked after as well); it, and a body of unknown length, is read in chunks.
+ *
+ * Without it, never `Response.blob()`, though it copies less: in a page its data stays in the
+ * browser process until the page's collector gets round to the small Blob objects, and a long
+ * recording left gigabytes held there (the 2.2 GB export test read 2.5 GB for the whole
+ * browser, against 1.6 GB with chunks). Chunks count as this context's memory instead.
  * @throws ResponseTooLargeError as soon as Content-Length or the bytes read exceed `maxBytes`.
  */
-async function readCapped(response: Response, url: string, maxBytes: number): Promise<Blob> {
+async function readCapped(response: Response, url: string, maxBytes: number, readDirect: boolean): Promise<Blob> {
   const type = response.headers.get('content-type') ?? '';
-  const declared = Number(response.headers.get('content-length') ?? NaN);
+  const lengthHeader = response.headers.get('content-length');
+  const declared = lengthHeader === null ? NaN : Number(lengthHeader);
   if (declared > maxBytes || !response.body) {
     await response.body?.cancel().catch(() => undefined);
     if (declared > maxBytes) throw new ResponseTooLargeError(url, maxBytes);
     return new Blob([], { type });
+  }
+  const coding = response.headers.get('content-encoding');
+  if (readDirect && Number.isFinite(declared) && (coding === null || coding === 'identity')) {
+    const blob = await response.blob();
+    if (blob.size > maxBytes) throw new ResponseTooLargeError(url, maxBytes);
+    return blob;
   }
   const reader = response.body.getReader();
   const chunks: Uint8Array<ArrayBuffer>[] = [];

@@ -24,6 +24,14 @@ describe('fetchBytes with maxBytes', () => {
     const fetched = await fetchBytes(sixteen, { timeoutMs: 5000, maxBytes: 16 });
     expect(fetched.body.size).toBe(16);
   });
+
+  it('with readDirect (Response.blob()), refuses by Content-Length and by the bytes of an endless body alike', async () => {
+    const sixteen = bytesUrl(base, new Uint8Array(16).fill(2));
+    await expect(fetchBytes(sixteen, { timeoutMs: 5000, maxBytes: 15, readDirect: true })).rejects.toBeInstanceOf(ResponseTooLargeError);
+    const fetched = await fetchBytes(sixteen, { timeoutMs: 5000, maxBytes: 16, readDirect: true });
+    expect(new Uint8Array(await fetched.body.arrayBuffer())).toEqual(new Uint8Array(16).fill(2));
+    await expect(fetchBytes(`${base}/huge`, { timeoutMs: 20_000, maxBytes: 2 * MiB, readDirect: true })).rejects.toBeInstanceOf(ResponseTooLargeError);
+  });
 });
 
 describe('HlsRecorder with a segment that never ends', () => {

@@ -69,6 +69,11 @@ export class RecordingStore extends TypedEventTarget<RecordingStoreEvents> {
     this.channel.onmessage = (event: MessageEvent<RecordingChange>) => this.notify(event.data, false);
   }
 
+  /** Name of the database this store works on, for workers that open it too. */
+  get dbName(): string {
+    return this.db.name;
+  }
+
   /** Opens the store on the named database (tests pass their own name). */
   static async open(dbName?: string): Promise<RecordingStore> {
     return new RecordingStore(await openTapedeckDb(dbName));
