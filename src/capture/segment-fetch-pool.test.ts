@@ -23,7 +23,7 @@ async function setUp(recycleAfterBytes = 1024 * 1024): Promise<{ store: Recordin
 }
 
 function request(url: string, recordingId: string, msn: number, maxBytes = 1024 * 1024): SegmentFetchRequest {
-  return { url, timeoutMs: 5000, maxBytes, segment: { recordingId, msn, durationSec: 2, discontinuity: 0, programDateTimeMs: null }, storedAtMs: 1000 + msn };
+  return { url, timeoutMs: 5000, maxBytes, segment: { recordingId, msn, durationSec: 2, discontinuity: false, programDateTimeMs: null }, storedAtMs: 1000 + msn };
 }
 
 describe('SegmentFetchPool', () => {
