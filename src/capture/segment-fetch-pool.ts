@@ -126,8 +126,9 @@ interface Waiting {
  * page rarely collects such small objects; bytes read in chunks instead are copied through the
  * renderer, which kept about 200 MB of them. A worker reads with `Response.blob()`, stores the
  * Blob in the same transaction as the recording's totals ({@link RecordingStore.appendSegment}),
- * and is terminated once it has stored `recycleAfterBytes`, which releases every Blob it made.
- * New jobs then go to a fresh worker while the old one finishes those it has.
+ * and is terminated once it has stored `recycleAfterBytes` (counting each job it is still
+ * running at the last segment's size), which releases every Blob it made. New jobs then go to
+ * a fresh worker while the old one finishes those it has.
  *
  * Errors keep their class across the worker boundary ({@link rebuildError}): a failed request
  * rejects with the capture error (HttpStatusError, FetchTimeoutError, NetworkError,
@@ -140,6 +141,8 @@ export class SegmentFetchPool {
   private nextId = 0;
   private closed = false;
   private started = 0;
+  /** Size of the last segment stored, in bytes: the guess for each job still running. */
+  private lastSegmentBytes = 0;
 
   /**
    * @param dbName - the database the recorder's store uses ({@link RecordingStore.dbName}).
@@ -188,6 +191,10 @@ export class SegmentFetchPool {
   }
 
   private slotForNewJob(): WorkerSlot {
+    const current = this.current;
+    // Counting the jobs it is running at the last segment's size, so that several segments
+    // fetched at once do not carry a worker far past its share.
+    if (current && current.storedBytes + current.pending * this.lastSegmentBytes >= this.recycleAfterBytes) this.retire(current);
     if (this.current && !this.current.retired) return this.current;
     const worker = new Worker(new URL('./segment-fetch-worker.ts', import.meta.url), { type: 'module', name: `tapedeck-segment-fetch-${this.started}` });
     const slot: WorkerSlot = { worker, pending: 0, storedBytes: 0, retired: false };
@@ -213,16 +220,22 @@ export class SegmentFetchPool {
     slot.pending -= 1;
     if ('stored' in reply) {
       slot.storedBytes += reply.stored.byteLength;
+      this.lastSegmentBytes = reply.stored.byteLength;
       if (slot.storedBytes >= this.recycleAfterBytes) slot.retired = true;
       job.resolve(reply.stored);
     } else {
       const error = rebuildError(reply.error);
       job.reject(reply.stage === 'store' ? new SegmentStoreError(error) : error);
     }
-    if (slot.retired && slot.pending === 0) {
-      slot.worker.terminate();
-      this.slots.delete(slot);
-    }
+    if (slot.retired) this.retire(slot);
+  }
+
+  /** Takes no more jobs to `slot`, and terminates its worker once it has answered all it has. */
+  private retire(slot: WorkerSlot): void {
+    slot.retired = true;
+    if (slot.pending > 0) return;
+    slot.worker.terminate();
+    this.slots.delete(slot);
   }
 
   private failWaiting(matches: (job: Waiting) => boolean, error: unknown): void {
