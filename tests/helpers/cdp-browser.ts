@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { chromiumExecutablePath } from './chromium.ts';
+import { processTree, untilExited } from './process-memory.ts';
 
 /**
  * Debian's Chromium driven over the raw Chrome DevTools Protocol, for what Playwright cannot
@@ -116,13 +117,19 @@ export class CdpBrowser {
     return this.evaluate<T>(sessionId, `(${fn.toString()})(...${JSON.stringify(args)})`);
   }
 
-  /** Closes the connection, ends Chromium and removes its profile. */
+  /**
+   * Closes the connection, ends Chromium and removes its profile. Chromium's helper processes
+   * (renderers, the storage service) can outlive the browser process for a moment and still
+   * write into the profile (a removal then met ENOTEMPTY), so the whole tree is awaited first.
+   */
   async close(): Promise<void> {
     this.socket.close();
     if (this.process.exitCode === null) {
+      const helpers = await processTree(this.process.pid!);
       const exited = new Promise((resolve) => this.process.once('exit', resolve));
       this.process.kill('SIGTERM');
       await exited;
+      await untilExited(helpers, 10_000);
     }
     await rm(this.userDataDir, { recursive: true, force: true });
   }

@@ -31,6 +31,27 @@ export async function processTree(rootPid: number): Promise<number[]> {
   return tree;
 }
 
+/** True while `pid` runs (exists and is not a zombie waiting to be reaped). */
+async function isRunning(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  return stat !== null && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+}
+
+/**
+ * Resolves once none of `pids` runs any more, checking every 50 ms: for processes this one
+ * did not start (a browser's helpers), whose exit no event reports.
+ * @throws Error naming those still running after `timeoutMs`.
+ */
+export async function untilExited(pids: number[], timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const running = (await Promise.all(pids.map(async (pid) => ((await isRunning(pid)) ? pid : null)))).filter((pid) => pid !== null);
+    if (running.length === 0) return;
+    if (performance.now() > deadline) throw new Error(`Processes ${running.join(', ')} still run ${timeoutMs} ms after they were asked to end.`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Summed resident memory of `rootPid` and its descendants, in bytes. */
 export async function treeRssBytes(rootPid: number): Promise<number> {
   const sizes = await Promise.all((await processTree(rootPid)).map(rssBytes));
