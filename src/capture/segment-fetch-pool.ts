@@ -11,7 +11,10 @@ export interface SegmentFetchRequest {
   maxBytes: number;
   /** The segment's record, without its data (the worker fills that in). */
   segment: Omit<NewSegment, 'data'>;
-  /** Wall clock of the store, in ms since the Unix epoch. */
+  /**
+   * The segment's stored time, in ms since the Unix epoch, from the recorder's clock (which
+   * tests replace): taken when the fetch is asked for, so earlier than the write by the fetch.
+   */
   storedAtMs: number;
 }
 
