@@ -109,7 +109,10 @@ it('resumes the day’s recording after an outage (a reload or crash) instead of
   const now = clockFrom(new Date(2026, 8, 3, 12, 0, 0));
   const firstRun = capture(cam, store, now);
   firstRun.start();
-  await waitFor(async () => ((await cameraRecordings(store, cam.id))[0]?.segmentCount ? true : undefined), { timeoutMs: 10_000, description: 'a first segment' });
+  // The whole live edge stored: a resume takes every listed segment after the last stored one,
+  // so a stop in the middle of it would rightly leave the second run segments to fetch.
+  const liveEdgeCount = quickCaptureConfig().liveEdgeSegmentCount;
+  await waitFor(async () => ((await cameraRecordings(store, cam.id))[0]?.segmentCount === liveEdgeCount ? true : undefined), { timeoutMs: 10_000, description: 'the live edge’s segments' });
   await firstRun.stop();
   const [before] = await cameraRecordings(store, cam.id);
 
@@ -144,7 +147,10 @@ it('starts a new recording of the day when the camera’s URL changed, rather th
   const now = clockFrom(new Date(2026, 8, 4, 9, 0, 0));
   const firstRun = capture(cam, store, now);
   firstRun.start();
-  await waitFor(async () => ((await cameraRecordings(store, cam.id))[0]?.segmentCount ? true : undefined), { timeoutMs: 10_000, description: 'a first segment' });
+  // The whole live edge stored: a resume takes every listed segment after the last stored one,
+  // so a stop in the middle of it would rightly leave the second run segments to fetch.
+  const liveEdgeCount = quickCaptureConfig().liveEdgeSegmentCount;
+  await waitFor(async () => ((await cameraRecordings(store, cam.id))[0]?.segmentCount === liveEdgeCount ? true : undefined), { timeoutMs: 10_000, description: 'the live edge’s segments' });
   await firstRun.stop();
 
   const moved = { ...cam, streamUrl: livePlaylistUrl(crypto.randomUUID()) };
