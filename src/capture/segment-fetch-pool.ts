@@ -224,13 +224,12 @@ export class SegmentFetchPool {
     if ('stored' in reply) {
       slot.storedBytes += reply.stored.byteLength;
       this.lastSegmentBytes = reply.stored.byteLength;
-      if (slot.storedBytes >= this.recycleAfterBytes) slot.retired = true;
       job.resolve(reply.stored);
     } else {
       const error = rebuildError(reply.error);
       job.reject(reply.stage === 'store' ? new SegmentStoreError(error) : error);
     }
-    if (slot.retired) this.retire(slot);
+    if (slot.retired || slot.storedBytes >= this.recycleAfterBytes) this.retire(slot);
   }
 
   /** Takes no more jobs to `slot`, and terminates its worker once it has answered all it has. */

@@ -11,18 +11,24 @@ export async function rssBytes(pid: number): Promise<number> {
   }
 }
 
+/**
+ * Fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses):
+ * `[0]` the state (`R`, `S`, `Z`…), `[1]` the parent's id, and so on (proc(5)); null once the
+ * process is gone.
+ */
+async function statFields(pid: number): Promise<string[] | null> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  return stat === null ? null : stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** Ids of `rootPid` and all its descendants, read from /proc (Linux only). */
 export async function processTree(rootPid: number): Promise<number[]> {
   const parents = new Map<number, number>();
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parents.set(Number(entry), ppid);
-    } catch {
-      // exited meanwhile
-    }
+    const fields = await statFields(Number(entry));
+    // null: exited meanwhile
+    if (fields) parents.set(Number(entry), Number(fields[1]));
   }
   const tree = [rootPid];
   for (let i = 0; i < tree.length; i += 1) {
@@ -33,8 +39,8 @@ export async function processTree(rootPid: number): Promise<number[]> {
 
 /** True while `pid` runs (exists and is not a zombie waiting to be reaped). */
 async function isRunning(pid: number): Promise<boolean> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
-  return stat !== null && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  const fields = await statFields(pid);
+  return fields !== null && fields[0] !== 'Z';
 }
 
 /**
