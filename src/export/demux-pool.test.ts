@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { demoSegment } from '../storage/test-fixtures.ts';
 import { DemuxPool } from './demux-pool.ts';
 import { remuxRuns } from './remux.ts';
@@ -14,6 +14,7 @@ import { memoryWritable } from './test-writable.ts';
 const pools: DemuxPool[] = [];
 afterEach(() => {
   for (const pool of pools.splice(0)) pool.close();
+  vi.useRealTimers();
 });
 
 function summary(segment: DemuxedSegment) {
@@ -53,6 +54,9 @@ describe('DemuxPool', () => {
     pools.push(pool);
     const plain = memoryWritable();
     const pooled = memoryWritable();
+    // The MP4 muxer stamps mvhd/tkhd/mdhd with the wall-clock second it starts; the two runs
+    // may straddle a second, so the clock stands still for them (nothing else is faked).
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.UTC(2026, 0, 1) });
     const a = await remuxRuns([segments], { format: 'mp4', writable: plain.writable, totalDurationSec: 16 });
     const b = await remuxRuns([segments], { format: 'mp4', writable: pooled.writable, totalDurationSec: 16, demux: pool.demux, demuxAheadCount: 4 });
     expect(b).toEqual(a);
