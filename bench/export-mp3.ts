@@ -3,9 +3,10 @@
  * can use, on the same 10-minute stereo 48 kHz AAC recording (MPEG-TS, made here by native
  * ffmpeg): MP3 by @mediabunny/mp3-encoder (what Tapedeck uses), by ffmpeg.wasm's libmp3lame and
  * by native ffmpeg; AAC by WebCodecs and by ffmpeg.wasm; Opus by WebCodecs. Every figure
- * includes decoding the AAC. Nothing is asserted. Set BENCH_AUDIO_SEC to change the length.
+ * includes decoding the AAC; the MP3 rows are medians of three runs. Nothing is asserted. Set
+ * BENCH_AUDIO_SEC to change the length.
  */
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium } from 'playwright';
 import { createServer } from 'vite';
@@ -24,9 +25,23 @@ await run('ffmpeg', [
   ...['-f', 'lavfi', '-i', `anoisesrc=color=pink:amplitude=0.05:r=48000:d=${durationSec}`],
   ...['-filter_complex', '[0:a][1:a]amix=inputs=2:normalize=0', '-c:a', 'aac', '-b:a', '128k', '-f', 'mpegts', source],
 ]);
-console.log(`Source: ${durationSec} s stereo 48 kHz AAC 128 kb/s in MPEG-TS, ${((await stat(source)).size / 1e6).toFixed(1)} MB`);
+// The same audio cut into 6 s segments, as a recording stores it: Tapedeck's rows read these.
+const segmentDir = join(dir, `segments-${durationSec}s`);
+await rm(segmentDir, { recursive: true, force: true });
+await mkdir(segmentDir);
+await run('ffmpeg', ['-v', 'error', '-i', source, '-c', 'copy', '-f', 'segment', '-segment_time', '6', '-segment_format', 'mpegts', join(segmentDir, 'seg-%04d.ts')]);
+const segmentNames = (await readdir(segmentDir)).filter((name) => name.endsWith('.ts')).sort();
+console.log(`Source: ${durationSec} s stereo 48 kHz AAC 128 kb/s in MPEG-TS, ${((await stat(source)).size / 1e6).toFixed(1)} MB, and cut into ${segmentNames.length} segments`);
 
-const native = await run('ffmpeg', ['-v', 'error', '-y', '-i', source, '-c:a', 'libmp3lame', '-b:a', '192k', join(dir, 'native.mp3')]);
+/** Runs of each MP3 encoder; the median is printed. */
+const MP3_REPEATS = 3;
+/** Median elapsed time of `count` runs of the same command, in ms. */
+async function medianMs(count: number, command: string, args: string[]): Promise<number> {
+  const timesMs: number[] = [];
+  for (let index = 0; index < count; index++) timesMs.push((await run(command, args)).elapsedMs);
+  return timesMs.sort((a, b) => a - b)[Math.floor(count / 2)]!;
+}
+const nativeMp3Ms = await medianMs(MP3_REPEATS, 'ffmpeg', ['-v', 'error', '-y', '-i', source, '-c:a', 'libmp3lame', '-b:a', '192k', join(dir, 'native.mp3')]);
 const nativeAac = await run('ffmpeg', ['-v', 'error', '-y', '-i', source, '-c:a', 'aac', '-b:a', '128k', join(dir, 'native.m4a')]);
 
 const files = await serveDirectory(dir);
@@ -53,12 +68,17 @@ try {
     }
   }
   const results = await page.evaluate(
-    async ({ url, seconds }) => {
+    async ({ url, segmentUrls, seconds, repeats }) => {
       const modulePath = '/bench/export-mp3-page.ts';
       const bench = (await import(/* @vite-ignore */ modulePath)) as typeof import('./export-mp3-page.ts');
-      return bench.runEncoderBench(url, seconds);
+      return bench.runEncoderBench(url, segmentUrls, seconds, repeats);
     },
-    { url: `${files.origin}/tone-${durationSec}s.ts`, seconds: durationSec },
+    {
+      url: `${files.origin}/tone-${durationSec}s.ts`,
+      segmentUrls: segmentNames.map((name) => `${files.origin}/segments-${durationSec}s/${name}`),
+      seconds: durationSec,
+      repeats: MP3_REPEATS,
+    },
   );
   const row = (name: string, timing: EncoderTiming | { ms: number }) => {
     if (!('ms' in timing)) return `${name.padEnd(40)} unavailable: ${timing.unavailable}`;
@@ -67,7 +87,7 @@ try {
   };
   console.log('');
   for (const [name, timing] of Object.entries(results)) console.log(row(name, timing));
-  console.log(row('mp3 native ffmpeg libmp3lame', { ms: native.elapsedMs }));
+  console.log(row('mp3 native ffmpeg libmp3lame', { ms: nativeMp3Ms }));
   console.log(row('aac native ffmpeg', { ms: nativeAac.elapsedMs }));
 } finally {
   await browser.close();

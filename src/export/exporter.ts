@@ -37,8 +37,9 @@ export interface ExportOptions {
   transcode?: TranscodeSettings | null;
   /**
    * Export only this part of the recording, in seconds of it: `keyframe` cuts without
-   * re-encoding (MP4, M4A, MKV start at the keyframe before the in point; MPEG-TS and MP3 keep
-   * whole segments), `exact` re-encodes (MP4 or M4A) and is frame-exact.
+   * re-encoding (MP4, M4A, MKV start at the keyframe before the in point; MPEG-TS and packed
+   * MP3 keep whole segments), `exact` re-encodes (MP4, M4A, Ogg) and is frame-exact. MP3 encoded
+   * from the recording's audio is cut at the sample in either mode.
    */
   range?: ExportRange | null;
   /** Burns the recording's wall-clock time into the picture (MP4 only; re-encodes the video). */
@@ -148,12 +149,15 @@ export async function exportFileType(recording: Recording, format: ExportFormat,
 /**
  * The re-encode an export needs, from its options: `transcode` as given, or the defaults when
  * Ogg, a frame-exact range or the burned wall clock asks for one; null when none is needed.
- * @throws RangeError when the format cannot be re-encoded that way (exact trims and the wall
- *   clock of MKV, MPEG-TS or MP3; the wall clock in an audio file) or a setting is out of range.
+ * @throws RangeError when the format cannot be re-encoded that way (exact trims of MKV or
+ *   MPEG-TS, the wall clock in anything but MP4, transcode settings for MP3) or a setting is out
+ *   of range. An exact trim of MP3 needs no settings: the MP3 encoder cuts it (null).
  */
 export function transcodeFor(format: ExportFormat, options: Pick<ExportOptions, 'transcode' | 'range' | 'burnWallClock'>): TranscodeSettings | null {
   const wantsEncode = (options.transcode !== undefined && options.transcode !== null) || format === 'ogg' || options.range?.mode === 'exact' || options.burnWallClock === true;
   if (!wantsEncode) return null;
+  // MP3 is encoded by its own path (src/export/mp3-encode.ts), which cuts an exact range itself.
+  if (format === 'mp3' && !options.burnWallClock && !options.transcode) return null;
   if (format !== 'mp4' && format !== 'm4a' && format !== 'ogg') {
     throw new RangeError(options.burnWallClock ? 'The time can only be burned into an MP4 export.' : `Frame-exact and re-encoded exports are MP4, M4A or Ogg, not ${format.toUpperCase()}.`);
   }

@@ -55,7 +55,8 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
     if (!recording) throw new Error('This recording no longer exists.');
     const allSegments = await store.listSegments(request.recordingId);
     const { range } = request;
-    // Keyframe cuts of MPEG-TS and MP3 keep whole segments; MP4/M4A/MKV cut at the keyframe.
+    // Keyframe cuts of MPEG-TS and packed MP3 keep whole segments; MP4/M4A/MKV cut at the
+    // keyframe; MP3 encoded from AAC is cut at the sample (below).
     const segments = range && !request.transcode ? selectSegments(allSegments, range.startSec, range.endSec).segments : allSegments;
     let file: FileSystemFileHandle;
     if (target.kind === 'opfs') {
@@ -143,11 +144,15 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
     } else if (request.format === 'ts') {
       await concatSegments(await originalFileParts(segments, readInit), { writable: sink, onProgress });
       result = { durationSec: range ? segments.reduce((sum, segment) => sum + segment.durationSec, 0) : recording.durationSec, codecs: recording.codecs };
-    } else if (request.format === 'mp3' && (await isMp3Recording(segments[0]))) {
-      // Packed MP3 (RFC 8216 section 3.4): its frames are copied, not decoded and encoded again.
+    } else if (request.format === 'mp3' && range?.mode !== 'exact' && (await isMp3Recording(segments[0]))) {
+      // Packed MP3 (RFC 8216 section 3.4): its frames are copied, not decoded and encoded again
+      // (a keyframe trim keeps whole segments).
       result = await remuxRuns(await runs(), { ...common, ...parallelDemux(), format: 'm4a', createFormat: () => new Mp3OutputFormat() });
     } else if (request.format === 'mp3') {
-      result = await encodeMp3Runs(await runs(), { ...common, bitrateKbps: request.bitrateKbps });
+      // Decoded and encoded: a trim is cut at the sample, whichever mode was asked for.
+      const selected = range ? selectSegments(allSegments, range.startSec, range.endSec) : null;
+      const mp3Runs = await recordingRuns(selected?.segments ?? allSegments, readInit);
+      result = await encodeMp3Runs(mp3Runs, { ...common, bitrateKbps: request.bitrateKbps, windowSec: selected?.windowSec ?? null });
     } else {
       const readRenditionInit = (recordingId: string, id: number) => store!.getInitSection(recordingId, id).then((init) => init?.data);
       const outcome = renditions.length ? await remuxWithRenditions(recording, segments, renditions, { ...common, format: request.format, readInit: readRenditionInit }) : null;

@@ -184,12 +184,26 @@ describe('exportRecording with a re-encode', () => {
     expect(await testStore.store.listSegments(recording.id)).toHaveLength(6);
   }, 120_000);
 
+  test('an MP3 trim from AAC is cut at the sample in either mode: the MP3 is encoded anyway', async () => {
+    const recording = await storeDemoRecording(testStore.store, [0, 1, 2, 3]);
+    for (const mode of ['exact', 'keyframe'] as const) {
+      const exported = await exportRecording(recording, { format: 'mp3', bitrateKbps: 128, range: { startSec: 1.5, endSec: 4.25, mode }, dbName: testStore.dbName });
+      const probed = await probe(new Uint8Array(await exported.file.arrayBuffer()));
+      expect(probed.codecs).toEqual(['mp3']);
+      // 2.75 s, and LAME's encoder delay and last-frame padding (at most ~50 ms at 48 kHz).
+      expect(probed.durationSec - 2.75).toBeGreaterThanOrEqual(0);
+      expect(probed.durationSec - 2.75).toBeLessThan(0.1);
+      expect(exported.durationSec).toBeCloseTo(2.75, 3);
+    }
+  }, 60_000);
+
   test('refuses what a format cannot hold before any work', async () => {
     const recording = await storeDemoRecording(testStore.store, [0]);
     await expect(exportRecording(recording, { format: 'mkv', burnWallClock: true, dbName: testStore.dbName })).rejects.toThrow('The time can only be burned into an MP4 export.');
-    await expect(exportRecording(recording, { format: 'mp3', range: { startSec: 0, endSec: 1, mode: 'exact' }, dbName: testStore.dbName })).rejects.toThrow(
-      'Frame-exact and re-encoded exports are MP4, M4A or Ogg, not MP3.',
+    await expect(exportRecording(recording, { format: 'ts', range: { startSec: 0, endSec: 1, mode: 'exact' }, dbName: testStore.dbName })).rejects.toThrow(
+      'Frame-exact and re-encoded exports are MP4, M4A or Ogg, not TS.',
     );
+    await expect(exportRecording(recording, { format: 'mp3', burnWallClock: true, dbName: testStore.dbName })).rejects.toThrow('The time can only be burned into an MP4 export.');
     await expect(exportRecording(recording, { format: 'ogg', transcode: { audio: { codec: 'aac', bitrateKbps: 96, loudnorm: false }, video: null, burnWallClock: false }, dbName: testStore.dbName })).rejects.toThrow(
       'An Ogg file holds Opus audio, not AAC.',
     );

@@ -29,8 +29,7 @@ export async function planKeyframeCut<T extends TimedSegment & { data: Blob }>(
 ): Promise<KeyframeCut<T>> {
   const selected = selectSegments(segments, range.startSec, range.endSec);
   const first = selected.segments[0];
-  const inSec = Math.max(0, range.startSec - selected.firstStartSec);
-  const outSec = range.endSec - selected.firstStartSec;
+  const { startSec: inSec, endSec: outSec } = selected.windowSec;
   if (!first) return { segments: [], windowSec: { startSec: inSec, endSec: outSec } };
   const input = new Input({ source: new BlobSource(await readableBytes(first)), formats: ALL_FORMATS });
   try {

@@ -5,10 +5,14 @@ import { checkRange, chunkSegments, selectSegments, type TimedSegment } from './
 const segs = (durations: number[], breaks: number[] = []): TimedSegment[] => durations.map((durationSec, msn) => ({ msn, durationSec, discontinuity: breaks.includes(msn) }));
 
 describe('selectSegments', () => {
-  test('picks the segments overlapping the range and where the first starts', () => {
+  test('picks the segments overlapping the range, where the first starts and where the range sits in them', () => {
     const segments = segs([2, 2, 2, 2, 2]);
-    expect(selectSegments(segments, 3.3, 9.1)).toEqual({ segments: segments.slice(1, 5), firstStartSec: 2 });
-    expect(selectSegments(segments, 0, 2)).toEqual({ segments: segments.slice(0, 1), firstStartSec: 0 });
+    const selected = selectSegments(segments, 3.3, 9.1);
+    expect(selected).toMatchObject({ segments: segments.slice(1, 5), firstStartSec: 2 });
+    // The window, from the first selected segment's start.
+    expect(selected.windowSec.startSec).toBeCloseTo(1.3, 9);
+    expect(selected.windowSec.endSec).toBeCloseTo(7.1, 9);
+    expect(selectSegments(segments, 0, 2)).toEqual({ segments: segments.slice(0, 1), firstStartSec: 0, windowSec: { startSec: 0, endSec: 2 } });
     // An in point on a boundary does not take the segment before it.
     expect(selectSegments(segments, 4, 5).segments.map((s) => s.msn)).toEqual([2]);
     expect(selectSegments(segments, 10, 12).segments).toEqual([]);

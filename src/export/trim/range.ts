@@ -48,6 +48,8 @@ export interface SelectedSegments<T> {
   segments: T[];
   /** Start of the first selected segment, in seconds of the recording. */
   firstStartSec: number;
+  /** The range in seconds from the start of the first selected segment, where an export of them cuts. */
+  windowSec: { startSec: number; endSec: number };
 }
 
 /**
@@ -67,7 +69,7 @@ export function selectSegments<T extends TimedSegment>(segments: readonly T[], s
     }
     positionSec = segmentEndSec;
   }
-  return { segments: selected, firstStartSec };
+  return { segments: selected, firstStartSec, windowSec: { startSec: Math.max(0, startSec - firstStartSec), endSec: endSec - firstStartSec } };
 }
 
 /** A stretch of continuous segments transcoded in one ffmpeg run. */

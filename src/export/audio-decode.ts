@@ -1,0 +1,202 @@
+import { ALL_FORMATS, AudioSample, BlobSource, EncodedPacketSink, Input } from 'mediabunny';
+import { UnsupportedExportError } from './remux.ts';
+
+/** Options of {@link decodeAudioRuns}. */
+export interface AudioDecodeOptions {
+  /** Frames (samples per channel) in each block yielded, but the last of a run; 48 000 is one second at 48 kHz. */
+  blockFrames: number;
+  /**
+   * Part of the output timeline to keep, in seconds (cut at the sample); null for all of it.
+   * The timeline starts at 0 with the first run; each run follows the previous one's last sample.
+   */
+  windowSec?: { startSec: number; endSec: number } | null;
+  /** Message of the UnsupportedExportError thrown for a segment with no audio track. */
+  noAudioMessage: string;
+  /** Packets queued in the browser's decoder at most; more keeps it busy while blocks are encoded. */
+  decodeQueueCount?: number;
+}
+
+/** Thrown when the browser's WebCodecs `AudioDecoder` cannot decode the recording's audio. */
+export class UnsupportedAudioCodecError extends UnsupportedExportError {
+  constructor(readonly codec: string) {
+    super(`This browser cannot decode the recording's audio (${codec}), so it cannot be re-encoded here.`);
+    this.name = 'UnsupportedAudioCodecError';
+  }
+}
+
+/** The decoder setup of one segment's audio, compared to reconfigure only on a change. */
+function configKey(config: AudioDecoderConfig): string {
+  const { description } = config;
+  const bytes = !description ? [] : ArrayBuffer.isView(description) ? new Uint8Array(description.buffer, description.byteOffset, description.byteLength) : new Uint8Array(description);
+  return `${config.codec}|${config.sampleRate}|${config.numberOfChannels}|${Array.from(bytes).join(',')}`;
+}
+
+/** Planar 16-bit PCM gathered from decoder outputs into one {@link AudioSample}. */
+class PcmBlock {
+  readonly planes: Int16Array[];
+  frames = 0;
+
+  constructor(
+    readonly numberOfChannels: number,
+    readonly sampleRate: number,
+    /** Where the block's first frame sits on the output timeline, in seconds. */
+    readonly startSec: number,
+    capacityFrames: number,
+  ) {
+    this.planes = Array.from({ length: numberOfChannels }, () => new Int16Array(capacityFrames));
+  }
+
+  get capacityFrames(): number {
+    return this.planes[0]!.length;
+  }
+
+  /** Copies `count` frames of `data` from frame `offset` (the browser converts to s16). */
+  append(data: AudioData, offset: number, count: number): void {
+    for (let channel = 0; channel < this.numberOfChannels; channel++) {
+      data.copyTo(this.planes[channel]!.subarray(this.frames, this.frames + count), { format: 's16-planar', planeIndex: channel, frameOffset: offset, frameCount: count });
+    }
+    this.frames += count;
+  }
+
+  toSample(): AudioSample {
+    const data = new Int16Array(this.frames * this.numberOfChannels);
+    for (let channel = 0; channel < this.numberOfChannels; channel++) data.set(this.planes[channel]!.subarray(0, this.frames), channel * this.frames);
+    return new AudioSample({ data, format: 's16-planar', numberOfChannels: this.numberOfChannels, sampleRate: this.sampleRate, timestamp: this.startSec });
+  }
+}
+
+/**
+ * Decodes the first audio track of a recording's runs with the browser's WebCodecs
+ * `AudioDecoder` and yields it as blocks of planar 16-bit PCM ({@link AudioSample}s of
+ * `blockFrames` frames, `s16-planar`), timestamped in seconds on the output timeline.
+ *
+ * One decoder decodes a whole run, segment after segment, so the decoder's state (AAC's
+ * overlapping windows) carries across segment boundaries and the PCM has no seam there; it is
+ * flushed at the end of each run (a discontinuity), and reconfigured when a segment's decoder
+ * setup differs. Each run's samples follow the previous run's last sample. Packets are fed up
+ * to `decodeQueueCount` ahead, so the decoder works while the consumer encodes a block; memory
+ * holds one segment's packets, the queue and two blocks.
+ * @param runs segment bytes (MPEG-TS, fMP4 with its init section, packed audio), one array per
+ *   run of continuous timestamps (src/export/recording-runs.ts `recordingRuns`).
+ * @throws UnsupportedExportError with `noAudioMessage` for a segment without audio, and when
+ *   the sample rate or channel count changes between segments.
+ * @throws UnsupportedAudioCodecError when the browser cannot decode the audio codec.
+ * @throws Error from mediabunny for bytes it cannot demux, or the decoder's own error.
+ */
+export async function* decodeAudioRuns(runs: Iterable<readonly Blob[]> | AsyncIterable<readonly Blob[]>, options: AudioDecodeOptions): AsyncGenerator<AudioSample, void, undefined> {
+  const window = options.windowSec ?? null;
+  const queueCount = options.decodeQueueCount ?? 64;
+  /** Blocks complete and waiting to be yielded. */
+  const ready: PcmBlock[] = [];
+  let block: PcmBlock | null = null;
+  /** Output timeline position of the next decoded frame, in frames at `format.sampleRate`. */
+  let timelineFrames = 0;
+  let format: { sampleRate: number; numberOfChannels: number } | null = null;
+  let failure: unknown = null;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
+
+  const accept = (data: AudioData) => {
+    const { sampleRate, numberOfChannels, numberOfFrames } = data;
+    format ??= { sampleRate, numberOfChannels };
+    if (sampleRate !== format.sampleRate || numberOfChannels !== format.numberOfChannels) {
+      failure ??= new UnsupportedExportError(
+        `The recording's audio changes from ${format.numberOfChannels} channels at ${format.sampleRate} Hz to ${numberOfChannels} at ${sampleRate} Hz; export the parts on either side of the change separately.`,
+      );
+      return;
+    }
+    const startFrame = timelineFrames;
+    timelineFrames += numberOfFrames;
+    // Frames of this output inside the window.
+    const from = window ? Math.max(0, Math.round(window.startSec * sampleRate) - startFrame) : 0;
+    const to = window ? Math.min(numberOfFrames, Math.round(window.endSec * sampleRate) - startFrame) : numberOfFrames;
+    let offset = from;
+    while (offset < to) {
+      if (!block) {
+        const outputFrame = startFrame + offset - (window ? Math.round(window.startSec * sampleRate) : 0);
+        block = new PcmBlock(numberOfChannels, sampleRate, outputFrame / sampleRate, options.blockFrames);
+      }
+      const count = Math.min(to - offset, block.capacityFrames - block.frames);
+      block.append(data, offset, count);
+      offset += count;
+      if (block.frames === block.capacityFrames) {
+        ready.push(block);
+        block = null;
+      }
+    }
+  };
+  const pastWindow = () => window !== null && format !== null && timelineFrames >= Math.round(window.endSec * format.sampleRate);
+
+  let decoder: AudioDecoder | null = null;
+  let decoderKey = '';
+  const newDecoder = () =>
+    new AudioDecoder({
+      output: (data) => {
+        try {
+          if (failure === null) accept(data);
+        } catch (error) {
+          failure ??= error;
+        } finally {
+          data.close();
+          notify();
+        }
+      },
+      error: (error) => {
+        failure ??= error;
+        notify();
+      },
+    });
+  const throwIfFailed = () => {
+    if (failure !== null) throw failure;
+  };
+  /** Flushes the decoder, and the part-filled block: the run ends. */
+  const endRun = async () => {
+    if (decoder && decoder.state === 'configured') await decoder.flush().catch((error: unknown) => void (failure ??= error));
+    throwIfFailed();
+    if (block && block.frames > 0) ready.push(block);
+    block = null;
+  };
+
+  try {
+    for await (const run of runs) {
+      for (const bytes of run) {
+        if (pastWindow()) break;
+        const input = new Input({ source: new BlobSource(bytes), formats: ALL_FORMATS });
+        try {
+          const track = await input.getPrimaryAudioTrack();
+          if (!track) throw new UnsupportedExportError(options.noAudioMessage);
+          const config = await track.getDecoderConfig();
+          if (!config || !(await AudioDecoder.isConfigSupported(config)).supported) throw new UnsupportedAudioCodecError(config?.codec ?? track.codec ?? 'unknown');
+          const key = configKey(config);
+          if (!decoder || key !== decoderKey) {
+            await endRun();
+            decoder?.close();
+            decoder = newDecoder();
+            decoder.configure(config);
+            decoder.addEventListener('dequeue', notify);
+            decoderKey = key;
+          }
+          for await (const packet of new EncodedPacketSink(track).packets()) {
+            throwIfFailed();
+            decoder.decode(packet.toEncodedAudioChunk());
+            while (decoder.decodeQueueSize >= queueCount && failure === null) await new Promise<void>((resolve) => (wake = resolve));
+            while (ready.length) yield ready.shift()!.toSample();
+            if (pastWindow()) break;
+          }
+        } finally {
+          input.dispose();
+        }
+      }
+      // A run's samples follow the previous run's last one, whatever their timestamps.
+      await endRun();
+      while (ready.length) yield ready.shift()!.toSample();
+      if (pastWindow()) break;
+    }
+    throwIfFailed();
+  } finally {
+    if (decoder && decoder.state !== 'closed') decoder.close();
+  }
+}

@@ -1,0 +1,70 @@
+import { AudioSampleSource, Output, StreamTarget, type AudioCodec, type MetadataTags, type OutputFormat, type Quality, type StreamTargetChunk } from 'mediabunny';
+import { decodeAudioRuns } from './audio-decode.ts';
+import { UnsupportedExportError } from './remux.ts';
+
+/** Frames per block handed to the encoder: one second at 48 kHz, one encoder call each. */
+const BLOCK_FRAMES = 48_000;
+
+/** Options of {@link reencodeAudioRuns}. */
+export interface AudioReencodeOptions {
+  /** The container written (mediabunny `Mp3OutputFormat`, `OggOutputFormat`, …). */
+  format: OutputFormat;
+  codec: AudioCodec;
+  quality: Quality;
+  /** Receives the file as positioned writes; closed at the end. */
+  writable: WritableStream<StreamTargetChunk>;
+  /** Part of the output timeline kept, in seconds (cut at the sample); null for all of it. */
+  windowSec?: { startSec: number; endSec: number } | null;
+  /** Duration expected, in seconds, for progress. */
+  totalDurationSec: number;
+  /** Called as blocks are encoded, with the share done, 0..1. */
+  onProgress?: (fraction: number) => void;
+  /** Written as the container's tags (ID3v2, Vorbis comments). */
+  tags?: MetadataTags;
+  /** Message of the UnsupportedExportError for a segment without audio. */
+  noAudioMessage: string;
+}
+
+/**
+ * Decodes the recording's first audio track ({@link decodeAudioRuns}: one browser decoder per
+ * run, each run placed after the previous) and encodes it with mediabunny into `format`, in
+ * blocks of one second. mediabunny keeps a few blocks in its encoder's queue, so the browser
+ * decodes while the encoder encodes. The file streams to `writable` in 4 MiB chunks; on failure
+ * the output is cancelled.
+ * @param runs segment bytes, one array per run of continuous timestamps.
+ * @returns the duration written, in seconds.
+ * @throws UnsupportedExportError when there is no audio or nothing to export.
+ * @throws as {@link decodeAudioRuns}, and mediabunny's encoder errors.
+ */
+export async function reencodeAudioRuns(runs: Iterable<readonly Blob[]> | AsyncIterable<readonly Blob[]>, options: AudioReencodeOptions): Promise<{ durationSec: number }> {
+  const output = new Output({ format: options.format, target: new StreamTarget(options.writable, { chunked: true, chunkSize: 4 * 1024 * 1024 }) });
+  if (options.tags) output.setMetadataTags(options.tags);
+  const source = new AudioSampleSource({ codec: options.codec, quality: options.quality });
+  const totalSec = Math.max(options.totalDurationSec, 1e-9);
+  let started = false;
+  let endSec = 0;
+  try {
+    for await (const block of decodeAudioRuns(runs, { blockFrames: BLOCK_FRAMES, windowSec: options.windowSec ?? null, noAudioMessage: options.noAudioMessage })) {
+      try {
+        if (!started) {
+          output.addAudioTrack(source);
+          await output.start();
+          started = true;
+        }
+        await source.add(block);
+        endSec = block.timestamp + block.duration;
+        options.onProgress?.(Math.min(1, endSec / totalSec));
+      } finally {
+        block.close();
+      }
+    }
+    if (!started) throw new UnsupportedExportError('This recording has no segments to export.');
+    source.close();
+    await output.finalize();
+    options.onProgress?.(1);
+    return { durationSec: endSec };
+  } catch (error) {
+    if (output.state !== 'finalized' && output.state !== 'canceled') await output.cancel();
+    throw error;
+  }
+}
