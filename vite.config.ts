@@ -73,6 +73,10 @@ export default defineConfig({
       },
       {
         plugins: [ffmpegAssetsPlugin()],
+        // Inline projects do not inherit the root's optimizeDeps. The ffmpeg.wasm worker is only
+        // reached through a `?worker&url` import, which the dependency scan does not follow:
+        // found mid-run, it made Vite reload the page under a running test.
+        optimizeDeps: { include: ['@ffmpeg/ffmpeg/worker'] },
         test: {
           name: 'browser',
           include: ['src/**/*.test.ts'],
