@@ -1,7 +1,9 @@
 import { ALL_FORMATS, AudioSampleSink, BlobSource, Input, type AudioSample } from 'mediabunny';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, inject, test } from 'vitest';
 import { demoSegment } from '../storage/test-fixtures.ts';
-import { decodeAudioRuns } from './audio-decode.ts';
+import { decodeAudioRuns, UnsupportedAudioCodecError } from './audio-decode.ts';
+
+const formats = inject('formatStreamsUrl');
 
 /**
  * The re-encoding exports' decoder, in Chromium with its WebCodecs AAC decoder, on the demo
@@ -82,10 +84,19 @@ describe('decodeAudioRuns', () => {
     for (let channel = 0; channel < 2; channel++) expect(cut.planes[channel]!).toEqual(whole.planes[channel]!.subarray(fromFrame, toFrame));
   });
 
-  test('bytes that are no media reject with an error, and a segment without audio with the caller’s message', async () => {
+  test('bytes that are no media reject with an error, alone or after a good segment (no audio at all: formats.test.ts)', async () => {
     const garbage = new Blob([new Uint8Array(4096).fill(0x47)]);
     await expect(collect(decodeAudioRuns([[garbage]], options))).rejects.toThrow(Error);
     const segment = (await demoSegment(0))!;
     await expect(collect(decodeAudioRuns([[segment, garbage]], options))).rejects.toThrow(Error);
+  });
+
+  test('audio the browser cannot decode (AC-3 in MPEG-TS, made by ffmpeg) is refused by name', async () => {
+    const response = await fetch(`${formats}/vod/ac3-ts/seg000.ts`);
+    expect(response.ok).toBe(true);
+    const segment = await response.blob();
+    const error = await collect(decodeAudioRuns([[segment]], options)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UnsupportedAudioCodecError);
+    expect((error as Error).message).toBe("This browser cannot decode the recording's audio (ac-3), so it cannot be re-encoded here.");
   });
 });

@@ -169,9 +169,10 @@ export async function* decodeAudioRuns(runs: Iterable<readonly Blob[]> | AsyncIt
           const track = await input.getPrimaryAudioTrack();
           if (!track) throw new UnsupportedExportError(options.noAudioMessage);
           const config = await track.getDecoderConfig();
-          if (!config || !(await AudioDecoder.isConfigSupported(config)).supported) throw new UnsupportedAudioCodecError(config?.codec ?? track.codec ?? 'unknown');
+          if (!config) throw new UnsupportedAudioCodecError(track.codec ?? 'unknown');
           const key = configKey(config);
           if (!decoder || key !== decoderKey) {
+            if (!(await AudioDecoder.isConfigSupported(config)).supported) throw new UnsupportedAudioCodecError(config.codec);
             await endRun();
             decoder?.close();
             decoder = newDecoder();

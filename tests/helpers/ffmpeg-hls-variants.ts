@@ -14,6 +14,8 @@ import { startLiveHlsProcess, type LiveHlsProcess } from './live-process.ts';
  *   its start;
  * - `mp3`: packed MP3 audio (`-segment_format mp3`);
  * - `ts`: plain MPEG-TS segments;
+ * - `ac3-ts`: audio-only MPEG-TS segments of AC-3 (as TV streams carry), which Chromium's
+ *   WebCodecs cannot decode;
  * - `fmp4-renditions`: one encode written as two fMP4 media playlists sharing its clock, as a
  *   master's video variant and its audio rendition are (`-var_stream_map "v:0 a:0"`): video in
  *   `index0.m3u8` (`init0.mp4`, `seg0-NNN.m4s`), audio in `index1.m3u8` (`init1.mp4`,
@@ -21,7 +23,7 @@ import { startLiveHlsProcess, type LiveHlsProcess } from './live-process.ts';
  * Video is a 320x180 25 fps H.264 test pattern with a keyframe every 2 s segment; audio a 440 Hz
  * tone in AAC (or MP3). Every VOD lasts {@link VOD_DURATION_SEC}.
  */
-export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-id3' | 'mp3' | 'ts' | 'fmp4-renditions';
+export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-id3' | 'mp3' | 'ts' | 'fmp4-renditions' | 'ac3-ts';
 
 /** Length of every VOD, in seconds. */
 export const VOD_DURATION_SEC = 6;
@@ -70,6 +72,8 @@ function ffmpegArgs(variant: VodVariant): string[] {
       return audioSegments(['-c:a', 'aac', '-b:a', '64k'], 'adts', 'aac');
     case 'mp3':
       return audioSegments(['-c:a', 'libmp3lame', '-b:a', '64k'], 'mp3', 'mp3');
+    case 'ac3-ts':
+      return audioSegments(['-c:a', 'ac3', '-b:a', '96k'], 'mpegts', 'ts');
   }
 }
 
