@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { probeMedia } from '../tests/helpers/ffprobe.ts';
 import { serveDirectory } from '../tests/helpers/static-dir-server.ts';
-import { makeVod, mb, openApp, run, workDir } from './harness.ts';
+import { BASELINE_RUNS, makeVod, mb, openApp, runMedian, workDir } from './harness.ts';
 import { sampleTreeMemory, treeRssBytes } from '../tests/helpers/process-memory.ts';
 
 const minutes = Number(process.env.BENCH_CAPTURE_MIN ?? 20);
@@ -18,8 +18,8 @@ const files = await serveDirectory(source.dir);
 const playlistUrl = `${files.origin}/${source.playlistName}`;
 const app = await openApp();
 try {
-  const native = await run('ffmpeg', ['-v', 'error', '-y', '-i', playlistUrl, '-c', 'copy', join(workDir, 'capture-native.mp4')]);
-  console.log(`ffmpeg -i URL -c copy: ${(native.elapsedMs / 1000).toFixed(2)} s, peak RSS ${mb(native.peakRssBytes)}`);
+  const native = await runMedian('ffmpeg', ['-v', 'error', '-y', '-i', playlistUrl, '-c', 'copy', join(workDir, 'capture-native.mp4')]);
+  console.log(`ffmpeg -i URL -c copy: ${(native.elapsedMs / 1000).toFixed(2)} s (median of ${BASELINE_RUNS} runs), peak RSS ${mb(native.peakRssBytes)}`);
 
   const { page, browserPid } = app;
   const baselineBytes = await treeRssBytes(browserPid);

@@ -13,7 +13,7 @@ import { createServer } from 'vite';
 import { chromiumArgs, chromiumExecutablePath } from '../tests/helpers/chromium.ts';
 import { serveDirectory } from '../tests/helpers/static-dir-server.ts';
 import type { EncoderTiming } from './export-mp3-page.ts';
-import { run, workDir } from './harness.ts';
+import { BASELINE_RUNS, run, runMedian, workDir } from './harness.ts';
 
 const durationSec = Number(process.env.BENCH_AUDIO_SEC ?? 600);
 const dir = join(workDir, 'audio-bench');
@@ -33,15 +33,7 @@ await run('ffmpeg', ['-v', 'error', '-i', source, '-c', 'copy', '-f', 'segment',
 const segmentNames = (await readdir(segmentDir)).filter((name) => name.endsWith('.ts')).sort();
 console.log(`Source: ${durationSec} s stereo 48 kHz AAC 128 kb/s in MPEG-TS, ${((await stat(source)).size / 1e6).toFixed(1)} MB, and cut into ${segmentNames.length} segments`);
 
-/** Runs of each MP3 encoder; the median is printed. */
-const MP3_REPEATS = 3;
-/** Median elapsed time of `count` runs of the same command, in ms. */
-async function medianMs(count: number, command: string, args: string[]): Promise<number> {
-  const timesMs: number[] = [];
-  for (let index = 0; index < count; index++) timesMs.push((await run(command, args)).elapsedMs);
-  return timesMs.sort((a, b) => a - b)[Math.floor(count / 2)]!;
-}
-const nativeMp3Ms = await medianMs(MP3_REPEATS, 'ffmpeg', ['-v', 'error', '-y', '-i', source, '-c:a', 'libmp3lame', '-b:a', '192k', join(dir, 'native.mp3')]);
+const nativeMp3 = await runMedian('ffmpeg', ['-v', 'error', '-y', '-i', source, '-c:a', 'libmp3lame', '-b:a', '192k', join(dir, 'native.mp3')]);
 const nativeAac = await run('ffmpeg', ['-v', 'error', '-y', '-i', source, '-c:a', 'aac', '-b:a', '128k', join(dir, 'native.m4a')]);
 
 const files = await serveDirectory(dir);
@@ -77,7 +69,7 @@ try {
       url: `${files.origin}/tone-${durationSec}s.ts`,
       segmentUrls: segmentNames.map((name) => `${files.origin}/segments-${durationSec}s/${name}`),
       seconds: durationSec,
-      repeats: MP3_REPEATS,
+      repeats: BASELINE_RUNS,
     },
   );
   const row = (name: string, timing: EncoderTiming | { ms: number }) => {
@@ -87,7 +79,7 @@ try {
   };
   console.log('');
   for (const [name, timing] of Object.entries(results)) console.log(row(name, timing));
-  console.log(row('mp3 native ffmpeg libmp3lame', { ms: nativeMp3Ms }));
+  console.log(row('mp3 native ffmpeg libmp3lame', { ms: nativeMp3.elapsedMs }));
   console.log(row('aac native ffmpeg', { ms: nativeAac.elapsedMs }));
 } finally {
   await browser.close();

@@ -42,6 +42,21 @@ export function run(command: string, args: string[]): Promise<{ elapsedMs: numbe
   });
 }
 
+/** Runs of a native baseline: on a shared machine one run can take twice another (a cold page cache, a neighbour). */
+export const BASELINE_RUNS = 3;
+
+/**
+ * Runs a command {@link BASELINE_RUNS} times (or `count`) with {@link run}.
+ * @returns the median wall time in ms and the highest peak RSS in bytes.
+ * @throws as {@link run}.
+ */
+export async function runMedian(command: string, args: string[], count = BASELINE_RUNS): Promise<{ elapsedMs: number; peakRssBytes: number }> {
+  const runs: { elapsedMs: number; peakRssBytes: number }[] = [];
+  for (let index = 0; index < count; index++) runs.push(await run(command, args));
+  const timesMs = runs.map((one) => one.elapsedMs).sort((a, b) => a - b);
+  return { elapsedMs: timesMs[Math.floor(count / 2)]!, peakRssBytes: Math.max(...runs.map((one) => one.peakRssBytes)) };
+}
+
 /** Options of {@link makeVod}: those of {@link makeLoopedVod}, with a folder name under {@link workDir}. */
 export type VodOptions = Omit<LoopedVodOptions, 'dir'> & { name: string };
 
