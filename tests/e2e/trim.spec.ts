@@ -41,6 +41,18 @@ test('in and out points preview in the player and export at keyframes and frame-
   await item.getByLabel('Out (s)').blur();
   await expect.poll(() => preview.evaluate((video: HTMLVideoElement) => video.currentTime), { timeout: 30_000 }).toBeCloseTo(outSec, 0);
   await expect(item.locator('.trim-length')).toHaveText('5.8 s from 0:03');
+  // Set in here takes the preview's position: scrubbed to 6 s, the in point becomes 6 s.
+  await preview.evaluate(async (video: HTMLVideoElement) => {
+    const seeked = new Promise((resolve) => video.addEventListener('seeked', resolve, { once: true }));
+    video.currentTime = 6;
+    await seeked;
+  });
+  await item.getByRole('button', { name: 'Set in here' }).click();
+  await expect(item.getByLabel('In (s)')).toHaveValue('6');
+  await expect(item.locator('.trim-length')).toHaveText('3.1 s from 0:06');
+  await item.getByLabel('In (s)').fill(String(inSec));
+  await item.getByLabel('In (s)').blur();
+  await expect(item.locator('.trim-length')).toHaveText('5.8 s from 0:03');
 
   const keyframe = await app.download(item, 'mp4');
   const keyframeProbe = await probeMedia(keyframe.path);

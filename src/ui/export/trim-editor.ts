@@ -117,11 +117,7 @@ export class TrimEditor extends LitElement {
 
   /** The preview's playback position, in seconds. */
   private playerPositionSec(): number {
-    return this.previewVideo()?.currentTime ?? 0;
-  }
-
-  private previewVideo(): HTMLVideoElement | null {
-    return this.player.value?.renderRoot.querySelector('video') ?? null;
+    return this.player.value?.currentPositionSec ?? 0;
   }
 
   /** Sets the in or out point (clamped to the recording), seeks the preview there, and says so. */
@@ -131,11 +127,7 @@ export class TrimEditor extends LitElement {
     const pointSec = roundSec(Math.min(Math.max(0, valueSec), durationSec));
     if (which === 'in') this.update_({ startSec: pointSec, endSec: Math.max(this.endSec, Math.min(durationSec, pointSec + 0.1)) });
     else this.update_({ endSec: pointSec, startSec: Math.min(this.startSec, Math.max(0, pointSec - 0.1)) });
-    const video = this.previewVideo();
-    if (video) {
-      video.pause();
-      video.currentTime = pointSec;
-    }
+    this.player.value?.seekTo(pointSec);
   }
 
   private update_(patch: Partial<Pick<TrimEditor, 'startSec' | 'endSec' | 'mode'>>): void {

@@ -65,6 +65,19 @@ export class RecordingPlayer extends LitElement {
     this.edgeSec = null;
   }
 
+  /** The playback position now, in seconds of the recording (read from the video, not the last event). */
+  get currentPositionSec(): number {
+    return this.video.value?.currentTime ?? this.positionSec;
+  }
+
+  /** Pauses playback and seeks to `positionSec`, in seconds of the recording; nothing before the video exists. */
+  seekTo(positionSec: number): void {
+    const video = this.video.value;
+    if (!video) return;
+    video.pause();
+    video.currentTime = positionSec;
+  }
+
   static override styles = [
     sharedStyles,
     css`
