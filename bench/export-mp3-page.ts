@@ -7,7 +7,7 @@
 import { ALL_FORMATS, BlobSource, BufferTarget, canEncodeAudio, Conversion, Input, Mp4OutputFormat, Output, type StreamTargetChunk } from 'mediabunny';
 import { encodeMp3Runs } from '../src/export/mp3-encode.ts';
 import { FfmpegSession } from '../src/export/transcode/ffmpeg-session.ts';
-import { encodeOpusSegments } from '../src/export/transcode/webcodecs-audio.ts';
+import { encodeOpusRuns } from '../src/export/transcode/webcodecs-audio.ts';
 
 /** One encoder's timing, in ms, or why it could not run. */
 export type EncoderTiming = { ms: number; outputBytes: number } | { unavailable: string };
@@ -48,8 +48,6 @@ export async function runEncoderBench(tsUrl: string, segmentUrls: string[], dura
   const data = await (await fetch(tsUrl)).blob();
   const segmentBlobs = await Promise.all(segmentUrls.map(async (url) => (await fetch(url)).blob()));
   const results: Record<string, EncoderTiming> = {};
-  const segmentSec = durationSec / segmentBlobs.length;
-  const segments = segmentBlobs.map((blob, msn) => ({ msn, discontinuity: false, durationSec: segmentSec, data: blob }));
 
   results['mp3 @mediabunny/mp3-encoder'] = await time(async () => {
     const sink = countingSink();
@@ -58,7 +56,7 @@ export async function runEncoderBench(tsUrl: string, segmentUrls: string[], dura
   }, mp3Repeats);
   results['opus WebCodecs (mediabunny)'] = await time(async () => {
     const sink = countingSink();
-    await encodeOpusSegments(segments, { bitrateKbps: 96, range: null, writable: sink.writable });
+    await encodeOpusRuns([segmentBlobs], { bitrateKbps: 96, writable: sink.writable, totalDurationSec: durationSec });
     return sink.bytes();
   });
   results['aac WebCodecs (mediabunny Conversion)'] = await time(async () => {

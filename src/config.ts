@@ -88,6 +88,16 @@ export interface ExportConfig {
    * memory to about `workers × this` segments. Default 1.
    */
   demuxAheadPerWorkerCount: number;
+  /**
+   * Frames (samples per channel) of decoded audio handed to an audio encoder at once, for MP3
+   * and Opus exports: one encoder call per block. Default 48 000 (one second at 48 kHz).
+   */
+  audioBlockFrames: number;
+  /**
+   * Audio packets queued in the browser's decoder at most, so that it decodes while the encoder
+   * encodes a block (src/export/audio-decode.ts). Default 64 (about 1.4 s of AAC at 48 kHz).
+   */
+  audioDecodeQueueCount: number;
 }
 
 /** Settings of scheduled capture (src/schedule). */
@@ -192,6 +202,8 @@ export const defaultConfig: TapedeckConfig = {
     ffmpegBasePath: '/ffmpeg/',
     demuxWorkerMaxCount: 4,
     demuxAheadPerWorkerCount: 1,
+    audioBlockFrames: 48_000,
+    audioDecodeQueueCount: 64,
   },
   schedule: {
     maxConcurrentCaptures: 3,

@@ -52,7 +52,7 @@ async function* decodedByMediabunny(file: Blob): AsyncGenerator<AudioSample> {
   }
 }
 
-const options = { blockFrames: 48_000, noAudioMessage: 'No audio here.' };
+const options = { blockFrames: 48_000, decodeQueueCount: 64, noAudioMessage: 'No audio here.' };
 
 describe('decodeAudioRuns', () => {
   test('a run of segments decodes as one stream: the same PCM as the segments joined into one file, no seam at the boundaries', async () => {

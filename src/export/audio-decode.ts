@@ -3,7 +3,7 @@ import { UnsupportedExportError } from './remux.ts';
 
 /** Options of {@link decodeAudioRuns}. */
 export interface AudioDecodeOptions {
-  /** Frames (samples per channel) in each block yielded, but the last of a run; 48 000 is one second at 48 kHz. */
+  /** Frames (samples per channel) in each block yielded, but the last of a run (config `export.audioBlockFrames`). */
   blockFrames: number;
   /**
    * Part of the output timeline to keep, in seconds (cut at the sample); null for all of it.
@@ -12,8 +12,8 @@ export interface AudioDecodeOptions {
   windowSec?: { startSec: number; endSec: number } | null;
   /** Message of the UnsupportedExportError thrown for a segment with no audio track. */
   noAudioMessage: string;
-  /** Packets queued in the browser's decoder at most; more keeps it busy while blocks are encoded. */
-  decodeQueueCount?: number;
+  /** Packets queued in the browser's decoder at most (config `export.audioDecodeQueueCount`). */
+  decodeQueueCount: number;
 }
 
 /** Thrown when the browser's WebCodecs `AudioDecoder` cannot decode the recording's audio. */
@@ -85,7 +85,6 @@ class PcmBlock {
  */
 export async function* decodeAudioRuns(runs: Iterable<readonly Blob[]> | AsyncIterable<readonly Blob[]>, options: AudioDecodeOptions): AsyncGenerator<AudioSample, void, undefined> {
   const window = options.windowSec ?? null;
-  const queueCount = options.decodeQueueCount ?? 64;
   /** Blocks complete and waiting to be yielded. */
   const ready: PcmBlock[] = [];
   let block: PcmBlock | null = null;
@@ -183,7 +182,7 @@ export async function* decodeAudioRuns(runs: Iterable<readonly Blob[]> | AsyncIt
           for await (const packet of new EncodedPacketSink(track).packets()) {
             throwIfFailed();
             decoder.decode(packet.toEncodedAudioChunk());
-            while (decoder.decodeQueueSize >= queueCount && failure === null) await new Promise<void>((resolve) => (wake = resolve));
+            while (decoder.decodeQueueSize >= options.decodeQueueCount && failure === null) await new Promise<void>((resolve) => (wake = resolve));
             while (ready.length) yield ready.shift()!.toSample();
             if (pastWindow()) break;
           }

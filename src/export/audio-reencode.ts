@@ -1,9 +1,7 @@
 import { AudioSampleSource, Output, StreamTarget, type AudioCodec, type MetadataTags, type OutputFormat, type Quality, type StreamTargetChunk } from 'mediabunny';
+import { defaultConfig } from '../config.ts';
 import { decodeAudioRuns } from './audio-decode.ts';
 import { UnsupportedExportError } from './remux.ts';
-
-/** Frames per block handed to the encoder: one second at 48 kHz, one encoder call each. */
-const BLOCK_FRAMES = 48_000;
 
 /** Options of {@link reencodeAudioRuns}. */
 export interface AudioReencodeOptions {
@@ -28,7 +26,7 @@ export interface AudioReencodeOptions {
 /**
  * Decodes the recording's first audio track ({@link decodeAudioRuns}: one browser decoder per
  * run, each run placed after the previous) and encodes it with mediabunny into `format`, in
- * blocks of one second. mediabunny keeps a few blocks in its encoder's queue, so the browser
+ * blocks of config `export.audioBlockFrames` (one second at 48 kHz). mediabunny keeps a few blocks in its encoder's queue, so the browser
  * decodes while the encoder encodes. The file streams to `writable` in 4 MiB chunks; on failure
  * the output is cancelled.
  * @param runs segment bytes, one array per run of continuous timestamps.
@@ -37,6 +35,7 @@ export interface AudioReencodeOptions {
  * @throws as {@link decodeAudioRuns}, and mediabunny's encoder errors.
  */
 export async function reencodeAudioRuns(runs: Iterable<readonly Blob[]> | AsyncIterable<readonly Blob[]>, options: AudioReencodeOptions): Promise<{ durationSec: number }> {
+  const { audioBlockFrames, audioDecodeQueueCount } = defaultConfig.export;
   const output = new Output({ format: options.format, target: new StreamTarget(options.writable, { chunked: true, chunkSize: 4 * 1024 * 1024 }) });
   if (options.tags) output.setMetadataTags(options.tags);
   const source = new AudioSampleSource({ codec: options.codec, quality: options.quality });
@@ -44,7 +43,7 @@ export async function reencodeAudioRuns(runs: Iterable<readonly Blob[]> | AsyncI
   let started = false;
   let endSec = 0;
   try {
-    for await (const block of decodeAudioRuns(runs, { blockFrames: BLOCK_FRAMES, windowSec: options.windowSec ?? null, noAudioMessage: options.noAudioMessage })) {
+    for await (const block of decodeAudioRuns(runs, { blockFrames: audioBlockFrames, decodeQueueCount: audioDecodeQueueCount, windowSec: options.windowSec ?? null, noAudioMessage: options.noAudioMessage })) {
       try {
         if (!started) {
           output.addAudioTrack(source);

@@ -10,7 +10,7 @@ import { concatSegments } from './ts-concat.ts';
 import { isMp3Recording, originalFileParts, recordingRuns } from './recording-runs.ts';
 import { defaultConfig } from '../config.ts';
 import { transcodeSegments } from './transcode/transcode.ts';
-import { encodeOpusSegments } from './transcode/webcodecs-audio.ts';
+import { encodeOpusRuns } from './transcode/webcodecs-audio.ts';
 import { planKeyframeCut } from './trim/keyframe-cut.ts';
 import { selectSegments } from './trim/range.ts';
 import { DemuxPool } from './demux-pool.ts';
@@ -55,9 +55,11 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
     if (!recording) throw new Error('This recording no longer exists.');
     const allSegments = await store.listSegments(request.recordingId);
     const { range } = request;
-    // Keyframe cuts of MPEG-TS and packed MP3 keep whole segments; MP4/M4A/MKV cut at the
-    // keyframe; MP3 encoded from AAC is cut at the sample (below).
-    const segments = range && !request.transcode ? selectSegments(allSegments, range.startSec, range.endSec).segments : allSegments;
+    // The segments a range needs, and where it sits in them. Keyframe cuts of MPEG-TS and packed
+    // MP3 keep whole segments; MP4/M4A/MKV cut at the keyframe; MP3 and Opus encoded from the
+    // audio cut at the sample; ffmpeg.wasm transcodes select their own chunks.
+    const selected = range ? selectSegments(allSegments, range.startSec, range.endSec) : null;
+    const segments = selected && !request.transcode ? selected.segments : allSegments;
     let file: FileSystemFileHandle;
     if (target.kind === 'opfs') {
       const root = await navigator.storage.getDirectory();
@@ -112,12 +114,8 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
     const renditions = request.format === 'mp4' || request.format === 'mkv' ? await loadRenditionParts(store, request.recordingId) : [];
     const notMerged = (because: string) => warnings.push(`The alternate audio and subtitles are not in this file: ${because}. They stay stored with the recording.`);
     if (request.transcode && request.format === 'ogg') {
-      result = await encodeOpusSegments(allSegments, {
-        ...common,
-        bitrateKbps: request.transcode.audio.bitrateKbps,
-        range,
-        bytesOf: async (segment) => new Blob(await originalFileParts([segment], readInit)),
-      });
+      const opusRuns = await recordingRuns(selected?.segments ?? allSegments, readInit);
+      result = await encodeOpusRuns(opusRuns, { ...common, bitrateKbps: request.transcode.audio.bitrateKbps, windowSec: selected?.windowSec ?? null });
     } else if (request.transcode) {
       if (request.format !== 'mp4' && request.format !== 'm4a') throw new Error(`Re-encoded exports are MP4, M4A or Ogg, not ${request.format}.`);
       if (renditions.length) notMerged('a re-encoded export holds the main recording only');
@@ -150,9 +148,7 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
       result = await remuxRuns(await runs(), { ...common, ...parallelDemux(), format: 'm4a', createFormat: () => new Mp3OutputFormat() });
     } else if (request.format === 'mp3') {
       // Decoded and encoded: a trim is cut at the sample, whichever mode was asked for.
-      const selected = range ? selectSegments(allSegments, range.startSec, range.endSec) : null;
-      const mp3Runs = await recordingRuns(selected?.segments ?? allSegments, readInit);
-      result = await encodeMp3Runs(mp3Runs, { ...common, bitrateKbps: request.bitrateKbps, windowSec: selected?.windowSec ?? null });
+      result = await encodeMp3Runs(await runs(), { ...common, bitrateKbps: request.bitrateKbps, windowSec: selected?.windowSec ?? null });
     } else {
       const readRenditionInit = (recordingId: string, id: number) => store!.getInitSection(recordingId, id).then((init) => init?.data);
       const outcome = renditions.length ? await remuxWithRenditions(recording, segments, renditions, { ...common, format: request.format, readInit: readRenditionInit }) : null;

@@ -5,7 +5,8 @@ import { openTestStore, storeDemoRecording, type TestStore } from '../../storage
 import { ExportError, exportRecording } from '../exporter.ts';
 import { FfmpegLoadError, FfmpegRunError, FfmpegSession } from './ffmpeg-session.ts';
 import { transcodeSegments, type TranscodeSegment } from './transcode.ts';
-import { encodeOpusSegments } from './webcodecs-audio.ts';
+import { selectSegments } from '../trim/range.ts';
+import { encodeOpusRuns } from './webcodecs-audio.ts';
 
 /** A positioned-write sink into memory, for files of a few hundred KB. */
 function memoryTarget(): { writable: WritableStream<StreamTargetChunk>; bytes: () => Uint8Array } {
@@ -71,14 +72,15 @@ describe('transcodeSegments', () => {
     expect(fractions.at(-1)).toBe(1);
   }, 120_000);
 
-  test('Opus (WebCodecs) into Ogg, a range cut at audio frames', async () => {
+  test('Opus (WebCodecs) into Ogg, a range cut at the sample', async () => {
     const segments = await demoSegments(3);
     const target = memoryTarget();
-    const result = await encodeOpusSegments(segments, { bitrateKbps: 64, range: { startSec: 1.5, endSec: 4.25 }, writable: target.writable });
+    const selected = selectSegments(segments, 1.5, 4.25);
+    const result = await encodeOpusRuns([selected.segments.map((segment) => segment.data)], { bitrateKbps: 64, windowSec: selected.windowSec, writable: target.writable, totalDurationSec: 2.75 });
     const probed = await probe(target.bytes());
     expect(probed.codecs).toEqual(['opus']);
     expect(Math.abs(probed.durationSec - 2.75)).toBeLessThan(0.1);
-    expect(result.codecs).toEqual(['opus']);
+    expect(result).toEqual({ durationSec: expect.closeTo(2.75, 3), codecs: ['opus'] });
   }, 60_000);
 
   test('cuts a range frame-exact across two chunks and burns the time into H.264', async () => {
