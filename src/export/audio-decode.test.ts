@@ -10,7 +10,7 @@ const formats = inject('formatStreamsUrl');
  * stream's MPEG-TS segments (H.264 + AAC made by ffmpeg).
  */
 
-/** Every sample of the blocks as one interleaved-by-plane Int16Array per channel, and the block timestamps. */
+/** Every sample of the blocks joined into one Int16Array per channel, with each block's timestamp in seconds. */
 async function collect(blocks: AsyncIterable<AudioSample>): Promise<{ planes: Int16Array[]; timestampsSec: number[]; sampleRate: number }> {
   const parts: Int16Array[][] = [];
   const timestampsSec: number[] = [];

@@ -98,6 +98,10 @@ export async function* decodeAudioRuns(runs: Iterable<readonly Blob[]> | AsyncIt
     wake = null;
   };
 
+  /** The window in frames of the timeline at `sampleRate`: [fromFrame, toFrame); everything without one. */
+  const keptFrames = (sampleRate: number) =>
+    window ? { fromFrame: Math.round(window.startSec * sampleRate), toFrame: Math.round(window.endSec * sampleRate) } : { fromFrame: 0, toFrame: Infinity };
+
   const accept = (data: AudioData) => {
     const { sampleRate, numberOfChannels, numberOfFrames } = data;
     format ??= { sampleRate, numberOfChannels };
@@ -109,13 +113,14 @@ export async function* decodeAudioRuns(runs: Iterable<readonly Blob[]> | AsyncIt
     }
     const startFrame = timelineFrames;
     timelineFrames += numberOfFrames;
+    const kept = keptFrames(sampleRate);
     // Frames of this output inside the window.
-    const from = window ? Math.max(0, Math.round(window.startSec * sampleRate) - startFrame) : 0;
-    const to = window ? Math.min(numberOfFrames, Math.round(window.endSec * sampleRate) - startFrame) : numberOfFrames;
+    const from = Math.max(0, kept.fromFrame - startFrame);
+    const to = Math.min(numberOfFrames, kept.toFrame - startFrame);
     let offset = from;
     while (offset < to) {
       if (!block) {
-        const outputFrame = startFrame + offset - (window ? Math.round(window.startSec * sampleRate) : 0);
+        const outputFrame = startFrame + offset - kept.fromFrame;
         block = new PcmBlock(numberOfChannels, sampleRate, outputFrame / sampleRate, options.blockFrames);
       }
       const count = Math.min(to - offset, block.capacityFrames - block.frames);
@@ -127,7 +132,7 @@ export async function* decodeAudioRuns(runs: Iterable<readonly Blob[]> | AsyncIt
       }
     }
   };
-  const pastWindow = () => window !== null && format !== null && timelineFrames >= Math.round(window.endSec * format.sampleRate);
+  const pastWindow = () => format !== null && timelineFrames >= keptFrames(format.sampleRate).toFrame;
 
   let decoder: AudioDecoder | null = null;
   let decoderKey = '';
