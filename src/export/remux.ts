@@ -185,6 +185,11 @@ async function* demuxedInOrder(
 }
 
 async function startOutput(output: Output, sinks: OutputTracks, first: DemuxedSegment, format: RemuxFormat, codecs: string[]): Promise<void> {
+  if (first.video?.missingParameterSets) {
+    // Its packets are length-prefixed (segment-demux.ts); the muxer needs the record to go with them.
+    const name = first.video.codec === 'avc' ? 'H.264' : 'H.265';
+    throw new UnsupportedExportError(`The recording's first segment carries no ${name} parameter sets (SPS and PPS), so its video cannot be put into a file.`);
+  }
   if (first.video) output.addVideoTrack((sinks.video = new EncodedVideoPacketSource(first.video.codec as VideoCodec)));
   if (first.audio) output.addAudioTrack((sinks.audio = new EncodedAudioPacketSource(first.audio.codec as AudioCodec)));
   if (!sinks.video && !sinks.audio) {

@@ -1,4 +1,5 @@
-import { ALL_FORMATS, BlobSource, EncodedPacket, EncodedPacketSink, Input, type InputAudioTrack, type InputVideoTrack, type MediaCodec, type PacketType } from 'mediabunny';
+import { decoderConfigurationRecord, lengthPrefixedSize, nalUnitBounds, parameterSets, writeLengthPrefixed, type NalCodec } from './annex-b.ts';
+import { ALL_FORMATS, BufferSource, EncodedPacket, EncodedPacketSink, Input, type InputAudioTrack, type InputVideoTrack, type MediaCodec, type PacketType } from 'mediabunny';
 
 /** Where one packet lies in its track's {@link DemuxedTrack.data}, and its timing. */
 export interface DemuxedPacketInfo {
@@ -15,7 +16,9 @@ export interface DemuxedPacketInfo {
 
 /**
  * One track of a demuxed segment: its codec and decoder configuration, and every packet in
- * decode order, their bytes packed into one buffer (so a worker can transfer it whole).
+ * decode order, their bytes packed into one buffer (so a worker can transfer it whole). H.264
+ * and H.265 packets are always length-prefixed (4-byte lengths), as MP4 and Matroska hold them:
+ * MPEG-TS's Annex B access units are converted (src/export/annex-b.ts).
  */
 export interface DemuxedTrack {
   /** mediabunny's codec id (`avc`, `hevc`, `aac`, `mp3`, …). */
@@ -24,6 +27,11 @@ export interface DemuxedTrack {
   codecString: string | null;
   /** WebCodecs decoder configuration (carries the avcC/hvcC or AudioSpecificConfig as `description`). */
   decoderConfig: VideoDecoderConfig | AudioDecoderConfig | null;
+  /**
+   * True for H.264/H.265 from MPEG-TS whose segment carries no parameter sets: its packets are
+   * length-prefixed but `decoderConfig` has no record to go with them.
+   */
+  missingParameterSets?: boolean;
   /** Earliest presentation timestamp of the track in this segment, in seconds. */
   firstTimestampSec: number;
   packets: DemuxedPacketInfo[];
@@ -41,12 +49,14 @@ export type SegmentDemuxer = (segment: Blob, keepsVideo: boolean) => Promise<Dem
 
 /**
  * Demuxes one segment with mediabunny into its primary video (when `keepsVideo`) and audio
- * tracks, packets in decode order. The whole segment's packets are held, so memory is one
- * segment's size.
- * @throws Error from mediabunny for bytes it cannot demux.
+ * tracks, packets in decode order (see {@link DemuxedTrack} for their form). The segment is read
+ * into memory whole (mediabunny reads a buffer much faster than a Blob) and its packets are
+ * held, so memory is about twice one segment's size.
+ * @throws Error from mediabunny for bytes it cannot demux; Error when a video packet from
+ *   MPEG-TS is not Annex B.
  */
 export const demuxSegment: SegmentDemuxer = async (segment, keepsVideo) => {
-  const input = new Input({ source: new BlobSource(segment), formats: ALL_FORMATS });
+  const input = new Input({ source: new BufferSource(await segment.arrayBuffer()), formats: ALL_FORMATS });
   try {
     const video = keepsVideo ? await input.getPrimaryVideoTrack() : null;
     const audio = await input.getPrimaryAudioTrack();
@@ -60,24 +70,59 @@ async function demuxTrack(track: InputVideoTrack | InputAudioTrack): Promise<Dem
   if (!track.codec) return null;
   const chunks: Uint8Array[] = [];
   const packets: DemuxedPacketInfo[] = [];
-  let totalBytes = 0;
   let firstTimestampSec = Infinity;
   for await (const packet of new EncodedPacketSink(track).packets()) {
     chunks.push(packet.data);
-    packets.push({ offset: totalBytes, byteLength: packet.data.byteLength, type: packet.type, timestampSec: packet.timestamp, durationSec: packet.duration, sequenceNumber: packet.sequenceNumber });
-    totalBytes += packet.data.byteLength;
+    packets.push({ offset: 0, byteLength: packet.data.byteLength, type: packet.type, timestampSec: packet.timestamp, durationSec: packet.duration, sequenceNumber: packet.sequenceNumber });
     firstTimestampSec = Math.min(firstTimestampSec, packet.timestamp);
   }
-  const data = new Uint8Array(totalBytes);
-  for (let i = 0; i < chunks.length; i += 1) data.set(chunks[i]!, packets[i]!.offset);
+  const decoderConfig = await track.getDecoderConfig();
+  const codec = track.codec;
+  const annexB = (codec === 'avc' || codec === 'hevc') && decoderConfig !== null && !decoderConfig.description;
+  const packed = annexB ? await packLengthPrefixed(codec, chunks, packets, decoderConfig as VideoDecoderConfig) : { data: packAsIs(chunks, packets), decoderConfig };
   return {
-    codec: track.codec,
+    codec,
     codecString: await track.getCodecParameterString(),
-    decoderConfig: await track.getDecoderConfig(),
+    decoderConfig: packed.decoderConfig,
+    ...(annexB && !packed.decoderConfig?.description ? { missingParameterSets: true } : {}),
     firstTimestampSec: packets.length ? firstTimestampSec : await track.getFirstTimestamp(),
     packets,
-    data: data.buffer,
+    data: packed.data.buffer as ArrayBuffer,
   };
+}
+
+/** Packs the packets' bytes one after the other, setting each packet's offset and length. */
+function packAsIs(chunks: Uint8Array[], packets: DemuxedPacketInfo[]): Uint8Array {
+  const data = new Uint8Array(chunks.reduce((size, chunk) => size + chunk.byteLength, 0));
+  let offset = 0;
+  for (const [i, chunk] of chunks.entries()) {
+    data.set(chunk, offset);
+    packets[i]!.offset = offset;
+    offset += chunk.byteLength;
+  }
+  return data;
+}
+
+/**
+ * Packs Annex B access units (MPEG-TS video) length-prefixed, as MP4 and Matroska hold them, and
+ * gives the decoder configuration the record of the first parameter sets in the segment
+ * (src/export/annex-b.ts); without any, the configuration keeps no `description`.
+ * @throws Error when a packet holds no start code (it is not H.264/H.265 Annex B).
+ */
+async function packLengthPrefixed(codec: NalCodec, chunks: Uint8Array[], packets: DemuxedPacketInfo[], config: VideoDecoderConfig): Promise<{ data: Uint8Array; decoderConfig: VideoDecoderConfig }> {
+  const bounds = chunks.map((chunk) => nalUnitBounds(chunk));
+  if (bounds.some((units) => units.length === 0)) throw new Error(`A video packet of this segment is not an ${codec === 'avc' ? 'H.264' : 'H.265'} byte stream (no start code).`);
+  const data = new Uint8Array(bounds.reduce((size, units) => size + lengthPrefixedSize(units), 0));
+  let offset = 0;
+  let sets: Uint8Array | null = null;
+  for (const [i, chunk] of chunks.entries()) {
+    sets ??= parameterSets(codec, chunk, bounds[i]!);
+    const end = writeLengthPrefixed(chunk, bounds[i]!, data, offset);
+    packets[i]!.offset = offset;
+    packets[i]!.byteLength = end - offset;
+    offset = end;
+  }
+  return { data, decoderConfig: sets ? { ...config, description: await decoderConfigurationRecord(codec, sets, config) } : config };
 }
 
 /** The `i`th packet of a demuxed track as a mediabunny packet (its bytes a view into the track's buffer). */

@@ -14,16 +14,17 @@ import { startLiveHlsProcess, type LiveHlsProcess } from './live-process.ts';
  *   its start;
  * - `mp3`: packed MP3 audio (`-segment_format mp3`);
  * - `ts`: plain MPEG-TS segments;
+ * - `hevc-ts`: the same with H.265 (libx265) video, as newer cameras and TV streams send;
  * - `ac3-ts`: audio-only MPEG-TS segments of AC-3 (as TV streams carry), which Chromium's
  *   WebCodecs cannot decode;
  * - `fmp4-renditions`: one encode written as two fMP4 media playlists sharing its clock, as a
  *   master's video variant and its audio rendition are (`-var_stream_map "v:0 a:0"`): video in
  *   `index0.m3u8` (`init0.mp4`, `seg0-NNN.m4s`), audio in `index1.m3u8` (`init1.mp4`,
  *   `seg1-NNN.m4s`).
- * Video is a 320x180 25 fps H.264 test pattern with a keyframe every 2 s segment; audio a 440 Hz
+ * Video is a 320x180 25 fps H.264 (or H.265) test pattern with a keyframe every 2 s segment; audio a 440 Hz
  * tone in AAC (or MP3). Every VOD lasts {@link VOD_DURATION_SEC}.
  */
-export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-id3' | 'mp3' | 'ts' | 'fmp4-renditions' | 'ac3-ts';
+export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-id3' | 'mp3' | 'ts' | 'hevc-ts' | 'fmp4-renditions' | 'ac3-ts';
 
 /** Length of every VOD, in seconds. */
 export const VOD_DURATION_SEC = 6;
@@ -34,14 +35,17 @@ export const PACKED_AUDIO_BASE_PTS90K = 900_000;
 
 const QUIET = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error'];
 
-function videoInputs(durationSec: number | null, realtime: boolean, size = '320x180'): string[] {
+const H264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0'];
+const H265 = ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'keyint=50:min-keyint=50:scenecut=0:log-level=error'];
+
+function videoInputs(durationSec: number | null, realtime: boolean, size = '320x180', videoCodec = H264): string[] {
   const limit = durationSec === null ? [] : ['-t', String(durationSec)];
   const re = realtime ? ['-re'] : [];
   return [
     ...re, '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=25`,
     ...re, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
     ...limit, '-map', '0:v', '-map', '1:a',
-    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
+    ...videoCodec, '-pix_fmt', 'yuv420p',
     ...['-c:a', 'aac', '-b:a', '64k'],
   ];
 }
@@ -67,6 +71,8 @@ function ffmpegArgs(variant: VodVariant): string[] {
       return [...videoInputs(VOD_DURATION_SEC, false), ...vod, '-hls_flags', 'single_file', '-hls_segment_filename', 'single.ts', VARIANT_PLAYLIST_NAME];
     case 'ts':
       return [...videoInputs(VOD_DURATION_SEC, false), ...vod, '-hls_segment_filename', 'seg%03d.ts', VARIANT_PLAYLIST_NAME];
+    case 'hevc-ts':
+      return [...videoInputs(VOD_DURATION_SEC, false, '320x180', H265), ...vod, '-hls_segment_filename', 'seg%03d.ts', VARIANT_PLAYLIST_NAME];
     case 'adts':
     case 'adts-id3':
       return audioSegments(['-c:a', 'aac', '-b:a', '64k'], 'adts', 'aac');

@@ -1,0 +1,150 @@
+import { BufferSource, BufferTarget, EncodedPacket, EncodedVideoPacketSource, Input, MP4, Mp4OutputFormat, Output } from 'mediabunny';
+
+/**
+ * H.264 and H.265 access units as MPEG-TS carries them (the Annex B byte stream: NAL units behind
+ * start codes, ITU-T H.264 and H.265 Annex B) turned into the form MP4 and Matroska hold (each NAL
+ * unit behind its length, ISO/IEC 14496-15 sections 5.3.2 and 8.3.2), with the decoder
+ * configuration record those containers need.
+ *
+ * mediabunny's muxers make the same conversion themselves when given Annex B, but they do it on
+ * the one thread that muxes; done here, in the demux workers, it runs on the other cores, fused
+ * with the copy that packs each segment's packets for the transfer, and Matroska gets its
+ * CodecPrivate too (mediabunny's Matroska muxer writes Annex B as it comes).
+ */
+
+/** Video codecs whose packets {@link nalUnitBounds} splits. */
+export type NalCodec = 'avc' | 'hevc';
+
+/** Bytes of the length in front of each NAL unit written by {@link writeLengthPrefixed}. */
+export const NAL_LENGTH_SIZE = 4;
+
+/**
+ * Where the NAL units of one Annex B access unit lie: a start code is 0x000001, or 0x00000001
+ * when a zero byte comes before it (a zero_byte of H.264 B.1.1; further zeros stay with the
+ * NAL unit before, as trailing_zero_8bits). Bytes before the first start code are not a NAL
+ * unit; empty NAL units are skipped. Emulation prevention (H.264 7.4.1) keeps start codes out
+ * of NAL units, so no unit is split.
+ * @returns flat `[start, end, start, end, …]` byte offsets into `data`; empty when `data` holds
+ *   no start code (it is not Annex B).
+ */
+export function nalUnitBounds(data: Uint8Array): number[] {
+  const bounds: number[] = [];
+  let nalStart = -1;
+  let searchFrom = 2;
+  for (;;) {
+    const one = data.indexOf(1, searchFrom);
+    if (one === -1) break;
+    if (data[one - 1] !== 0 || data[one - 2] !== 0) {
+      searchFrom = one + 1;
+      continue;
+    }
+    // The byte before a start code found after a NAL unit is never that unit's own start code's 0x01.
+    const codeStart = data[one - 3] === 0 ? one - 3 : one - 2;
+    if (nalStart !== -1 && codeStart > nalStart) bounds.push(nalStart, codeStart);
+    nalStart = one + 1;
+    searchFrom = nalStart + 2;
+  }
+  if (nalStart !== -1 && nalStart < data.length) bounds.push(nalStart, data.length);
+  return bounds;
+}
+
+/** Size in bytes of the access unit with NAL units `bounds` (see {@link nalUnitBounds}) once length-prefixed. */
+export function lengthPrefixedSize(bounds: readonly number[]): number {
+  let size = 0;
+  for (let i = 0; i < bounds.length; i += 2) size += NAL_LENGTH_SIZE + bounds[i + 1]! - bounds[i]!;
+  return size;
+}
+
+/**
+ * Writes the NAL units `bounds` of `data` into `out` at `offset`, each behind its length as a
+ * 4-byte big-endian integer (ISO/IEC 14496-15, `lengthSizeMinusOne` 3).
+ * @returns the offset after the last byte written.
+ */
+export function writeLengthPrefixed(data: Uint8Array, bounds: readonly number[], out: Uint8Array, offset: number): number {
+  let at = offset;
+  for (let i = 0; i < bounds.length; i += 2) {
+    const start = bounds[i]!;
+    const length = bounds[i + 1]! - start;
+    out[at] = length >>> 24;
+    out[at + 1] = (length >>> 16) & 0xff;
+    out[at + 2] = (length >>> 8) & 0xff;
+    out[at + 3] = length & 0xff;
+    out.set(data.subarray(start, start + length), at + NAL_LENGTH_SIZE);
+    at += NAL_LENGTH_SIZE + length;
+  }
+  return at;
+}
+
+/**
+ * NAL unit types mediabunny builds a decoder configuration record from, and those it cannot do
+ * without. H.264 7.3.1: nal_unit_type is the low 5 bits; SPS 7, PPS 8, SPS extension 13.
+ * H.265 7.3.1.2: bits 1..6; VPS 32, SPS 33, PPS 34, prefix and suffix SEI 39 and 40 (which
+ * HEVCDecoderConfigurationRecord arrays may hold too).
+ */
+const RECORD_UNITS: Record<NalCodec, { type: (header: number) => number; kept: readonly number[]; needed: readonly number[] }> = {
+  avc: { type: (header) => header & 0x1f, kept: [7, 8, 13], needed: [7, 8] },
+  hevc: { type: (header) => (header >> 1) & 0x3f, kept: [32, 33, 34, 39, 40], needed: [33, 34] },
+};
+
+/**
+ * The NAL units of the access unit `bounds` of `data` that its decoder configuration record is
+ * made of (H.264: SPS, PPS, SPS extensions; H.265: VPS, SPS, PPS and SEI), as an Annex B byte
+ * stream of their own, or null when it lacks an SPS or a PPS.
+ */
+export function parameterSets(codec: NalCodec, data: Uint8Array, bounds: readonly number[]): Uint8Array | null {
+  const { type, kept, needed } = RECORD_UNITS[codec];
+  const units: Uint8Array[] = [];
+  for (let i = 0; i < bounds.length; i += 2) {
+    const unit = data.subarray(bounds[i]!, bounds[i + 1]!);
+    if (kept.includes(type(unit[0]!))) units.push(unit);
+  }
+  if (!needed.every((wanted) => units.some((unit) => type(unit[0]!) === wanted))) return null;
+  const stream = new Uint8Array(units.reduce((size, unit) => size + START_CODE.length + unit.length, 0));
+  let at = 0;
+  for (const unit of units) {
+    stream.set(START_CODE, at);
+    stream.set(unit, at + START_CODE.length);
+    at += START_CODE.length + unit.length;
+  }
+  return stream;
+}
+
+const START_CODE = new Uint8Array([0, 0, 0, 1]);
+
+/** Records already made, by codec and parameter sets: a recording repeats the same ones in every segment. */
+const recordCache = new Map<string, Uint8Array>();
+const RECORD_CACHE_MAX_COUNT = 8;
+
+/**
+ * The decoder configuration record (AVCDecoderConfigurationRecord, ISO/IEC 14496-15 5.3.3.1;
+ * HEVCDecoderConfigurationRecord, 8.3.3.1) of parameter sets, with 4-byte NAL unit lengths:
+ * what MP4's avcC/hvcC box and Matroska's CodecPrivate hold, and WebCodecs' `description`. It
+ * is made by mediabunny, which writes it when muxing Annex B into MP4 and reads it back from
+ * that file, so the record is the one mediabunny would write itself.
+ * @param sets the record's NAL units as {@link parameterSets} gives them.
+ * @param config the track's decoder configuration (for the coded size).
+ * @throws Error from mediabunny when the parameter sets cannot be parsed.
+ */
+export async function decoderConfigurationRecord(codec: NalCodec, sets: Uint8Array, config: VideoDecoderConfig): Promise<Uint8Array> {
+  const key = `${codec}:${config.codedWidth}x${config.codedHeight}:${sets.join(',')}`;
+  const cached = recordCache.get(key);
+  if (cached) return cached;
+  const target = new BufferTarget();
+  const output = new Output({ format: new Mp4OutputFormat(), target });
+  const source = new EncodedVideoPacketSource(codec);
+  output.addVideoTrack(source);
+  await output.start();
+  await source.add(new EncodedPacket(sets, 'key', 0, 0.04), { decoderConfig: { ...config, description: undefined } });
+  await output.finalize();
+  const input = new Input({ source: new BufferSource(target.buffer!), formats: [MP4] });
+  try {
+    const description = (await (await input.getPrimaryVideoTrack())?.getDecoderConfig())?.description;
+    if (!description) throw new Error(`mediabunny wrote no ${codec === 'avc' ? 'avcC' : 'hvcC'} record for these parameter sets.`);
+    const record = ArrayBuffer.isView(description) ? new Uint8Array(description.buffer, description.byteOffset, description.byteLength).slice() : new Uint8Array(description.slice(0));
+    if (recordCache.size >= RECORD_CACHE_MAX_COUNT) recordCache.delete(recordCache.keys().next().value!);
+    recordCache.set(key, record);
+    return record;
+  } finally {
+    input.dispose();
+  }
+}
