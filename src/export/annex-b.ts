@@ -6,10 +6,10 @@ import { BufferSource, BufferTarget, EncodedPacket, EncodedVideoPacketSource, In
  * unit behind its length, ISO/IEC 14496-15 sections 5.3.2 and 8.3.2), with the decoder
  * configuration record those containers need.
  *
- * mediabunny's muxers make the same conversion themselves when given Annex B, but they do it on
- * the one thread that muxes; done here, in the demux workers, it runs on the other cores, fused
- * with the copy that packs each segment's packets for the transfer, and Matroska gets its
- * CodecPrivate too (mediabunny's Matroska muxer writes Annex B as it comes).
+ * mediabunny's MP4 muxer makes the same conversion itself when given Annex B, but on the one
+ * thread that muxes; done here, in the demux workers, it runs on the other cores, fused with the
+ * copy that packs each segment's packets for the transfer. Matroska gets its CodecPrivate too
+ * (mediabunny's Matroska muxer writes Annex B as it comes, without one).
  */
 
 /** Video codecs whose packets {@link nalUnitBounds} splits. */
@@ -38,7 +38,8 @@ export function nalUnitBounds(data: Uint8Array): number[] {
       searchFrom = one + 1;
       continue;
     }
-    // The byte before a start code found after a NAL unit is never that unit's own start code's 0x01.
+    // searchFrom keeps one - 3 at or after the previous start code's 0x01, so a zero there is
+    // this start code's zero_byte.
     const codeStart = data[one - 3] === 0 ? one - 3 : one - 2;
     if (nalStart !== -1 && codeStart > nalStart) bounds.push(nalStart, codeStart);
     nalStart = one + 1;
