@@ -123,11 +123,12 @@ const RECORD_CACHE_MAX_COUNT = 8;
  * is made by mediabunny, which writes it when muxing Annex B into MP4 and reads it back from
  * that file, so the record is the one mediabunny would write itself.
  * @param sets the record's NAL units as {@link parameterSets} gives them.
- * @param config the track's decoder configuration (for the coded size).
+ * @param config the track's decoder configuration (its coded size goes into the throwaway MP4,
+ *   not into the record, which depends on `sets` alone).
  * @throws Error from mediabunny when the parameter sets cannot be parsed.
  */
 export async function decoderConfigurationRecord(codec: NalCodec, sets: Uint8Array, config: VideoDecoderConfig): Promise<Uint8Array> {
-  const key = `${codec}:${config.codedWidth}x${config.codedHeight}:${sets.join(',')}`;
+  const key = `${codec}:${sets.join(',')}`;
   const cached = recordCache.get(key);
   if (cached) return cached;
   const target = new BufferTarget();
