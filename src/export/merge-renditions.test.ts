@@ -2,6 +2,7 @@ import { ALL_FORMATS, BufferSource, EncodedPacketSink, Input } from 'mediabunny'
 import { describe, expect, inject, it } from 'vitest';
 import type { Recording, SegmentRecord } from '../storage/types.ts';
 import { remuxWithRenditions, mergedWebVtt, type RenditionPart } from './merge-renditions.ts';
+import { PTS_WRAP_SEC } from './remux.ts';
 import { memoryWritable } from './test-writable.ts';
 
 const formats = inject('formatStreamsUrl');
@@ -33,6 +34,13 @@ describe('mergedWebVtt', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('unwraps each segment’s 33-bit X-TIMESTAMP-MAP near the one before', async () => {
+    // 10 s before the MPEG-TS clock wraps, then 2 s after; the export's zero is 20 s before it.
+    const ticks = [Math.round((PTS_WRAP_SEC - 10) * 90_000), 2 * 90_000];
+    const segments = ticks.map((mpegts, msn) => vtt(msn, `WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:${mpegts},LOCAL:00:00:00.000\n\n00:00:00.500 --> 00:00:01.500\nCue ${msn}\n`));
+    expect(await mergedWebVtt(segments, PTS_WRAP_SEC - 20)).toBe(['WEBVTT', '', '00:00:10.500 --> 00:00:11.500\nCue 0', '', '00:00:22.500 --> 00:00:23.500\nCue 1', ''].join('\n'));
   });
 });
 
@@ -116,5 +124,53 @@ describe('remuxWithRenditions on fMP4 with discontinuities and gaps', () => {
     });
     expect(outcome).toEqual({ notMergedBecause: 'audio_2 breaks (EXT-X-DISCONTINUITY) at other places than the main recording, so it could not be lined up with it' });
     expect(out.bytes().byteLength).toBe(0);
+  });
+});
+
+/**
+ * The `ts-renditions-wrap` VOD (tests/helpers/ffmpeg-hls-variants.ts): video and audio as two
+ * MPEG-TS media playlists, 76 s long, whose 33-bit clock wraps to 0 70 s in.
+ */
+const WRAP_VOD_DURATION_SEC = 76;
+const WRAP_VOD_WRAP_AFTER_SEC = 70;
+
+/** One playlist of the `ts-renditions-wrap` VOD, its segments stored as `recordingId`'s. */
+async function wrapVodSegments(playlist: 'index0.m3u8' | 'index1.m3u8', recordingId: string): Promise<SegmentRecord[]> {
+  const base = `${formats}/vod/ts-renditions-wrap/`;
+  const names = (await (await fetch(base + playlist)).text()).split('\n').filter((line) => line && !line.startsWith('#'));
+  const blobs = await Promise.all(names.map(async (name) => (await fetch(base + name)).blob()));
+  return blobs.map((data, msn) => ({ recordingId, msn, durationSec: 4, discontinuity: false, programDateTimeMs: null, storedAtMs: 0, byteLength: data.size, data }));
+}
+
+/** Largest step between consecutive values: where a clock jumped. */
+function largestStep(values: number[]): number {
+  return Math.max(...values.slice(1).map((value, i) => value - values[i]!));
+}
+
+describe('remuxWithRenditions on MPEG-TS whose 33-bit clock wraps', () => {
+  it('keeps the audio rendition in sync with the video across the wrap', { timeout: 60_000 }, async () => {
+    const audio: RenditionPart = { recording: recording('audio', 'Show (audio: audio_1)'), segments: await wrapVodSegments('index1.m3u8', 'audio') };
+    const out = memoryWritable();
+    const outcome = await remuxWithRenditions(recording('main', 'Show'), await wrapVodSegments('index0.m3u8', 'main'), [audio], {
+      format: 'mp4', writable: out.writable, totalDurationSec: WRAP_VOD_DURATION_SEC, readInit: () => Promise.resolve(undefined),
+    });
+
+    if (!('merged' in outcome)) throw new Error(`not merged: ${outcome.notMergedBecause}`);
+    expect(Math.abs(outcome.merged.durationSec - WRAP_VOD_DURATION_SEC)).toBeLessThan(0.2);
+    const probed = (await (await fetch(`${formats}/ffprobe`, { method: 'POST', body: out.bytes() })).json()) as { streams: { codecType: string; codecName: string }[]; durationSec: number };
+    expect(probed.streams.map((s) => `${s.codecType}:${s.codecName}`)).toEqual(['video:h264', 'audio:aac']);
+    expect(Math.abs(probed.durationSec - WRAP_VOD_DURATION_SEC)).toBeLessThan(0.2);
+
+    const { videoKeys, audio: audioTimes } = await packetTimes(out.bytes());
+    // A keyframe every 2 s on both sides of the wrap, none piled up at 0 or thrown far.
+    expect(videoKeys).toHaveLength(WRAP_VOD_DURATION_SEC / 2);
+    expect(largestStep(videoKeys)).toBeLessThan(2.05);
+    // AAC frames of 1024 samples at 48 kHz, 21.3 ms apart, with no hole at the wrap.
+    expect(largestStep(audioTimes)).toBeLessThan(0.03);
+    expect(Math.abs(audioTimes[0]! - videoKeys[0]!)).toBeLessThan(0.05);
+    expect(audioTimes.at(-1)).toBeGreaterThan(WRAP_VOD_DURATION_SEC - 0.1);
+    // After the wrap, the audio still starts with the video keyframe.
+    const keyAfterWrap = videoKeys.find((key) => key > WRAP_VOD_WRAP_AFTER_SEC)!;
+    expect(Math.min(...audioTimes.map((t) => Math.abs(t - keyAfterWrap)))).toBeLessThan(0.022);
   });
 });

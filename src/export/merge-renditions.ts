@@ -16,7 +16,7 @@ import { isSubtitlesRendition, renditionTrackName } from '../capture/rendition-r
 import type { RecordingStore } from '../storage/recording-store.ts';
 import type { Recording, SegmentRecord } from '../storage/types.ts';
 import { storedSegmentBlobReader } from './recording-runs.ts';
-import { REMUX_CONTAINERS, UnsupportedExportError, type RemuxOptions, type RemuxResult } from './remux.ts';
+import { ptsWrapSec, REMUX_CONTAINERS, UnsupportedExportError, type RemuxOptions, type RemuxResult } from './remux.ts';
 
 /** An alternate rendition of a recording (a child recording) with its stored segments. */
 export interface RenditionPart {
@@ -69,7 +69,10 @@ interface Cursor {
   configSent: boolean;
   input: Input | null;
   track: InputVideoTrack | InputAudioTrack | null;
+  /** First timestamp of the open segment, unwrapped (see {@link ptsWrapSec}). */
   startSec: number;
+  /** Added to the open segment's timestamps to unwrap the 33-bit MPEG-TS clock. */
+  wrapSec: number;
 }
 
 /**
@@ -121,7 +124,7 @@ export async function remuxWithRenditions(main: Recording, mainSegments: Segment
       if (source instanceof EncodedVideoPacketSource) output.addVideoTrack(source);
       else output.addAudioTrack(source, name ? { name } : {});
       codecs.push((await track.getCodecParameterString()) ?? '');
-      const cursor: Cursor = { recordingId, segments: [], index: 0, kind, source, configSent: false, input: null, track: null, startSec: Infinity };
+      const cursor: Cursor = { recordingId, segments: [], index: 0, kind, source, configSent: false, input: null, track: null, startSec: Infinity, wrapSec: 0 };
       streams.push({ epochs: splitAtDiscontinuityTags(segments), cursor });
     };
     await add(main.id, mainSegments, 'video', video);
@@ -143,7 +146,13 @@ export async function remuxWithRenditions(main: Recording, mainSegments: Segment
     let endSec = 0;
     for (let k = 0; k < mainEpochs.length; k++) {
       const cursors = streams.map(({ epochs, cursor }) => Object.assign(cursor, { segments: epochs[k]!, index: 0 }));
-      for (const cursor of cursors) await open(cursor, blobOf);
+      // Each stream's first segment is unwrapped near the main video's (the 33-bit clock may
+      // have wrapped between them); later segments near their stream's previous one.
+      let stretchStartSec: number | null = null;
+      for (const cursor of cursors) {
+        await open(cursor, blobOf, stretchStartSec);
+        if (cursor.track) stretchStartSec ??= cursor.startSec;
+      }
       const opened = cursors.filter((cursor) => cursor.track);
       if (!opened.length) continue;
       // This stretch's zero on the streams' shared clock goes where the previous one ended.
@@ -183,7 +192,7 @@ async function writeEpoch(cursors: Cursor[], baseSec: number, offsetSec: number,
     if (!next) return endSec;
     const decoderConfig = next.configSent ? undefined : await next.track!.getDecoderConfig();
     for await (const packet of new EncodedPacketSink(next.track!).packets() as AsyncIterable<EncodedPacket>) {
-      const timestamp = Math.max(offsetSec, packet.timestamp - baseSec);
+      const timestamp = Math.max(offsetSec, packet.timestamp + next.wrapSec - baseSec);
       const meta = !next.configSent && decoderConfig ? { decoderConfig } : undefined;
       await (next.source as EncodedVideoPacketSource).add(packet.clone({ timestamp }), meta as never);
       next.configSent = true;
@@ -192,7 +201,7 @@ async function writeEpoch(cursors: Cursor[], baseSec: number, offsetSec: number,
     }
     next.input?.dispose();
     next.index += 1;
-    await open(next, blobOf);
+    await open(next, blobOf, next.startSec);
   }
 }
 
@@ -211,8 +220,11 @@ function segmentBlobReader(readInit: MergeOptions['readInit']): SegmentBlobReade
   };
 }
 
-/** Opens a cursor's current segment and reads where it starts; no track when it has no more. */
-async function open(cursor: Cursor, blobOf: SegmentBlobReader): Promise<void> {
+/**
+ * Opens a cursor's current segment and reads where it starts, unwrapped near `nearSec` (see
+ * {@link ptsWrapSec}; null: taken as it is); no track when it has no more.
+ */
+async function open(cursor: Cursor, blobOf: SegmentBlobReader, nearSec: number | null): Promise<void> {
   const segment = cursor.segments[cursor.index];
   cursor.input = null;
   cursor.track = null;
@@ -222,25 +234,32 @@ async function open(cursor: Cursor, blobOf: SegmentBlobReader): Promise<void> {
   if (!track) {
     input.dispose();
     cursor.index += 1;
-    return open(cursor, blobOf);
+    return open(cursor, blobOf, nearSec);
   }
   cursor.input = input;
   cursor.track = track;
-  cursor.startSec = await track.getFirstTimestamp();
+  const firstSec = await track.getFirstTimestamp();
+  cursor.wrapSec = nearSec === null ? 0 : ptsWrapSec(firstSec, nearSec);
+  cursor.startSec = firstSec + cursor.wrapSec;
 }
 
 /**
  * The cues of HLS WebVTT segments as one WebVTT text on the export's timeline: each segment's
  * X-TIMESTAMP-MAP (RFC 8216 section 3.5) maps its cue times to the MPEG-TS clock, from which
- * `baseSec` (the export's zero) is taken away. Cues repeated across segments are kept once.
+ * `baseSec` (the export's zero, on the unwrapped clock) is taken away. The 33-bit MPEGTS value is
+ * unwrapped near the previous segment's ({@link ptsWrapSec}). Cues repeated across segments are
+ * kept once.
  */
 export async function mergedWebVtt(segments: readonly SegmentRecord[], baseSec: number): Promise<string> {
   const out: string[] = ['WEBVTT', ''];
   const seen = new Set<string>();
+  let nearSec = baseSec;
   for (const segment of segments) {
     const text = (await segment.data.text()).replace(/\r\n?/g, '\n');
     const map = /X-TIMESTAMP-MAP=([^\n]*)/.exec(text)?.[1] ?? '';
-    const mpegtsSec = Number(/MPEGTS:(\d+)/.exec(map)?.[1] ?? 0) / 90_000;
+    const wrappedSec = Number(/MPEGTS:(\d+)/.exec(map)?.[1] ?? 0) / 90_000;
+    const mpegtsSec = wrappedSec + ptsWrapSec(wrappedSec, nearSec);
+    nearSec = mpegtsSec;
     const localSec = parseVttTime(/LOCAL:([\d:.]+)/.exec(map)?.[1] ?? '00:00.000');
     const shiftSec = mpegtsSec - localSec - baseSec;
     for (const block of text.split(/\n\n+/)) {

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { ALL_FORMATS, BlobSource, BufferSource, EncodedPacketSink, Input, MP4 } from 'mediabunny';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, inject, test } from 'vitest';
 import { startsDiscontinuity, type StoredSegmentTiming } from '../storage/segment-timeline.ts';
 import { demoSegment } from '../storage/test-fixtures.ts';
-import { remuxRuns, splitAtDiscontinuities, UnsupportedExportError } from './remux.ts';
+import { PTS_WRAP_SEC, ptsWrapSec, remuxRuns, splitAtDiscontinuities, UnsupportedExportError } from './remux.ts';
 import { memoryWritable } from './test-writable.ts';
 
 async function packetTimestamps(input: Input, kind: 'video' | 'audio'): Promise<number[]> {
@@ -107,6 +107,40 @@ describe('remuxRuns with real MPEG-TS segments', () => {
     const writable = memoryWritable().writable;
     await expect(remuxRuns([[await demoSegment(0)], [garbage(100_000)]], { format: 'mp4', writable, totalDurationSec: 4, onProgress: (f) => progress.push(f) })).rejects.toThrow(Error);
     expect(progress).not.toContain(1);
+  });
+});
+
+describe('the 33-bit MPEG-TS clock wrapping', () => {
+  test('property: a timestamp taken modulo the wrap is put back within half a wrap of its neighbour', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 10 * PTS_WRAP_SEC, noNaN: true }), fc.double({ min: -3600, max: 3600, noNaN: true }), (trueSec, stepSec) => {
+        const wrappedSec = trueSec % PTS_WRAP_SEC;
+        expect(wrappedSec + ptsWrapSec(wrappedSec, trueSec + stepSec)).toBeCloseTo(trueSec, 6);
+      }),
+    );
+    // A clock that does not wrap (fMP4) is left as it is.
+    expect(ptsWrapSec(12.5, 10)).toBe(0);
+    expect(ptsWrapSec(3600 * 12, 0)).toBe(0);
+  });
+
+  test('remuxRuns writes a stream whose clock wraps 70 s in as one continuous 76 s file', { timeout: 60_000 }, async () => {
+    // The video playlist of the `ts-renditions-wrap` VOD (tests/helpers/ffmpeg-hls-variants.ts).
+    const base = `${inject('formatStreamsUrl')}/vod/ts-renditions-wrap/`;
+    const names = (await (await fetch(`${base}index0.m3u8`)).text()).split('\n').filter((line) => line && !line.startsWith('#'));
+    const segments = await Promise.all(names.map(async (name) => (await fetch(base + name)).blob()));
+    const out = memoryWritable();
+    const result = await remuxRuns([segments], { format: 'mp4', writable: out.writable, totalDurationSec: 76 });
+
+    expect(Math.abs(result.durationSec - 76)).toBeLessThan(0.2);
+    const input = new Input({ source: new BufferSource(out.bytes()), formats: ALL_FORMATS });
+    const track = (await input.getPrimaryVideoTrack())!;
+    const keys: number[] = [];
+    for await (const packet of new EncodedPacketSink(track).packets()) if (packet.type === 'key') keys.push(packet.timestamp);
+    input.dispose();
+    // A keyframe every 2 s from 0 on both sides of the wrap, none piled up at 0 or thrown far.
+    expect(keys).toHaveLength(38);
+    expect(keys[0]).toBeLessThan(0.1);
+    keys.slice(1).forEach((key, i) => expect(Math.abs(key - keys[i]! - 2)).toBeLessThan(0.05));
   });
 });
 

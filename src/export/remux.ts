@@ -78,6 +78,20 @@ type Track = { demuxed: DemuxedTrack; source: EncodedVideoPacketSource | Encoded
 export const PTS_WRAP_SEC = 2 ** 33 / 90_000;
 
 /**
+ * What to add to `sec` (a timestamp read off an MPEG-TS clock, seconds) to unwrap it: the whole
+ * number of wraps of the 33-bit clock ({@link PTS_WRAP_SEC}) that puts it nearest `nearSec`, a
+ * timestamp of the same stream (or of another stream on the same clock, RFC 8216 section 3)
+ * already on the unwrapped timeline. Timestamps of one stretch more than half a wrap (13 hours)
+ * apart cannot belong together otherwise. On a 64-bit clock (fMP4) nothing in one stretch is
+ * that far apart, so the answer there is 0.
+ * @returns seconds, a whole (possibly negative) multiple of {@link PTS_WRAP_SEC}.
+ */
+export function ptsWrapSec(sec: number, nearSec: number): number {
+  const wraps = Math.round((nearSec - sec) / PTS_WRAP_SEC);
+  return wraps === 0 ? 0 : wraps * PTS_WRAP_SEC;
+}
+
+/**
  * Remuxes recorded segments into MP4, M4A or MKV without re-encoding, with mediabunny.
  *
  * `runs` are the recording's segments split where timestamps break (see
@@ -206,7 +220,7 @@ async function startOutput(output: Output, sinks: OutputTracks, first: DemuxedSe
 async function writeSegment(tracks: Track[], clock: RunClock, decoderConfigSent: OutputTracks['decoderConfigSent'], onProgress: (doneSec: number) => void): Promise<void> {
   if (tracks.length === 0) return;
   const startSec = Math.min(...tracks.map((track) => track.demuxed.firstTimestampSec));
-  if (clock.lastStartSec !== null && startSec + clock.wrapSec < clock.lastStartSec - PTS_WRAP_SEC / 2) clock.wrapSec += PTS_WRAP_SEC;
+  if (clock.lastStartSec !== null) clock.wrapSec = ptsWrapSec(startSec, clock.lastStartSec);
   clock.lastStartSec = startSec + clock.wrapSec;
   clock.baseSec ??= clock.lastStartSec;
   const cursors = tracks.map((track) => ({ track, index: 0, decoderConfig: decoderConfigSent.has(track.source) ? null : track.demuxed.decoderConfig }));

@@ -21,13 +21,26 @@ import { startLiveHlsProcess, type LiveHlsProcess } from './live-process.ts';
  *   master's video variant and its audio rendition are (`-var_stream_map "v:0 a:0"`): video in
  *   `index0.m3u8` (`init0.mp4`, `seg0-NNN.m4s`), audio in `index1.m3u8` (`init1.mp4`,
  *   `seg1-NNN.m4s`).
+ * - `ts-renditions-wrap`: the same as two MPEG-TS media playlists (`index0.m3u8` with
+ *   `seg0-NNN.ts`, `index1.m3u8` with `seg1-NNN.ts`, 4 s segments), lasting
+ *   {@link WRAP_VOD_DURATION_SEC}, whose 33-bit presentation clock starts
+ *   {@link WRAP_VOD_WRAP_AFTER_SEC} before it wraps to 0 (`-output_ts_offset`), as a stream
+ *   running for a day does once every 26.5 hours.
  * Video is a 320x180 25 fps H.264 (or H.265) test pattern with a keyframe every 2 s segment; audio a 440 Hz
- * tone in AAC (or MP3). Every VOD lasts {@link VOD_DURATION_SEC}.
+ * tone in AAC (or MP3). Every VOD but `ts-renditions-wrap` lasts {@link VOD_DURATION_SEC}.
  */
-export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-id3' | 'mp3' | 'ts' | 'hevc-ts' | 'fmp4-renditions' | 'ac3-ts';
+export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-id3' | 'mp3' | 'ts' | 'hevc-ts' | 'fmp4-renditions' | 'ts-renditions-wrap' | 'ac3-ts';
 
 /** Length of every VOD, in seconds. */
 export const VOD_DURATION_SEC = 6;
+/** Length of the `ts-renditions-wrap` VOD, in seconds. */
+export const WRAP_VOD_DURATION_SEC = 76;
+/**
+ * How far into the `ts-renditions-wrap` VOD its clock wraps, in seconds: more than the 60 s
+ * mediabunny's MPEG-TS demuxer unwraps within one file, so the wrap falls between segments that
+ * it reads on either side of it.
+ */
+export const WRAP_VOD_WRAP_AFTER_SEC = 70;
 /** Playlist file name of every stream made here. */
 export const VARIANT_PLAYLIST_NAME = 'index.m3u8';
 /** PTS of the first `adts-id3` segment, in 90 kHz ticks (10 s). */
@@ -37,6 +50,9 @@ const QUIET = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error'];
 
 const H264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0'];
 const H265 = ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'keyint=50:min-keyint=50:scenecut=0:log-level=error'];
+
+/** The MPEG-TS clock's wrap, in seconds (2^33 ticks of 90 kHz). */
+const PTS_WRAP_SEC = 2 ** 33 / 90_000;
 
 function videoInputs(durationSec: number | null, realtime: boolean, size = '320x180', videoCodec = H264): string[] {
   const limit = durationSec === null ? [] : ['-t', String(durationSec)];
@@ -67,6 +83,12 @@ function ffmpegArgs(variant: VodVariant): string[] {
       return [...videoInputs(VOD_DURATION_SEC, false, variant === 'fmp4' ? '320x180' : '256x144'), ...vod, '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init.mp4', '-hls_segment_filename', 'seg%03d.m4s', VARIANT_PLAYLIST_NAME];
     case 'fmp4-renditions':
       return [...videoInputs(VOD_DURATION_SEC, false), ...vod, '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init%v.mp4', '-hls_segment_filename', 'seg%v-%03d.m4s', '-var_stream_map', 'v:0 a:0', 'index%v.m3u8'];
+    case 'ts-renditions-wrap':
+      // ffmpeg's MPEG-TS muxer adds its 1.4 s of mux delay to the offset; 70 s is to the first packet.
+      return [
+        ...videoInputs(WRAP_VOD_DURATION_SEC, false), '-output_ts_offset', (PTS_WRAP_SEC - WRAP_VOD_WRAP_AFTER_SEC - 1.4).toFixed(6),
+        '-f', 'hls', '-hls_time', '4', '-hls_playlist_type', 'vod', '-hls_segment_filename', 'seg%v-%03d.ts', '-var_stream_map', 'v:0 a:0', 'index%v.m3u8',
+      ];
     case 'byterange':
       return [...videoInputs(VOD_DURATION_SEC, false), ...vod, '-hls_flags', 'single_file', '-hls_segment_filename', 'single.ts', VARIANT_PLAYLIST_NAME];
     case 'ts':
