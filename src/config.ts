@@ -70,10 +70,13 @@ export interface ExportConfig {
    */
   transcodeChunkSec: number;
   /**
-   * Largest chunk given to ffmpeg.wasm at once, in bytes of stored segments (it holds the
-   * chunk and its output in memory, and cannot address more than 2 GB). Each chunk boundary
-   * restarts the encoders (an AAC priming frame, ~21 ms), so chunks are as large as memory
-   * comfortably allows; `loudnorm` gives every chunk the gain of the whole recording. Default 32 MiB: about 35 min of 128 kb/s radio, 100 s of 2.5 Mb/s video.
+   * Largest chunk given to ffmpeg.wasm at once, in bytes of stored segments, or of 16-bit PCM
+   * for audio the browser decodes (it holds the chunk and its output in memory, and cannot
+   * address more than 2 GB). In a video transcode each chunk boundary restarts the encoders (an
+   * AAC priming frame, ~21 ms), so chunks are as large as memory comfortably allows; audio alone
+   * is encoded in overlapping chunks without seams (src/export/transcode/aac-chunks.ts).
+   * `loudnorm` gives every chunk the gain of the whole recording. Default 32 MiB: about 100 s of
+   * 2.5 Mb/s video, or 3 min of 48 kHz stereo PCM.
    */
   transcodeChunkBytes: number;
   /** Where the app serves the ffmpeg.wasm core and the drawtext font (same origin). Default `/ffmpeg/`. */

@@ -131,6 +131,7 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
         ffmpegBasePath: defaultConfig.export.ffmpegBasePath,
         signal: cancelController.signal,
         partsOf: (run) => originalFileParts(run, readInit),
+        runsOf: (run) => recordingRuns(run, readInit),
       });
     } else if (request.format === 'ogg') {
       throw new Error('Ogg exports are always re-encoded.');

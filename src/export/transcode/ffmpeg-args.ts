@@ -116,3 +116,31 @@ export function loudnessMeasureArgs(input: Pick<ChunkArgsInput, 'inputPath' | 's
   args.push('-map', '0:a:0', '-af', LOUDNORM_MEASURE_FILTER, '-f', 'null', '-');
   return args;
 }
+
+/** One ffmpeg run that encodes raw PCM to AAC (src/export/transcode/aac-chunks.ts). */
+export interface PcmToAacInput {
+  /** Interleaved signed 16-bit little-endian PCM in ffmpeg's file system. */
+  inputPath: string;
+  /** ADTS AAC written to ffmpeg's file system. */
+  outputPath: string;
+  /** Of the PCM, in Hz; the AAC keeps it. */
+  sampleRate: number;
+  numberOfChannels: number;
+  bitrateKbps: number;
+  /** The whole recording's loudness: `loudnorm` in linear mode gives every chunk its one gain. Null: no normalisation. */
+  loudness: LoudnessMeasurement | null;
+}
+
+/**
+ * The command line (without the leading `ffmpeg`) that encodes one chunk of PCM to ADTS AAC:
+ * optionally through `loudnorm` (which works at 192 kHz) and back to the PCM's own rate, so the
+ * AAC frames stay on the input's sample grid. No network, no stdin.
+ * @returns the arguments, one element each (no shell quoting).
+ */
+export function pcmToAacArgs(input: PcmToAacInput): string[] {
+  const args = ['-hide_banner', '-nostats', '-loglevel', 'warning'];
+  args.push('-f', 's16le', '-ar', String(input.sampleRate), '-ac', String(input.numberOfChannels), '-i', input.inputPath);
+  if (input.loudness) args.push('-af', loudnormApplyFilter(input.loudness), '-ar', String(input.sampleRate));
+  args.push('-c:a', 'aac', '-b:a', `${input.bitrateKbps}k`, '-f', 'adts', input.outputPath);
+  return args;
+}

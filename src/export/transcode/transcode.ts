@@ -1,5 +1,9 @@
 import { ALL_FORMATS, BlobSource, Input, type MetadataTags, type StreamTargetChunk } from 'mediabunny';
+import { defaultConfig } from '../../config.ts';
+import { decodeAudioRuns } from '../audio-decode.ts';
+import { recordingRuns } from '../recording-runs.ts';
 import { remuxRuns, UnsupportedExportError, type RemuxResult } from '../remux.ts';
+import { encodeAacChunks, writeAacFile } from './aac-chunks.ts';
 import { chunkSegments, selectSegments, type SegmentChunk, type TimedSegment } from '../trim/range.ts';
 import { chunkArgs, FONT_PATH, loudnessMeasureArgs } from './ffmpeg-args.ts';
 import { combineLoudness, parseLoudnormReport, type LoudnessMeasurement } from './loudness.ts';
@@ -51,13 +55,23 @@ export interface TranscodeOptions {
    * Default: the segments' own bytes (MPEG-TS, packed audio).
    */
   partsOf?: (segments: TranscodeSegment[]) => Promise<Blob[]>;
+  /**
+   * The segments as runs of continuous timestamps, each segment a Blob the browser's demuxer
+   * reads alone (src/export/recording-runs.ts `recordingRuns`), for audio decoded by the browser.
+   * Default: the same without init sections (MPEG-TS, packed audio).
+   */
+  runsOf?: (segments: TranscodeSegment[]) => Promise<Blob[][]>;
 }
 
-/** What the first segment holds, to choose ffmpeg's maps and check the format. */
-async function probeTracks(segment: Blob): Promise<{ hasVideo: boolean; hasAudio: boolean }> {
+/**
+ * What the first segment holds, to choose ffmpeg's maps and check the format, and whether the
+ * browser decodes its audio (WebCodecs: AAC and MP3 yes, AC-3 not in Chromium).
+ */
+async function probeTracks(segment: Blob): Promise<{ hasVideo: boolean; hasAudio: boolean; browserDecodesAudio: boolean }> {
   const input = new Input({ source: new BlobSource(segment), formats: ALL_FORMATS });
   try {
-    return { hasVideo: (await input.getPrimaryVideoTrack()) !== null, hasAudio: (await input.getPrimaryAudioTrack()) !== null };
+    const audio = await input.getPrimaryAudioTrack();
+    return { hasVideo: (await input.getPrimaryVideoTrack()) !== null, hasAudio: audio !== null, browserDecodesAudio: (await audio?.canDecode()) ?? false };
   } finally {
     input.dispose();
   }
@@ -84,8 +98,15 @@ function chunkCut(chunk: SegmentChunk<TranscodeSegment>, range: TranscodeOptions
  * core (about 31 MB of code and its heap), whatever the recording's length. Over several
  * chunks `loudnorm` takes two passes: every chunk is measured first, then each is given the one
  * gain that normalises the whole recording (src/export/transcode/loudness.ts); a single chunk is
- * levelled in one pass. Each chunk's AAC starts with the encoder's priming frame: at each chunk
- * boundary the audio has ~21 ms of silence.
+ * levelled in one pass.
+ *
+ * Audio without video (M4A, or MP4 without a video setting) that the browser decodes goes
+ * another way, with no seam at chunk joins: the browser decodes it (as MP3 exports do,
+ * src/export/audio-decode.ts, cut at the sample for a range) and ffmpeg.wasm encodes the PCM in
+ * overlapping chunks of which only the inner parts are kept (aac-chunks.ts); `loudnorm` then
+ * always takes two passes. Elsewhere each chunk's AAC starts with the encoder's priming frame:
+ * at each chunk boundary of a video transcode, or audio the browser cannot decode (AC-3), the
+ * audio has ~21 ms of silence.
  *
  * The core is loaded only here, the first time a transcode runs, from the app's own origin.
  * @throws UnsupportedExportError when the recording has no segments in range, no audio for an
@@ -96,16 +117,18 @@ function chunkCut(chunk: SegmentChunk<TranscodeSegment>, range: TranscodeOptions
  */
 export async function transcodeSegments(segments: readonly TranscodeSegment[], options: TranscodeOptions): Promise<RemuxResult> {
   const { range, settings } = options;
-  const selected = range ? selectSegments(segments, range.startSec, range.endSec) : { segments: [...segments], firstStartSec: 0 };
+  const selected = range ? selectSegments(segments, range.startSec, range.endSec) : { segments: [...segments], firstStartSec: 0, windowSec: null };
   const first = selected.segments[0];
   if (!first) throw new UnsupportedExportError('There is nothing to export in the chosen range.');
   const partsOf = options.partsOf ?? ((run: TranscodeSegment[]) => Promise.resolve(run.map((segment) => segment.data)));
-  const { hasVideo, hasAudio } = await probeTracks(new Blob(await partsOf([first])));
+  const { hasVideo, hasAudio, browserDecodesAudio } = await probeTracks(new Blob(await partsOf([first])));
   if (settings.audio.codec !== 'aac') throw new UnsupportedExportError('ffmpeg.wasm encodes AAC here; Opus is encoded by the browser (Ogg export).');
   if (options.format === 'm4a' && !hasAudio) throw new UnsupportedExportError('This recording has no audio to put in an M4A file.');
   if (settings.burnWallClock && !hasVideo) throw new UnsupportedExportError('This recording has no picture to burn the time into.');
   if (!hasVideo && !hasAudio) throw new UnsupportedExportError('This recording has no audio or video track.');
   const keepVideo = hasVideo && options.format === 'mp4' && settings.video !== null;
+  /** The audio alone, decoded by the browser and encoded without seams (aac-chunks.ts). */
+  const seamlessAudio = !keepVideo && browserDecodesAudio;
 
   const chunks = chunkSegments(selected.segments, options.chunkSec, selected.firstStartSec, options.chunkBytes);
   const cuts = chunks.map((chunk) => chunkCut(chunk, range));
@@ -129,7 +152,7 @@ export async function transcodeSegments(segments: readonly TranscodeSegment[], o
     const offsetMinAt = utcOffsetMinIn(options.timeZone);
     // Loudness normalisation over several chunks measures them all first, then gives each the
     // same gain (loudness.ts); a single chunk is measured and levelled by loudnorm in one pass.
-    const measuring = settings.audio.loudnorm && hasAudio && cuts.filter((cut) => cut.outSec > 0).length > 1;
+    const measuring = settings.audio.loudnorm && hasAudio && (seamlessAudio || cuts.filter((cut) => cut.outSec > 0).length > 1);
     /** Share of the progress bar the measuring pass takes. */
     const measureShare = measuring ? 0.25 : 0;
     const report = (fraction: number) => options.onProgress?.(Math.min(0.999, fraction));
@@ -150,6 +173,28 @@ export async function transcodeSegments(segments: readonly TranscodeSegment[], o
         throwIfAborted();
       }
       loudness = combineLoudness(measured);
+    }
+    if (seamlessAudio) {
+      const runsOf = options.runsOf ?? ((run: TranscodeSegment[]) => recordingRuns(run, () => Promise.resolve(undefined)));
+      const { audioBlockFrames, audioDecodeQueueCount } = defaultConfig.export;
+      const samples = decodeAudioRuns(await runsOf(selected.segments), {
+        blockFrames: audioBlockFrames,
+        decodeQueueCount: audioDecodeQueueCount,
+        windowSec: selected.windowSec,
+        noAudioMessage: 'This recording has no audio to put in an M4A file.',
+      });
+      const packets = encodeAacChunks(samples, {
+        session,
+        bitrateKbps: settings.audio.bitrateKbps,
+        loudness,
+        chunkSec: options.chunkSec,
+        chunkBytes: options.chunkBytes ?? Infinity,
+        onProgress: (encodedSec) => report(measureShare + ((1 - measureShare) * encodedSec) / Math.max(totalSec, 1e-9)),
+      });
+      const result = await writeAacFile(packets, { writable: options.writable, ...(options.tags ? { tags: options.tags } : {}) });
+      throwIfAborted();
+      options.onProgress?.(1);
+      return result;
     }
     let doneSec = 0;
     async function* pieces(): AsyncGenerator<Blob[]> {

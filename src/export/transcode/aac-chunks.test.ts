@@ -1,0 +1,116 @@
+import { ALL_FORMATS, AudioSampleSink, BufferSource, Input } from 'mediabunny';
+import { describe, expect, inject, test } from 'vitest';
+import { defaultConfig } from '../../config.ts';
+import { memoryWritable } from '../test-writable.ts';
+import { transcodeSegments, type TranscodeSegment } from './transcode.ts';
+
+const formats = inject('formatStreamsUrl');
+
+/**
+ * A VOD of tests/helpers/ffmpeg-hls-variants.ts as stored segments: `ts` (H.264 and a 440 Hz
+ * sine in AAC at 48 kHz, in MPEG-TS), `adts` (the sine alone at 44.1 kHz, packed ADTS as radio
+ * serves it) or `ac3-ts` (the sine in AC-3, in MPEG-TS); three 2 s segments each.
+ */
+async function vodSegments(variant: 'ts' | 'adts' | 'ac3-ts'): Promise<TranscodeSegment[]> {
+  const base = `${formats}/vod/${variant}/`;
+  const lines = (await (await fetch(`${base}index.m3u8`)).text()).split('\n');
+  const segments: TranscodeSegment[] = [];
+  let durationSec = 0;
+  for (const line of lines) {
+    const extinf = /^#EXTINF:([\d.]+)/.exec(line);
+    if (extinf) durationSec = Number(extinf[1]);
+    else if (line && !line.startsWith('#')) {
+      const data = await (await fetch(base + line)).blob();
+      segments.push({ msn: segments.length, discontinuity: false, durationSec, data, byteLength: data.size, programDateTimeMs: null });
+    }
+  }
+  return segments;
+}
+
+/** The first channel of a file's audio as decoded by the browser (WebCodecs, through mediabunny). */
+async function decodedChannel(bytes: Uint8Array): Promise<{ pcm: Float32Array; sampleRate: number }> {
+  const input = new Input({ source: new BufferSource(bytes), formats: ALL_FORMATS });
+  const parts: Float32Array[] = [];
+  let sampleRate = 0;
+  try {
+    for await (const sample of new AudioSampleSink((await input.getPrimaryAudioTrack())!).samples()) {
+      sampleRate = sample.sampleRate;
+      const part = new Float32Array(sample.numberOfFrames);
+      sample.copyTo(part, { planeIndex: 0, format: 'f32-planar' });
+      parts.push(part);
+      sample.close();
+    }
+  } finally {
+    input.dispose();
+  }
+  const pcm = new Float32Array(parts.reduce((sum, part) => sum + part.length, 0));
+  parts.reduce((offset, part) => (pcm.set(part, offset), offset + part.length), 0);
+  return { pcm, sampleRate };
+}
+
+/**
+ * How far each sample strays from continuing a sine of `frequencyHz`: x[n] - 2cos(w)x[n-1] +
+ * x[n-2], which is 0 for a pure sine and jumps at a gap or click.
+ */
+function sineResidual(pcm: Float32Array, sampleRate: number, frequencyHz: number): Float32Array {
+  const k = 2 * Math.cos((2 * Math.PI * frequencyHz) / sampleRate);
+  const residual = new Float32Array(pcm.length);
+  for (let n = 2; n < pcm.length; n++) residual[n] = Math.abs(pcm[n]! - k * pcm[n - 1]! + pcm[n - 2]!);
+  return residual;
+}
+
+function maxOf(values: Float32Array, from: number, to: number): number {
+  let max = 0;
+  for (let n = from; n < to; n++) max = Math.max(max, values[n]!);
+  return max;
+}
+
+const base = { recordingStartedAtMs: Date.UTC(2026, 10, 22, 12), timeZone: 'UTC', ffmpegBasePath: defaultConfig.export.ffmpegBasePath, range: null, chunkSec: 2 };
+
+describe('audio re-encoded to AAC in chunks (ffmpeg.wasm), 2 s chunks over 6 s of a 440 Hz sine', () => {
+  for (const { variant, loudnorm, sampleRate } of [
+    { variant: 'adts', loudnorm: true, sampleRate: 44_100 },
+    { variant: 'ts', loudnorm: false, sampleRate: 48_000 },
+  ] as const) {
+    test(`${variant} at ${sampleRate / 1000} kHz${loudnorm ? ', loudness-normalised,' : ''} has no gap or click where chunks meet, and its length`, { timeout: 120_000 }, async () => {
+      const segments = await vodSegments(variant);
+      const out = memoryWritable();
+      const result = await transcodeSegments(segments, {
+        ...base,
+        format: 'm4a',
+        settings: { audio: { codec: 'aac', bitrateKbps: 128, loudnorm }, video: null, burnWallClock: false },
+        writable: out.writable,
+      });
+      expect(result.codecs).toEqual(['mp4a.40.2']);
+      const probed = (await (await fetch(`${formats}/ffprobe`, { method: 'POST', body: out.bytes() })).json()) as { streams: { codecName: string }[]; durationSec: number };
+      expect(probed.streams.map((s) => s.codecName)).toEqual(['aac']);
+      // As long as the source decodes to (an edit list hides our priming), not a priming frame more per chunk.
+      const source = await decodedChannel(new Uint8Array(await new Blob(segments.map((segment) => segment.data)).arrayBuffer()));
+      expect(probed.durationSec).toBeCloseTo(source.pcm.length / sampleRate, 3);
+
+      const { pcm, sampleRate: decodedRate } = await decodedChannel(out.bytes());
+      expect(decodedRate).toBe(sampleRate);
+      const residual = sineResidual(pcm, decodedRate, 440);
+      // Coding noise inside the first chunk, then anywhere but the first and last 0.1 s, where the
+      // tone sets in (after the priming of the source's AAC and of ours) and ends.
+      const insideMax = maxOf(residual, Math.round(0.3 * decodedRate), Math.round(1.7 * decodedRate));
+      const everywhereMax = maxOf(residual, Math.round(0.1 * decodedRate), pcm.length - Math.round(0.1 * decodedRate));
+      expect(insideMax).toBeGreaterThan(0);
+      expect(everywhereMax).toBeLessThan(3 * insideMax);
+    });
+  }
+
+  test('audio the browser cannot decode (AC-3) is still re-encoded, by ffmpeg.wasm from the segments', { timeout: 120_000 }, async () => {
+    const out = memoryWritable();
+    const result = await transcodeSegments(await vodSegments('ac3-ts'), {
+      ...base,
+      format: 'm4a',
+      settings: { audio: { codec: 'aac', bitrateKbps: 128, loudnorm: false }, video: null, burnWallClock: false },
+      writable: out.writable,
+    });
+    expect(result.codecs).toEqual([expect.stringMatching(/^mp4a\./)]);
+    const probed = (await (await fetch(`${formats}/ffprobe`, { method: 'POST', body: out.bytes() })).json()) as { streams: { codecName: string }[]; durationSec: number };
+    expect(probed.streams.map((s) => s.codecName)).toEqual(['aac']);
+    expect(Math.abs(probed.durationSec - 6)).toBeLessThan(0.1);
+  });
+});
