@@ -3,8 +3,8 @@ import { defaultConfig } from '../../config.ts';
 import { decodeAudioRuns } from '../audio-decode.ts';
 import { recordingRuns } from '../recording-runs.ts';
 import { remuxRuns, UnsupportedExportError, type RemuxResult } from '../remux.ts';
-import { encodeAacChunks, writeAacFile } from './aac-chunks.ts';
 import { chunkSegments, selectSegments, type SegmentChunk, type TimedSegment } from '../trim/range.ts';
+import { encodeAacChunks, writeAacFile } from './aac-chunks.ts';
 import { chunkArgs, FONT_PATH, loudnessMeasureArgs } from './ffmpeg-args.ts';
 import { combineLoudness, parseLoudnormReport, type LoudnessMeasurement } from './loudness.ts';
 import { FfmpegLoadError, FfmpegSession } from './ffmpeg-session.ts';
@@ -150,8 +150,9 @@ export async function transcodeSegments(segments: readonly TranscodeSegment[], o
       await session.writeFile(FONT_PATH, font);
     }
     const offsetMinAt = utcOffsetMinIn(options.timeZone);
-    // Loudness normalisation over several chunks measures them all first, then gives each the
-    // same gain (loudness.ts); a single chunk is measured and levelled by loudnorm in one pass.
+    // Loudness normalisation over several chunks (and always of audio alone, whose PCM chunks are
+    // short) measures them all first, then gives each the same gain (loudness.ts); a single chunk
+    // of a video transcode is measured and levelled by loudnorm in one pass.
     const measuring = settings.audio.loudnorm && hasAudio && (seamlessAudio || cuts.filter((cut) => cut.outSec > 0).length > 1);
     /** Share of the progress bar the measuring pass takes. */
     const measureShare = measuring ? 0.25 : 0;
