@@ -90,6 +90,11 @@ describe('RtspMessageParser (RFC 2326 sections 7 and 10.12)', () => {
     expect(String(parseAll([enc.encode('RTSP/1.0 200 OK\r\nno colon here\r\n\r\n')]).error)).toMatch(/Malformed RTSP header/);
     expect(String(parseAll([enc.encode('HTTP/1.1 200 OK\r\n\r\n')]).error)).toMatch(/Malformed RTSP start line/);
     expect(String(parseAll([Uint8Array.of(0x00, 0x01)]).error)).toMatch(/Unexpected bytes/);
+    // A bad start line fails once its header block is in, whether or not its body has come yet
+    // (fast-check found the whole buffer waiting for the body where a split one had failed).
+    const badStart = enc.encode('\0RTSP/1.0 200 OK\r\nContent-Length: 10\r\n\r\nv=0');
+    expect(String(parseAll([badStart]).error)).toMatch(/Malformed RTSP start line/);
+    expect(String(parseAll([badStart.subarray(0, 8), badStart.subarray(8)]).error)).toMatch(/Unexpected bytes/);
     expect(() => new RtspMessageParser('x', { maxBodyBytes: 0 })).toThrow(RangeError);
   });
 

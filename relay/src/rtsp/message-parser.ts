@@ -133,7 +133,9 @@ export class RtspMessageParser {
     }
     const text = decoder.decode(this.buffer.subarray(0, headerEnd.end));
     const lines = text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
-    const startLine = lines[0] ?? '';
+    // Refused as soon as its header block is here, not once its body has come too: split
+    // anywhere, the same bytes fail at the same point (see checkStartLinePrefix).
+    const start = parseStartLine(lines[0] ?? '', this.url);
     const headers: RtspHeader[] = [];
     for (const line of lines.slice(1)) {
       if (line === '') continue;
@@ -159,19 +161,7 @@ export class RtspMessageParser {
     if (this.buffer.length < total) return NEED_MORE_DATA;
     const body = this.buffer.slice(headerEnd.afterBlank, total);
     this.buffer = this.buffer.subarray(total);
-    return this.startLineMessage(startLine, headers, body);
-  }
-
-  private startLineMessage(startLine: string, headers: RtspHeader[], body: Uint8Array): RtspResponse | RtspRequestFromServer {
-    const response = /^(RTSP\/\d\.\d) (\d{3})(?: (.*))?$/.exec(startLine);
-    if (response) {
-      return { kind: 'response', version: response[1]!, statusCode: Number(response[2]), reason: response[3] ?? '', headers, body };
-    }
-    const request = /^([A-Z_][A-Z0-9_-]*) (\S+) (RTSP\/\d\.\d)$/.exec(startLine);
-    if (request) {
-      return { kind: 'request', method: request[1]!, uri: request[2]!, version: request[3]!, headers, body };
-    }
-    throw new RtspProtocolError(`Malformed RTSP start line "${clip(startLine)}"`, this.url);
+    return { ...start, headers, body };
   }
 
   /** Fails early on bytes that cannot begin a message, instead of waiting for a blank line. */
@@ -181,6 +171,18 @@ export class RtspMessageParser {
       throw new RtspProtocolError(`Unexpected bytes where an RTSP message should start: "${clip(probe)}"`, this.url);
     }
   }
+}
+
+/**
+ * A response's status line or a request line (RFC 2326 sections 6.1 and 7.1), without headers and body.
+ * @throws RtspProtocolError when it is neither.
+ */
+function parseStartLine(startLine: string, url: string): Omit<RtspResponse, 'headers' | 'body'> | Omit<RtspRequestFromServer, 'headers' | 'body'> {
+  const response = /^(RTSP\/\d\.\d) (\d{3})(?: (.*))?$/.exec(startLine);
+  if (response) return { kind: 'response', version: response[1]!, statusCode: Number(response[2]), reason: response[3] ?? '' };
+  const request = /^([A-Z_][A-Z0-9_-]*) (\S+) (RTSP\/\d\.\d)$/.exec(startLine);
+  if (request) return { kind: 'request', method: request[1]!, uri: request[2]!, version: request[3]! };
+  throw new RtspProtocolError(`Malformed RTSP start line "${clip(startLine)}"`, url);
 }
 
 /** Value of the first header named `name` (case-insensitive), or null. */
