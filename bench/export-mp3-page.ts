@@ -5,8 +5,10 @@
  * `mp3Repeats` runs.
  */
 import { ALL_FORMATS, BlobSource, BufferTarget, canEncodeAudio, Conversion, Input, Mp4OutputFormat, Output, type StreamTargetChunk } from 'mediabunny';
+import { defaultConfig } from '../src/config.ts';
 import { encodeMp3Runs } from '../src/export/mp3-encode.ts';
 import { FfmpegSession } from '../src/export/transcode/ffmpeg-session.ts';
+import { transcodeSegments, type TranscodeSegment } from '../src/export/transcode/transcode.ts';
 import { encodeOpusRuns } from '../src/export/transcode/webcodecs-audio.ts';
 
 /** One encoder's timing, in ms, or why it could not run. */
@@ -41,8 +43,10 @@ async function time(run: () => Promise<number>, repeats = 1): Promise<EncoderTim
  * Runs every encoder on the file at `tsUrl` (`durationSec` long) and returns the timings;
  * Tapedeck's own paths read the same audio as the segments at `segmentUrls`, as an export does.
  * MP3 192 kb/s by @mediabunny/mp3-encoder and by ffmpeg.wasm libmp3lame; AAC 128 kb/s by
- * WebCodecs (mediabunny Conversion) and by ffmpeg.wasm; Opus 96 kb/s by WebCodecs; and the
- * time to load the ffmpeg.wasm core.
+ * WebCodecs (mediabunny Conversion), by ffmpeg.wasm alone and as Tapedeck's M4A re-encode does
+ * it (src/export/transcode/aac-chunks.ts: the browser decodes, ffmpeg.wasm encodes overlapping
+ * PCM chunks; with loudnorm, after a measuring pass); Opus 96 kb/s by WebCodecs; and the time
+ * to load the ffmpeg.wasm core.
  */
 export async function runEncoderBench(tsUrl: string, segmentUrls: string[], durationSec: number, mp3Repeats: number): Promise<Record<string, EncoderTiming>> {
   const data = await (await fetch(tsUrl)).blob();
@@ -68,6 +72,19 @@ export async function runEncoderBench(tsUrl: string, segmentUrls: string[], dura
     await conversion.execute();
     return target.buffer?.byteLength ?? 0;
   });
+
+  const segments = segmentBlobs.map((blob, msn): TranscodeSegment => ({ msn, discontinuity: false, durationSec: durationSec / segmentBlobs.length, data: blob, byteLength: blob.size, programDateTimeMs: null }));
+  for (const loudnorm of [false, true]) {
+    results[`aac${loudnorm ? '+loudnorm' : ''} Tapedeck M4A re-encode`] = await time(async () => {
+      const sink = countingSink();
+      await transcodeSegments(segments, {
+        format: 'm4a', settings: { audio: { codec: 'aac', bitrateKbps: 128, loudnorm }, video: null, burnWallClock: false }, range: null,
+        recordingStartedAtMs: 0, timeZone: 'UTC', chunkSec: defaultConfig.export.transcodeChunkSec, chunkBytes: defaultConfig.export.transcodeChunkBytes,
+        ffmpegBasePath: defaultConfig.export.ffmpegBasePath, writable: sink.writable,
+      });
+      return sink.bytes();
+    });
+  }
 
   let session: FfmpegSession | null = null;
   results['ffmpeg.wasm core load'] = await time(async () => {

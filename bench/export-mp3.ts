@@ -2,7 +2,8 @@
  * `npm run bench:export:mp3`: encode speed, in times real time, of the audio encoders an export
  * can use, on the same 10-minute stereo 48 kHz AAC recording (MPEG-TS, made here by native
  * ffmpeg): MP3 by @mediabunny/mp3-encoder (what Tapedeck uses), by ffmpeg.wasm's libmp3lame and
- * by native ffmpeg; AAC by WebCodecs and by ffmpeg.wasm; Opus by WebCodecs. Every figure
+ * by native ffmpeg; AAC by WebCodecs, by ffmpeg.wasm and by Tapedeck's M4A re-encode; Opus by
+ * WebCodecs. Every figure
  * includes decoding the AAC; the MP3 rows are medians of three runs. Nothing is asserted. Set
  * BENCH_AUDIO_SEC to change the length.
  */
