@@ -69,7 +69,11 @@ export async function* encodeAacChunks(samples: AsyncIterable<AudioSample>, opti
   let keepFromFrame = 0;
   let decoderConfig: AudioDecoderConfig | null = null;
 
-  const encodeChunk = async (keepToFrame: number, streamEndFrame: number | null): Promise<AacPacket[]> => {
+  /**
+   * Encodes the chunk that keeps `[keepFromFrame, keepToFrame)`: its PCM is copied out of the
+   * buffer before this returns, so the buffer can take more while ffmpeg works.
+   */
+  const encodeChunk = async (keepFromFrame: number, keepToFrame: number, streamEndFrame: number | null): Promise<AacPacket[]> => {
     const { sampleRate, numberOfChannels } = format!;
     const inFromFrame = Math.max(0, keepFromFrame - overlapFrames);
     const inToFrame = streamEndFrame === null ? keepToFrame + overlapFrames : Math.min(streamEndFrame, keepToFrame + overlapFrames);
@@ -104,6 +108,15 @@ export async function* encodeAacChunks(samples: AsyncIterable<AudioSample>, opti
     }
   };
 
+  /** The chunk ffmpeg is encoding, and where its kept part ends. */
+  let encoding: { packets: Promise<AacPacket[]>; endFrame: number } | null = null;
+  /** A chunk's packets once encoded, its end reported as progress. */
+  const finished = async (chunk: { packets: Promise<AacPacket[]>; endFrame: number }): Promise<AacPacket[]> => {
+    const packets = await chunk.packets;
+    options.onProgress?.(chunk.endFrame / format!.sampleRate);
+    return packets;
+  };
+
   /** Drops the frames no later chunk reads (before the next chunk's overlap). */
   const releaseBefore = (frame: number) => {
     const drop = Math.max(0, Math.min(bufferFrames, frame - bufferStartFrame));
@@ -128,26 +141,29 @@ export async function* encodeAacChunks(samples: AsyncIterable<AudioSample>, opti
         sample.copyTo(buffer.subarray(bufferFrames * channels, (bufferFrames + count) * channels), { planeIndex: 0, format: 's16', frameOffset: offset, frameCount: count });
         bufferFrames += count;
         offset += count;
-        // A chunk is encoded once the overlap after it has arrived.
+        // A chunk is encoded once the overlap after it has arrived, while the browser decodes
+        // the next one; the one before is handed on first.
         const keepToFrame = keepFromFrame + chunkFrames;
         if (bufferStartFrame + bufferFrames >= keepToFrame + overlapFrames) {
-          yield* await encodeChunk(keepToFrame, null);
+          if (encoding) yield* await finished(encoding);
+          encoding = { packets: encodeChunk(keepFromFrame, keepToFrame, null), endFrame: keepToFrame };
+          // Awaited in order; a failure meanwhile must not count as unhandled.
+          encoding.packets.catch(() => undefined);
           keepFromFrame = keepToFrame;
           releaseBefore(keepFromFrame - overlapFrames);
-          options.onProgress?.(keepFromFrame / format.sampleRate);
         }
       }
     } finally {
       sample.close();
     }
   }
+  if (encoding) yield* await finished(encoding);
   const endFrame = bufferStartFrame + bufferFrames;
   // What is left: at most one chunk and the overlap after it.
   while (format && keepFromFrame < endFrame) {
     const keepToFrame = Math.min(endFrame, keepFromFrame + chunkFrames);
-    yield* await encodeChunk(keepToFrame, endFrame);
+    yield* await finished({ packets: encodeChunk(keepFromFrame, keepToFrame, endFrame), endFrame: keepToFrame });
     keepFromFrame = keepToFrame;
-    options.onProgress?.(keepFromFrame / format.sampleRate);
   }
 }
 
