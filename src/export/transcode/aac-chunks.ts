@@ -70,13 +70,13 @@ export async function* encodeAacChunks(samples: AsyncIterable<AudioSample>, opti
   let decoderConfig: AudioDecoderConfig | null = null;
 
   /**
-   * Encodes the chunk that keeps `[keepFromFrame, keepToFrame)`: its PCM is copied out of the
+   * Encodes the chunk that keeps `[chunkFromFrame, chunkToFrame)`: its PCM is copied out of the
    * buffer before this returns, so the buffer can take more while ffmpeg works.
    */
-  const encodeChunk = async (keepFromFrame: number, keepToFrame: number, streamEndFrame: number | null): Promise<AacPacket[]> => {
+  const encodeChunk = async (chunkFromFrame: number, chunkToFrame: number, streamEndFrame: number | null): Promise<AacPacket[]> => {
     const { sampleRate, numberOfChannels } = format!;
-    const inFromFrame = Math.max(0, keepFromFrame - overlapFrames);
-    const inToFrame = streamEndFrame === null ? keepToFrame + overlapFrames : Math.min(streamEndFrame, keepToFrame + overlapFrames);
+    const inFromFrame = Math.max(0, chunkFromFrame - overlapFrames);
+    const inToFrame = streamEndFrame === null ? chunkToFrame + overlapFrames : Math.min(streamEndFrame, chunkToFrame + overlapFrames);
     const pcm = buffer.slice((inFromFrame - bufferStartFrame) * numberOfChannels, (inToFrame - bufferStartFrame) * numberOfChannels);
     await options.session.writeFile('pcm.raw', new Uint8Array(pcm.buffer));
     await options.session.run(pcmToAacArgs({ inputPath: 'pcm.raw', outputPath: 'out.aac', sampleRate, numberOfChannels, bitrateKbps: options.bitrateKbps, loudness: options.loudness }));
@@ -95,12 +95,12 @@ export async function* encodeAacChunks(samples: AsyncIterable<AudioSample>, opti
         // Packet 0 is the encoder's priming; packet i holds the input's samples from (i - 1) * 1024.
         const startFrame = inFromFrame + (index - 1) * AAC_FRAME_SAMPLES;
         // The stream's own priming frame stays (an MP4 edit list hides it); the other chunks' go.
-        const streamPriming = keepFromFrame === 0 && index === 0;
-        if ((startFrame < keepFromFrame && !streamPriming) || startFrame >= keepToFrame) continue;
+        const streamPriming = chunkFromFrame === 0 && index === 0;
+        if ((startFrame < chunkFromFrame && !streamPriming) || startFrame >= chunkToFrame) continue;
         const endFrame = Math.min(startFrame + AAC_FRAME_SAMPLES, streamEndFrame ?? Infinity);
         kept.push({ packet: new EncodedPacket(packet.data, 'key', startFrame / sampleRate, (endFrame - startFrame) / sampleRate), decoderConfig: decoderConfig! });
       }
-      const neededCount = Math.ceil((keepToFrame - inFromFrame) / AAC_FRAME_SAMPLES) + 1;
+      const neededCount = Math.ceil((chunkToFrame - inFromFrame) / AAC_FRAME_SAMPLES) + 1;
       if (count < neededCount) throw new FfmpegRunError(0, `ffmpeg returned ${count} AAC frames for audio that needs ${neededCount}.`);
       return kept;
     } finally {
