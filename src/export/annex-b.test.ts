@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { ALL_FORMATS, BufferSource, EncodedPacketSink, Input, MATROSKA, VideoSampleSink } from 'mediabunny';
-import { afterEach, describe, expect, inject, test, vi } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { demoSegment } from '../storage/test-fixtures.ts';
 import { decoderConfigurationRecord, lengthPrefixedSize, nalUnitBounds, parameterSets, writeLengthPrefixed } from './annex-b.ts';
 import { remuxRuns, type RemuxFormat } from './remux.ts';
 import { demuxSegment, type DemuxedPacketInfo, type DemuxedTrack, type SegmentDemuxer } from './segment-demux.ts';
+import { fetchVodSegments, ffprobe } from './test-format-streams.ts';
 import { memoryWritable } from './test-writable.ts';
 
 /**
@@ -13,8 +14,6 @@ import { memoryWritable } from './test-writable.ts';
  * remux into exactly the MP4 mediabunny writes when it converts them itself, and into a
  * Matroska file that carries its CodecPrivate and decodes.
  */
-
-const formats = inject('formatStreamsUrl');
 
 afterEach(() => {
   vi.useRealTimers();
@@ -90,13 +89,7 @@ const annexBDemux: SegmentDemuxer = async (segment, keepsVideo) => {
 
 /** The three segments of the format-stream server's H.265 VOD. */
 async function hevcSegments(): Promise<Blob[]> {
-  return Promise.all(
-    [0, 1, 2].map(async (index) => {
-      const response = await fetch(`${formats}/vod/hevc-ts/seg00${index}.ts`);
-      expect(response.ok).toBe(true);
-      return response.blob();
-    }),
-  );
+  return (await fetchVodSegments('hevc-ts')).map((segment) => segment.data);
 }
 
 async function remuxed(segments: Blob[], format: RemuxFormat, demux: SegmentDemuxer): Promise<Uint8Array> {
@@ -133,9 +126,7 @@ describe('MPEG-TS video made length-prefixed before muxing', () => {
     expect(track.codec).toBe(codec);
     const config = (await track.getDecoderConfig())!;
     expect(config.description).toBeDefined();
-    const probe = await fetch(`${formats}/ffprobe`, { method: 'POST', body: new Blob([bytes as Uint8Array<ArrayBuffer>]) });
-    expect(probe.status).toBe(200);
-    const probed = (await probe.json()) as { streams: { codecType: string; codecName: string }[]; durationSec: number };
+    const probed = await ffprobe(bytes as Uint8Array<ArrayBuffer>);
     expect(probed.streams.find((stream) => stream.codecType === 'video')?.codecName).toBe(codec === 'avc' ? 'h264' : 'hevc');
     expect(Math.abs(probed.durationSec - 6)).toBeLessThan(0.2);
     if (codec === 'avc') {

@@ -3,6 +3,7 @@ import { describe, expect, inject, it } from 'vitest';
 import type { Recording, SegmentRecord } from '../storage/types.ts';
 import { remuxWithRenditions, mergedWebVtt, type RenditionPart } from './merge-renditions.ts';
 import { PTS_WRAP_SEC } from './remux.ts';
+import { fetchVodSegments, ffprobe } from './test-format-streams.ts';
 import { memoryWritable } from './test-writable.ts';
 
 const formats = inject('formatStreamsUrl');
@@ -96,7 +97,7 @@ describe('remuxWithRenditions on fMP4 with discontinuities and gaps', () => {
     if (!('merged' in outcome)) throw new Error(`not merged: ${outcome.notMergedBecause}`);
     expect(outcome.merged.durationSec).toBeGreaterThan(11.9);
     expect(outcome.merged.durationSec).toBeLessThan(12.2);
-    const probed = (await (await fetch(`${formats}/ffprobe`, { method: 'POST', body: out.bytes() })).json()) as { streams: { codecType: string; codecName: string }[]; durationSec: number };
+    const probed = await ffprobe(out.bytes());
     expect(probed.streams.map((s) => `${s.codecType}:${s.codecName}`)).toEqual(['video:h264', 'audio:aac']);
     expect(probed.durationSec).toBeGreaterThan(11.9);
 
@@ -136,10 +137,8 @@ const WRAP_VOD_WRAP_AFTER_SEC = 70;
 
 /** One playlist of the `ts-renditions-wrap` VOD, its segments stored as `recordingId`'s. */
 async function wrapVodSegments(playlist: 'index0.m3u8' | 'index1.m3u8', recordingId: string): Promise<SegmentRecord[]> {
-  const base = `${formats}/vod/ts-renditions-wrap/`;
-  const names = (await (await fetch(base + playlist)).text()).split('\n').filter((line) => line && !line.startsWith('#'));
-  const blobs = await Promise.all(names.map(async (name) => (await fetch(base + name)).blob()));
-  return blobs.map((data, msn) => ({ recordingId, msn, durationSec: 4, discontinuity: false, programDateTimeMs: null, storedAtMs: 0, byteLength: data.size, data }));
+  const segments = await fetchVodSegments('ts-renditions-wrap', playlist);
+  return segments.map(({ data, durationSec }, msn) => ({ recordingId, msn, durationSec, discontinuity: false, programDateTimeMs: null, storedAtMs: 0, byteLength: data.size, data }));
 }
 
 /** Largest step between consecutive values: where a clock jumped. */
@@ -157,7 +156,7 @@ describe('remuxWithRenditions on MPEG-TS whose 33-bit clock wraps', () => {
 
     if (!('merged' in outcome)) throw new Error(`not merged: ${outcome.notMergedBecause}`);
     expect(Math.abs(outcome.merged.durationSec - WRAP_VOD_DURATION_SEC)).toBeLessThan(0.2);
-    const probed = (await (await fetch(`${formats}/ffprobe`, { method: 'POST', body: out.bytes() })).json()) as { streams: { codecType: string; codecName: string }[]; durationSec: number };
+    const probed = await ffprobe(out.bytes());
     expect(probed.streams.map((s) => `${s.codecType}:${s.codecName}`)).toEqual(['video:h264', 'audio:aac']);
     expect(Math.abs(probed.durationSec - WRAP_VOD_DURATION_SEC)).toBeLessThan(0.2);
 

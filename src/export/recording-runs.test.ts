@@ -8,6 +8,7 @@ import type { Recording, SegmentRecord } from '../storage/types.ts';
 import { encodeMp3Runs } from './mp3-encode.ts';
 import { isMp3Recording, MissingInitSectionError, originalFileExtension, originalFileParts, recordingRuns } from './recording-runs.ts';
 import { remuxRuns, UnsupportedExportError, type RemuxFormat } from './remux.ts';
+import { ffprobe, type Probed } from './test-format-streams.ts';
 import { memoryWritable } from './test-writable.ts';
 import { concatSegments } from './ts-concat.ts';
 
@@ -19,19 +20,6 @@ import { concatSegments } from './ts-concat.ts';
 const formats = inject('formatStreamsUrl');
 const stores = new StoreScope();
 afterEach(() => stores.cleanUp());
-
-interface Probed {
-  durationSec: number;
-  formatName: string;
-  streams: { codecType: string; codecName: string }[];
-}
-
-/** ffprobe on the bytes, run by the format-stream server. */
-async function ffprobe(bytes: Uint8Array<ArrayBuffer>): Promise<Probed> {
-  const response = await fetch(`${formats}/ffprobe`, { method: 'POST', body: bytes });
-  if (!response.ok) throw new Error(`ffprobe: ${await response.text()}`);
-  return (await response.json()) as Probed;
-}
 
 const streamsOf = (probed: Probed) => probed.streams.map((s) => `${s.codecType}:${s.codecName}`).sort();
 

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { ALL_FORMATS, BlobSource, BufferSource, EncodedPacketSink, Input, MP4 } from 'mediabunny';
-import { describe, expect, inject, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { startsDiscontinuity, type StoredSegmentTiming } from '../storage/segment-timeline.ts';
 import { demoSegment } from '../storage/test-fixtures.ts';
 import { PTS_WRAP_SEC, ptsWrapSec, remuxRuns, splitAtDiscontinuities, UnsupportedExportError } from './remux.ts';
+import { fetchVodSegments } from './test-format-streams.ts';
 import { memoryWritable } from './test-writable.ts';
 
 async function packetTimestamps(input: Input, kind: 'video' | 'audio'): Promise<number[]> {
@@ -125,9 +126,7 @@ describe('the 33-bit MPEG-TS clock wrapping', () => {
 
   test('remuxRuns writes a stream whose clock wraps 70 s in as one continuous 76 s file', { timeout: 60_000 }, async () => {
     // The video playlist of the `ts-renditions-wrap` VOD (tests/helpers/ffmpeg-hls-variants.ts).
-    const base = `${inject('formatStreamsUrl')}/vod/ts-renditions-wrap/`;
-    const names = (await (await fetch(`${base}index0.m3u8`)).text()).split('\n').filter((line) => line && !line.startsWith('#'));
-    const segments = await Promise.all(names.map(async (name) => (await fetch(base + name)).blob()));
+    const segments = (await fetchVodSegments('ts-renditions-wrap', 'index0.m3u8')).map((segment) => segment.data);
     const out = memoryWritable();
     const result = await remuxRuns([segments], { format: 'mp4', writable: out.writable, totalDurationSec: 76 });
 

@@ -1,10 +1,9 @@
 import { ALL_FORMATS, AudioSampleSink, BufferSource, Input } from 'mediabunny';
-import { describe, expect, inject, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { defaultConfig } from '../../config.ts';
+import { fetchVodSegments, ffprobe } from '../test-format-streams.ts';
 import { memoryWritable } from '../test-writable.ts';
 import { transcodeSegments, type TranscodeSegment } from './transcode.ts';
-
-const formats = inject('formatStreamsUrl');
 
 /**
  * A VOD of tests/helpers/ffmpeg-hls-variants.ts as stored segments: `ts` (H.264 and a 440 Hz
@@ -12,19 +11,8 @@ const formats = inject('formatStreamsUrl');
  * serves it) or `ac3-ts` (the sine in AC-3, in MPEG-TS); three 2 s segments each.
  */
 async function vodSegments(variant: 'ts' | 'adts' | 'ac3-ts'): Promise<TranscodeSegment[]> {
-  const base = `${formats}/vod/${variant}/`;
-  const lines = (await (await fetch(`${base}index.m3u8`)).text()).split('\n');
-  const segments: TranscodeSegment[] = [];
-  let durationSec = 0;
-  for (const line of lines) {
-    const extinf = /^#EXTINF:([\d.]+)/.exec(line);
-    if (extinf) durationSec = Number(extinf[1]);
-    else if (line && !line.startsWith('#')) {
-      const data = await (await fetch(base + line)).blob();
-      segments.push({ msn: segments.length, discontinuity: false, durationSec, data, byteLength: data.size, programDateTimeMs: null });
-    }
-  }
-  return segments;
+  const segments = await fetchVodSegments(variant);
+  return segments.map(({ data, durationSec }, msn) => ({ msn, discontinuity: false, durationSec, data, byteLength: data.size, programDateTimeMs: null }));
 }
 
 /** The first channel of a file's audio as decoded by the browser (WebCodecs, through mediabunny). */
@@ -82,7 +70,7 @@ describe('audio re-encoded to AAC in chunks (ffmpeg.wasm), 2 s chunks over 6 s o
         writable: out.writable,
       });
       expect(result.codecs).toEqual(['mp4a.40.2']);
-      const probed = (await (await fetch(`${formats}/ffprobe`, { method: 'POST', body: out.bytes() })).json()) as { streams: { codecName: string }[]; durationSec: number };
+      const probed = await ffprobe(out.bytes());
       expect(probed.streams.map((s) => s.codecName)).toEqual(['aac']);
       // As long as the source decodes to (an edit list hides our priming), not a priming frame more per chunk.
       const source = await decodedChannel(new Uint8Array(await new Blob(segments.map((segment) => segment.data)).arrayBuffer()));
@@ -109,7 +97,7 @@ describe('audio re-encoded to AAC in chunks (ffmpeg.wasm), 2 s chunks over 6 s o
       writable: out.writable,
     });
     expect(result.codecs).toEqual([expect.stringMatching(/^mp4a\./)]);
-    const probed = (await (await fetch(`${formats}/ffprobe`, { method: 'POST', body: out.bytes() })).json()) as { streams: { codecName: string }[]; durationSec: number };
+    const probed = await ffprobe(out.bytes());
     expect(probed.streams.map((s) => s.codecName)).toEqual(['aac']);
     expect(Math.abs(probed.durationSec - 6)).toBeLessThan(0.1);
   });
