@@ -51,7 +51,9 @@ export interface AacPacket {
  * only coding noise at the joins. The sample rate is kept (resampling in ffmpeg shifts the grid
  * differently per chunk); `loudnorm` runs at 192 kHz and is resampled back to it.
  *
- * Memory holds one chunk of 16-bit PCM with its overlaps, ffmpeg's copy of it and its output.
+ * The browser decodes the next chunk while ffmpeg encodes one (a single ffmpeg run at a time),
+ * so memory holds one chunk of 16-bit PCM with its overlaps being filled, ffmpeg's copy of the
+ * chunk before and its output.
  * @returns packets in order, timestamps in seconds; the first one (priming) at -1024 samples,
  *   which an MP4 muxer hides with an edit list; the last one's duration ends at the last sample.
  * @throws FfmpegRunError when ffmpeg fails, or returns fewer AAC frames than its input needs.
