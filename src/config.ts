@@ -83,7 +83,9 @@ export interface ExportConfig {
   ffmpegBasePath: string;
   /**
    * Most demux workers an export without re-encoding starts (demuxing is most of a remux's
-   * work); it starts one per logical core beyond the first, at least one, up to this. Default 4.
+   * work); it starts one per logical core, up to this. The worker that muxes is mostly waiting
+   * on them, so it takes no core of its own: on 2 cores, two demux workers exported
+   * bench:export's 272 MB in 4.2-4.8 s against 4.9-5.4 s with one. Default 4.
    */
   demuxWorkerMaxCount: number;
   /**

@@ -34,8 +34,8 @@ export interface RemuxRequest {
   timeZone: string;
   /**
    * Where to write: a file the user picked (Save as…), or an OPFS folder and file name.
-   * The worker writes through the handle's createWritable(), and aborts it on failure so
-   * that the picked file is not left half-written.
+   * The worker writes a picked file through its createWritable(), and aborts it on failure so
+   * that the file is not left half-written; see src/export/output-file.ts.
    */
   target: { kind: 'handle'; handle: FileSystemFileHandle } | { kind: 'opfs'; dirName: string; fileName: string };
 }

@@ -1,5 +1,5 @@
 /// <reference lib="webworker" />
-import { Mp3OutputFormat, type StreamTargetChunk } from 'mediabunny';
+import { Mp3OutputFormat } from 'mediabunny';
 import { RecordingStore } from '../storage/recording-store.ts';
 import type { RemuxCancel, RemuxRequest, RemuxWorkerMessage } from './messages.ts';
 import { encodeMp3Runs } from './mp3-encode.ts';
@@ -14,13 +14,15 @@ import { encodeOpusRuns } from './transcode/webcodecs-audio.ts';
 import { planKeyframeCut } from './trim/keyframe-cut.ts';
 import { selectSegments } from './trim/range.ts';
 import { DemuxPool } from './demux-pool.ts';
+import { openOutputFile, type OutputFile } from './output-file.ts';
 
 /**
  * The export worker: reads a recording's segments from IndexedDB and writes the exported file
  * (MP4, M4A, MKV, MPEG-TS or MP3) into the Origin Private File System or into a file the user
- * picked, off the page's main thread. On failure or cancellation it aborts its writable (so a
- * picked file keeps its former contents) and removes its partial OPFS file itself before
- * answering: while its writable is open the file is locked, so the page could not remove it.
+ * picked, off the page's main thread (src/export/output-file.ts). On failure or cancellation it
+ * discards what it wrote (a picked file keeps its former contents) and removes its partial OPFS
+ * file itself before answering: while it writes, the file is locked, so the page could not
+ * remove it.
  * Re-encodes run ffmpeg.wasm in a worker of its own (src/export/transcode/), which a cancel
  * terminates at once; Ogg Opus is encoded by WebCodecs; a range is cut at keyframes here
  * (src/export/trim/) or frame-exact by ffmpeg.wasm.
@@ -43,12 +45,8 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
     return;
   }
   let store: RecordingStore | null = null;
-  let dir: FileSystemDirectoryHandle | null = null;
-  let writable: FileSystemWritableFileStream | null = null;
+  let output: OutputFile | null = null;
   let pool: DemuxPool | null = null;
-  /** The first error a write to the file gave, which outranks what the muxer makes of it. */
-  let writeError: unknown = null;
-  const { target } = request;
   try {
     store = await RecordingStore.open(request.dbName);
     const recording = await store.get(request.recordingId);
@@ -60,17 +58,8 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
     // audio cut at the sample; ffmpeg.wasm transcodes select their own chunks.
     const selected = range ? selectSegments(allSegments, range.startSec, range.endSec) : null;
     const segments = selected && !request.transcode ? selected.segments : allSegments;
-    let file: FileSystemFileHandle;
-    if (target.kind === 'opfs') {
-      const root = await navigator.storage.getDirectory();
-      dir = await root.getDirectoryHandle(target.dirName, { create: true });
-      throwIfCancelled();
-      file = await dir.getFileHandle(target.fileName, { create: true });
-    } else {
-      throwIfCancelled();
-      file = target.handle;
-    }
-    writable = await file.createWritable();
+    output = await openOutputFile(request.target, throwIfCancelled);
+    const { sink } = output;
     let lastReportedPercent = -1;
     const onProgress = (fraction: number) => {
       throwIfCancelled();
@@ -79,32 +68,18 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
       lastReportedPercent = percent;
       post({ type: 'progress', fraction });
     };
-    // The writers' positioned writes go to the file's writable, but their close does not commit
-    // it: mediabunny closes its target on cancel too, which would keep a partial file. The file
-    // is committed below only once the export has succeeded, and aborted otherwise.
-    const fileWritable = writable;
-    // A failed write (a full disk: QuotaExceededError) errors the sink; the muxer then fails on
-    // closing it with "Cannot close a ERRORED writable stream". The write's own error is the one
-    // the user must see.
-    const sink = new WritableStream<StreamTargetChunk>({
-      write: (chunk) =>
-        fileWritable.write(chunk).catch((error: unknown) => {
-          writeError ??= error;
-          throw error;
-        }),
-    });
     // fMP4 fragments behind their init sections, packed audio joined (src/export/recording-runs.ts).
     const readInit = (id: number) => store!.getInitSection(request.recordingId, id).then((init) => init?.data);
     const runs = () => recordingRuns(segments, readInit);
     const totalDurationSec = range ? range.endSec - range.startSec : recording.durationSec;
     const common = { writable: sink, totalDurationSec, onProgress, tags: toMetadataTags(request.tags) };
     /**
-     * Remuxes demux in workers, one per core beside the one this worker muxes on (at least one),
+     * Remuxes demux in workers, one per core (this worker, which muxes, mostly waits on them),
      * up to the configured most, each a segment or so ahead.
      */
     const parallelDemux = () => {
       const { demuxWorkerMaxCount, demuxAheadPerWorkerCount } = defaultConfig.export;
-      pool ??= new DemuxPool(Math.max(1, Math.min(demuxWorkerMaxCount, (navigator.hardwareConcurrency || 2) - 1)));
+      pool ??= new DemuxPool(Math.max(1, Math.min(demuxWorkerMaxCount, navigator.hardwareConcurrency || 2)));
       return { demux: pool.demux, demuxAheadCount: pool.size * demuxAheadPerWorkerCount };
     };
     let result: RemuxResult;
@@ -157,14 +132,12 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
       result = outcome && 'merged' in outcome ? outcome.merged : await remuxRuns(await runs(), { ...common, ...parallelDemux(), format: request.format });
     }
     throwIfCancelled();
-    await writable.close();
-    writable = null;
+    await output.commit();
     post({ type: 'done', durationSec: result.durationSec, codecs: result.codecs, warnings });
   } catch (error) {
-    // Aborting discards every write: a picked file keeps what it held before.
-    if (writable) await writable.abort().catch(() => undefined);
-    if (dir && target.kind === 'opfs') await dir.removeEntry(target.fileName).catch(() => undefined);
-    const cause = writeError ?? error;
+    // A picked file keeps what it held before; a file of our own is removed.
+    await output?.discard();
+    const cause = output?.writeError ?? error;
     const named = cause instanceof Error ? cause : new Error(String(cause));
     post({ type: 'error', name: named.name, message: named.message });
   } finally {
