@@ -1,9 +1,11 @@
-import { ALL_FORMATS, AudioSampleSink, BufferSource, Input } from 'mediabunny';
+import { ALL_FORMATS, AudioSample, AudioSampleSink, BufferSource, Input } from 'mediabunny';
 import { describe, expect, test } from 'vitest';
 import { defaultConfig } from '../../config.ts';
 import { fetchVodSegments, ffprobe } from '../test-format-streams.ts';
 import { memoryWritable } from '../test-writable.ts';
 import { transcodeSegments, type TranscodeSegment } from './transcode.ts';
+import { encodeAacChunks } from './aac-chunks.ts';
+import { FfmpegOutputError, FfmpegSession } from './ffmpeg-session.ts';
 
 /**
  * A VOD of tests/helpers/ffmpeg-hls-variants.ts as stored segments: `ts` (H.264 and a 440 Hz
@@ -100,5 +102,46 @@ describe('audio re-encoded to AAC in chunks (ffmpeg.wasm), 2 s chunks over 6 s o
     const probed = await ffprobe(out.bytes());
     expect(probed.streams.map((s) => s.codecName)).toEqual(['aac']);
     expect(Math.abs(probed.durationSec - 6)).toBeLessThan(0.1);
+  });
+});
+
+/** The frames of an ADTS stream (ISO/IEC 14496-3 1.A.3.2): each header gives its frame's length. */
+function adtsFrames(bytes: Uint8Array): Uint8Array[] {
+  const frames: Uint8Array[] = [];
+  for (let offset = 0; offset + 7 <= bytes.length; ) {
+    const length = ((bytes[offset + 3]! & 0x03) << 11) | (bytes[offset + 4]! << 3) | (bytes[offset + 5]! >> 5);
+    frames.push(bytes.subarray(offset, offset + length));
+    offset += length;
+  }
+  return frames;
+}
+
+describe('encodeAacChunks', () => {
+  test('an encoder that returns fewer AAC frames than its input needs fails the export rather than shifting the audio', { timeout: 120_000 }, async () => {
+    // The real ffmpeg.wasm, its AAC output losing its last frame on the way back (as a core
+    // with another encoder delay or a dropped flush would give it).
+    const session = await FfmpegSession.load(defaultConfig.export.ffmpegBasePath);
+    const readFile = session.readFile.bind(session);
+    session.readFile = async (path) => {
+      const bytes = await readFile(path);
+      if (path !== 'out.aac') return bytes;
+      const frames = adtsFrames(bytes);
+      return new Uint8Array(await new Blob(frames.slice(0, -1) as Uint8Array<ArrayBuffer>[]).arrayBuffer());
+    };
+    const sampleRate = 48_000;
+    const data = new Int16Array(sampleRate).map((_, n) => Math.round(8000 * Math.sin((2 * Math.PI * 440 * n) / sampleRate)));
+    async function* oneSecond() {
+      yield new AudioSample({ data, format: 's16', numberOfChannels: 1, sampleRate, timestamp: 0 });
+    }
+    try {
+      const packets = encodeAacChunks(oneSecond(), { session, bitrateKbps: 96, loudness: null, chunkSec: 10, chunkBytes: Infinity });
+      const drained = (async () => {
+        for await (const packet of packets) void packet;
+      })();
+      await expect(drained).rejects.toThrow(FfmpegOutputError);
+      await expect(drained).rejects.toThrow(/^ffmpeg\.wasm's re-encoded audio cannot be used: it returned 47 AAC frames for audio that needs 48\.$/);
+    } finally {
+      session.terminate();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { ALL_FORMATS, BufferSource, EncodedAudioPacketSource, EncodedPacket, EncodedPacketSink, Input, Output, StreamTarget, type AudioSample, type MetadataTags, type StreamTargetChunk } from 'mediabunny';
 import { REMUX_CONTAINERS, UnsupportedExportError, type RemuxResult } from '../remux.ts';
 import { pcmToAacArgs } from './ffmpeg-args.ts';
-import { FfmpegRunError, type FfmpegSession } from './ffmpeg-session.ts';
+import { FfmpegOutputError, type FfmpegSession } from './ffmpeg-session.ts';
 import type { LoudnessMeasurement } from './loudness.ts';
 
 /** Samples per channel in one AAC-LC frame (ISO/IEC 14496-3 4.5.2.1), as ffmpeg's encoder writes them. */
@@ -56,7 +56,8 @@ export interface AacPacket {
  * chunk before and its output.
  * @returns packets in order, timestamps in seconds; the first one (priming) at -1024 samples,
  *   which an MP4 muxer hides with an edit list; the last one's duration ends at the last sample.
- * @throws FfmpegRunError when ffmpeg fails, or returns fewer AAC frames than its input needs.
+ * @throws FfmpegRunError when ffmpeg fails.
+ * @throws FfmpegOutputError when ffmpeg returns no AAC, or fewer AAC frames than its input needs.
  * @throws Error `called FFmpeg.terminate()` when the session is terminated meanwhile.
  */
 export async function* encodeAacChunks(samples: AsyncIterable<AudioSample>, options: AacChunkOptions): AsyncGenerator<AacPacket, void, undefined> {
@@ -88,7 +89,7 @@ export async function* encodeAacChunks(samples: AsyncIterable<AudioSample>, opti
     const input = new Input({ source: new BufferSource(adts), formats: ALL_FORMATS });
     try {
       const track = await input.getPrimaryAudioTrack();
-      if (!track) throw new FfmpegRunError(0, 'ffmpeg wrote no AAC.');
+      if (!track) throw new FfmpegOutputError('it wrote no AAC.');
       decoderConfig ??= await track.getDecoderConfig();
       const kept: AacPacket[] = [];
       let count = 0;
@@ -103,7 +104,7 @@ export async function* encodeAacChunks(samples: AsyncIterable<AudioSample>, opti
         kept.push({ packet: new EncodedPacket(packet.data, 'key', startFrame / sampleRate, (endFrame - startFrame) / sampleRate), decoderConfig: decoderConfig! });
       }
       const neededCount = Math.ceil((chunkToFrame - inFromFrame) / AAC_FRAME_SAMPLES) + 1;
-      if (count < neededCount) throw new FfmpegRunError(0, `ffmpeg returned ${count} AAC frames for audio that needs ${neededCount}.`);
+      if (count < neededCount) throw new FfmpegOutputError(`it returned ${count} AAC frames for audio that needs ${neededCount}.`);
       return kept;
     } finally {
       input.dispose();

@@ -24,6 +24,17 @@ export class FfmpegRunError extends Error {
   }
 }
 
+/**
+ * Thrown when an ffmpeg command succeeded but its output is not what the export needs (no AAC
+ * at all, or fewer AAC frames than its input needs, which would shift the audio after it).
+ */
+export class FfmpegOutputError extends Error {
+  constructor(detail: string) {
+    super(`ffmpeg.wasm's re-encoded audio cannot be used: ${detail}`);
+    this.name = 'FfmpegOutputError';
+  }
+}
+
 /** Lines of ffmpeg's log kept for error messages. */
 const LOG_TAIL_LINES = 4;
 

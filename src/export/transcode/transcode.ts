@@ -113,6 +113,7 @@ function chunkCut(chunk: SegmentChunk<TranscodeSegment>, range: TranscodeOptions
  *   audio format, or no video to burn the wall clock into.
  * @throws FfmpegLoadError when the core or font cannot be loaded (offline before first use).
  * @throws FfmpegRunError when ffmpeg cannot read a chunk.
+ * @throws FfmpegOutputError when ffmpeg's AAC of audio alone falls short of its input (aac-chunks.ts).
  * @throws DOMException `AbortError` when `signal` aborts.
  */
 export async function transcodeSegments(segments: readonly TranscodeSegment[], options: TranscodeOptions): Promise<RemuxResult> {
