@@ -72,9 +72,10 @@ export interface ExportConfig {
   /**
    * Largest chunk given to ffmpeg.wasm at once, in bytes of stored segments, or of 16-bit PCM
    * for audio the browser decodes (it holds the chunk and its output in memory, and cannot
-   * address more than 2 GB). In a video transcode each chunk boundary restarts the encoders (an
-   * AAC priming frame, ~21 ms), so chunks are as large as memory comfortably allows; audio alone
-   * is encoded in overlapping chunks without seams (src/export/transcode/aac-chunks.ts).
+   * address more than 2 GB). Audio the browser decodes is encoded in overlapping chunks without
+   * seams (src/export/transcode/aac-chunks.ts); where it cannot (AC-3), each chunk boundary of a
+   * transcode restarts ffmpeg's AAC encoder (a priming frame, ~21 ms), so chunks are as large as
+   * memory comfortably allows.
    * `loudnorm` gives every chunk the gain of the whole recording. Default 32 MiB: about 100 s of
    * 2.5 Mb/s video, or 3 min of 48 kHz stereo PCM.
    */

@@ -1,59 +1,12 @@
-import { ALL_FORMATS, AudioSample, AudioSampleSink, BufferSource, Input } from 'mediabunny';
+import { AudioSample } from 'mediabunny';
 import { describe, expect, test } from 'vitest';
 import { defaultConfig } from '../../config.ts';
-import { fetchVodSegments, ffprobe } from '../test-format-streams.ts';
+import { ffprobe } from '../test-format-streams.ts';
 import { memoryWritable } from '../test-writable.ts';
-import { transcodeSegments, type TranscodeSegment } from './transcode.ts';
+import { transcodeSegments } from './transcode.ts';
 import { encodeAacChunks } from './aac-chunks.ts';
 import { FfmpegOutputError, FfmpegSession } from './ffmpeg-session.ts';
-
-/**
- * A VOD of tests/helpers/ffmpeg-hls-variants.ts as stored segments: `ts` (H.264 and a 440 Hz
- * sine in AAC at 48 kHz, in MPEG-TS), `adts` (the sine alone at 44.1 kHz, packed ADTS as radio
- * serves it) or `ac3-ts` (the sine in AC-3, in MPEG-TS); three 2 s segments each.
- */
-async function vodSegments(variant: 'ts' | 'adts' | 'ac3-ts'): Promise<TranscodeSegment[]> {
-  const segments = await fetchVodSegments(variant);
-  return segments.map(({ data, durationSec }, msn) => ({ msn, discontinuity: false, durationSec, data, byteLength: data.size, programDateTimeMs: null }));
-}
-
-/** The first channel of a file's audio as decoded by the browser (WebCodecs, through mediabunny). */
-async function decodedChannel(bytes: Uint8Array): Promise<{ pcm: Float32Array; sampleRate: number }> {
-  const input = new Input({ source: new BufferSource(bytes), formats: ALL_FORMATS });
-  const parts: Float32Array[] = [];
-  let sampleRate = 0;
-  try {
-    for await (const sample of new AudioSampleSink((await input.getPrimaryAudioTrack())!).samples()) {
-      sampleRate = sample.sampleRate;
-      const part = new Float32Array(sample.numberOfFrames);
-      sample.copyTo(part, { planeIndex: 0, format: 'f32-planar' });
-      parts.push(part);
-      sample.close();
-    }
-  } finally {
-    input.dispose();
-  }
-  const pcm = new Float32Array(parts.reduce((sum, part) => sum + part.length, 0));
-  parts.reduce((offset, part) => (pcm.set(part, offset), offset + part.length), 0);
-  return { pcm, sampleRate };
-}
-
-/**
- * How far each sample strays from continuing a sine of `frequencyHz`: x[n] - 2cos(w)x[n-1] +
- * x[n-2], which is 0 for a pure sine and jumps at a gap or click.
- */
-function sineResidual(pcm: Float32Array, sampleRate: number, frequencyHz: number): Float32Array {
-  const k = 2 * Math.cos((2 * Math.PI * frequencyHz) / sampleRate);
-  const residual = new Float32Array(pcm.length);
-  for (let n = 2; n < pcm.length; n++) residual[n] = Math.abs(pcm[n]! - k * pcm[n - 1]! + pcm[n - 2]!);
-  return residual;
-}
-
-function maxOf(values: Float32Array, from: number, to: number): number {
-  let max = 0;
-  for (let n = from; n < to; n++) max = Math.max(max, values[n]!);
-  return max;
-}
+import { decodedChannel, sineStray, vodSegments } from './test-signals.ts';
 
 const base = { recordingStartedAtMs: Date.UTC(2026, 10, 22, 12), timeZone: 'UTC', ffmpegBasePath: defaultConfig.export.ffmpegBasePath, range: null, chunkSec: 2 };
 
@@ -80,11 +33,7 @@ describe('audio re-encoded to AAC in chunks (ffmpeg.wasm), 2 s chunks over 6 s o
 
       const { pcm, sampleRate: decodedRate } = await decodedChannel(out.bytes());
       expect(decodedRate).toBe(sampleRate);
-      const residual = sineResidual(pcm, decodedRate, 440);
-      // Coding noise inside the first chunk, then anywhere but the first and last 0.1 s, where the
-      // tone sets in (after the priming of the source's AAC and of ours) and ends.
-      const insideMax = maxOf(residual, Math.round(0.3 * decodedRate), Math.round(1.7 * decodedRate));
-      const everywhereMax = maxOf(residual, Math.round(0.1 * decodedRate), pcm.length - Math.round(0.1 * decodedRate));
+      const { insideMax, everywhereMax } = sineStray(pcm, decodedRate, 440);
       expect(insideMax).toBeGreaterThan(0);
       expect(everywhereMax).toBeLessThan(3 * insideMax);
     });
@@ -139,7 +88,7 @@ describe('encodeAacChunks', () => {
         for await (const packet of packets) void packet;
       })();
       await expect(drained).rejects.toThrow(FfmpegOutputError);
-      await expect(drained).rejects.toThrow(/^ffmpeg\.wasm's re-encoded audio cannot be used: it returned 47 AAC frames for audio that needs 48\.$/);
+      await expect(drained).rejects.toThrow(/^ffmpeg\.wasm's output cannot be used: it returned 47 AAC frames for audio that needs 48\.$/);
     } finally {
       session.terminate();
     }

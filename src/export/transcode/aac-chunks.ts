@@ -1,5 +1,5 @@
-import { ALL_FORMATS, BufferSource, EncodedAudioPacketSource, EncodedPacket, EncodedPacketSink, Input, Output, StreamTarget, type AudioSample, type MetadataTags, type StreamTargetChunk } from 'mediabunny';
-import { REMUX_CONTAINERS, UnsupportedExportError, type RemuxResult } from '../remux.ts';
+import { ALL_FORMATS, BufferSource, EncodedPacket, EncodedPacketSink, Input, type AudioSample } from 'mediabunny';
+import type { TimedPacket } from './encoded-file.ts';
 import { pcmToAacArgs } from './ffmpeg-args.ts';
 import { FfmpegOutputError, type FfmpegSession } from './ffmpeg-session.ts';
 import type { LoudnessMeasurement } from './loudness.ts';
@@ -27,12 +27,11 @@ export interface AacChunkOptions {
   onProgress?: (encodedSec: number) => void;
 }
 
-/** One AAC packet on the output timeline, with the decoder setup of the stream. */
-export interface AacPacket {
-  /** Timestamp in seconds from the first sample; the very first packet (encoder priming) is before 0. */
-  packet: EncodedPacket;
-  decoderConfig: AudioDecoderConfig;
-}
+/**
+ * One AAC packet on the output timeline, with the decoder setup of the stream: timestamp in
+ * seconds from the first sample; the very first packet (encoder priming) is before 0.
+ */
+export type AacPacket = TimedPacket<AudioDecoderConfig>;
 
 /**
  * Encodes continuous PCM (`samples`, one stream at one rate and channel count, as
@@ -167,46 +166,5 @@ export async function* encodeAacChunks(samples: AsyncIterable<AudioSample>, opti
     const keepToFrame = Math.min(endFrame, keepFromFrame + chunkFrames);
     yield* await finished({ packets: encodeChunk(keepFromFrame, keepToFrame, endFrame), endFrame: keepToFrame });
     keepFromFrame = keepToFrame;
-  }
-}
-
-/** Options of {@link writeAacFile}. */
-export interface AacFileOptions {
-  /** Receives the M4A file as positioned writes; closed at the end. */
-  writable: WritableStream<StreamTargetChunk>;
-  tags?: MetadataTags;
-}
-
-/**
- * Writes AAC packets (as {@link encodeAacChunks} yields them) into an M4A file with mediabunny,
- * streamed to `writable` in 4 MiB chunks; a first packet before 0 (the encoder's priming) is
- * hidden by an edit list. On failure the output is cancelled.
- * @returns the duration written, in seconds, and the codec string (`mp4a.40.2`).
- * @throws UnsupportedExportError when there are no packets.
- */
-export async function writeAacFile(packets: AsyncIterable<AacPacket>, options: AacFileOptions): Promise<RemuxResult> {
-  const output = new Output({ format: REMUX_CONTAINERS.m4a.createFormat(), target: new StreamTarget(options.writable, { chunked: true, chunkSize: 4 * 1024 * 1024 }) });
-  if (options.tags) output.setMetadataTags(options.tags);
-  const source = new EncodedAudioPacketSource('aac');
-  output.addAudioTrack(source);
-  let codec: string | null = null;
-  let endSec = 0;
-  try {
-    for await (const { packet, decoderConfig } of packets) {
-      if (codec === null) {
-        await output.start();
-        codec = decoderConfig.codec;
-        await source.add(packet, { decoderConfig });
-      } else {
-        await source.add(packet);
-      }
-      endSec = packet.timestamp + packet.duration;
-    }
-    if (codec === null) throw new UnsupportedExportError('There is nothing to export in the chosen range.');
-    await output.finalize();
-    return { durationSec: endSec, codecs: [codec] };
-  } catch (error) {
-    if (output.state !== 'finalized' && output.state !== 'canceled') await output.cancel();
-    throw error;
   }
 }

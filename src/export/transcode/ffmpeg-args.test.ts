@@ -1,21 +1,23 @@
 import { describe, expect, test } from 'vitest';
-import { chunkArgs, drawtextFilter } from './ffmpeg-args.ts';
+import { chunkArgs, drawtextFilter, outputZeroSec } from './ffmpeg-args.ts';
 import { checkTranscodeSettings, VIDEO_QUALITIES, type TranscodeSettings } from './settings.ts';
 
 const aac: TranscodeSettings['audio'] = { codec: 'aac', bitrateKbps: 96, loudnorm: false };
-const base = { inputPath: 'in.ts', outputPath: 'out.mkv', seekSec: 0, keepSec: null, hasVideo: true, hasAudio: true, wallClock: [{ fromSec: 0, wallClockStartSec: 1_763_726_400.25 }] };
+const base = { inputPath: 'in.ts', outputPath: 'out.mkv', inputStartSec: 0, seekSec: 0, keepSec: null, hasVideo: true, hasAudio: true, wallClock: [{ fromSec: 0, wallClockStartSec: 1_763_726_400.25 }] };
 
 describe('chunkArgs', () => {
   test('audio only: AAC, no video map, Matroska out', () => {
     expect(chunkArgs({ ...base, settings: { audio: aac, video: null, burnWallClock: false } })).toEqual([
-      ...['-hide_banner', '-stats', '-loglevel', 'warning', '-i', 'in.ts'],
+      ...['-hide_banner', '-stats', '-loglevel', 'warning', '-copyts', '-i', 'in.ts', '-ss', '0.000000'],
       ...['-map', '0:a:0', '-c:a', 'aac', '-b:a', '96k', '-f', 'matroska', 'out.mkv'],
     ]);
   });
 
-  test('cuts with output options; loudnorm at -16 LUFS resampled to 48 kHz', () => {
-    const args = chunkArgs({ ...base, seekSec: 1.2, keepSec: 2.8, hasVideo: false, settings: { audio: { ...aac, loudnorm: true }, video: null, burnWallClock: false } });
-    expect(args.slice(4, 10)).toEqual(['-i', 'in.ts', '-ss', '1.200', '-t', '2.800']);
+  test('cuts with output options at source times (the input start plus the in point); loudnorm at -16 LUFS resampled to 48 kHz', () => {
+    const input = { ...base, inputStartSec: 1.4, seekSec: 1.2, keepSec: 2.8, hasVideo: false, settings: { audio: { ...aac, loudnorm: true }, video: null, burnWallClock: false } };
+    const args = chunkArgs(input);
+    expect(args.slice(4, 11)).toEqual(['-copyts', '-i', 'in.ts', '-ss', '2.600000', '-t', '2.800']);
+    expect(outputZeroSec(input)).toBe(2.6);
     expect(args).toContain('loudnorm=I=-16:TP=-1.5:LRA=11');
     expect(args.join(' ')).toContain('-ar 48000 -c:a aac');
   });
@@ -26,14 +28,19 @@ describe('chunkArgs', () => {
     expect(filters).toBe(`scale=-2:'min(ih,360)',${drawtextFilter(1_763_726_400.25)},format=yuv420p`);
     expect(filters).toContain(`text='%{pts\\:gmtime\\:1763726400.250}'`);
     expect(args.join(' ')).toContain('-map 0:v:0 -vf');
-    expect(args.join(' ')).toContain('-c:v libx264 -preset veryfast -crf 30');
+    expect(args.join(' ')).toContain('-c:v libx264 -preset veryfast -crf 30 -enc_time_base:v -1');
+  });
+
+  test("the burned clock is moved to drawtext's source times: at output time 0 it shows the piece's wall clock", () => {
+    const args = chunkArgs({ ...base, inputStartSec: 3.4, seekSec: 1.2, settings: { audio: aac, video: { ...VIDEO_QUALITIES.small }, burnWallClock: true } });
+    expect(args[args.indexOf('-vf') + 1]).toContain(drawtextFilter(1_763_726_400.25 - 4.6));
   });
 
   test('a wall clock that changes offset mid-run: one drawtext per piece, each enabled from its start to the next', () => {
     const wallClock = [{ fromSec: 0, wallClockStartSec: 1000 }, { fromSec: 90, wallClockStartSec: 4600 }];
-    const args = chunkArgs({ ...base, wallClock, settings: { audio: aac, video: { ...VIDEO_QUALITIES.small }, burnWallClock: true } });
+    const args = chunkArgs({ ...base, inputStartSec: 10, wallClock, settings: { audio: aac, video: { ...VIDEO_QUALITIES.small }, burnWallClock: true } });
     expect(args[args.indexOf('-vf') + 1]).toBe(
-      `scale=-2:'min(ih,360)',${drawtextFilter(1000)}:enable='gte(t,0.000)*lt(t,90.000)',${drawtextFilter(4600)}:enable='gte(t,90.000)',format=yuv420p`,
+      `scale=-2:'min(ih,360)',${drawtextFilter(990)}:enable='gte(t,10.000)*lt(t,100.000)',${drawtextFilter(4590)}:enable='gte(t,100.000)',format=yuv420p`,
     );
   });
 });

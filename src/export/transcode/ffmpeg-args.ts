@@ -32,6 +32,19 @@ export interface ChunkArgsInput {
    * its own. Not given: `loudnorm` measures and levels the chunk in one pass.
    */
   loudness?: LoudnessMeasurement | null;
+  /**
+   * The input's first timestamp, in seconds of its clock (MPEG-TS: PTS / 90 kHz): the earliest
+   * first timestamp of its tracks, which is what ffmpeg calls the input's start.
+   */
+  inputStartSec: number;
+}
+
+/**
+ * The source time (seconds of the input's clock) at output time 0 of a chunk run by
+ * {@link chunkArgs}: its start plus the in point, at the microsecond as the `-ss` given.
+ */
+export function outputZeroSec(input: Pick<ChunkArgsInput, 'inputStartSec' | 'seekSec'>): number {
+  return Number((input.inputStartSec + input.seekSec).toFixed(6));
 }
 
 /** Seconds printed with three decimals, as ffmpeg's time options read them. */
@@ -68,27 +81,37 @@ export function wallClockFilters(pieces: readonly WallClockPiece[]): string {
  * Builds the ffmpeg command line (without the leading `ffmpeg`) for one chunk: in point and
  * duration as output options (frame-exact: decoded, then cut), H.264 (libx264, `veryfast`, CRF,
  * scaled down to the largest height, even sizes, yuv420p) with the optional wall-clock
- * drawtext, AAC or Opus audio with optional `loudnorm` (resampled back to 48 kHz), Matroska
- * out. No network, no stdin.
+ * drawtext, timestamps kept exact (the encoder counts in the input's time base, not whole
+ * frames), AAC or Opus audio with optional `loudnorm` (resampled back to 48 kHz), Matroska out.
+ * No network, no stdin.
  * @returns the arguments, one element each (no shell quoting).
  */
 export function chunkArgs(input: ChunkArgsInput): string[] {
   const { settings } = input;
   // Stats lines (`time=`) are what ffmpeg.wasm's progress events are parsed from.
-  const args = ['-hide_banner', '-stats', '-loglevel', 'warning', '-i', input.inputPath];
+  // Timestamps are the input's own (`-copyts`), less the in point given as an absolute time
+  // ({@link outputZeroSec}): output time 0 is then a known source time, whatever ffmpeg would
+  // otherwise subtract (it starts a video-only output at its first frame), and the filters see
+  // source times.
+  const args = ['-hide_banner', '-stats', '-loglevel', 'warning', '-copyts', '-i', input.inputPath];
   // Output options: the chunk is decoded from its start and frames before the in point dropped.
   // As input options they would seek MPEG-TS by a timestamp search that can land on the
   // keyframe after the in point (ffmpeg 5.1), starting the picture late.
-  if (input.seekSec > 0) args.push('-ss', seconds(input.seekSec));
+  const zeroSec = outputZeroSec(input);
+  args.push('-ss', zeroSec.toFixed(6));
   if (input.keepSec !== null) args.push('-t', seconds(input.keepSec));
   const video = input.hasVideo ? settings.video : null;
   if (video) {
     args.push('-map', '0:v:0');
     const filters: string[] = [];
     if (video.maxHeight !== null) filters.push(`scale=-2:'min(ih,${video.maxHeight})'`);
-    if (settings.burnWallClock) filters.push(wallClockFilters(input.wallClock));
+    // drawtext's `t` is the source time: the pieces' times, from output time 0, are moved to it.
+    if (settings.burnWallClock) filters.push(wallClockFilters(input.wallClock.map((piece) => ({ fromSec: piece.fromSec + zeroSec, wallClockStartSec: piece.wallClockStartSec - zeroSec }))));
     filters.push('format=yuv420p');
     args.push('-vf', filters.join(','), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(video.crf));
+    // Frames keep their source timestamps (less the start and in point); by default the encoder
+    // counts in whole frames, moving each by up to half a frame.
+    args.push('-enc_time_base:v', '-1');
   }
   if (input.hasAudio) {
     args.push('-map', '0:a:0');

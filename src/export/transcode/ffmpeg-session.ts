@@ -25,12 +25,13 @@ export class FfmpegRunError extends Error {
 }
 
 /**
- * Thrown when an ffmpeg command succeeded but its output is not what the export needs (no AAC
- * at all, or fewer AAC frames than its input needs, which would shift the audio after it).
+ * Thrown when an ffmpeg command succeeded but its output is not what the export needs: no AAC
+ * at all, or fewer AAC frames than its input needs (which would shift the audio after it), or a
+ * video piece without video or without the input start it is placed by.
  */
 export class FfmpegOutputError extends Error {
   constructor(detail: string) {
-    super(`ffmpeg.wasm's re-encoded audio cannot be used: ${detail}`);
+    super(`ffmpeg.wasm's output cannot be used: ${detail}`);
     this.name = 'FfmpegOutputError';
   }
 }

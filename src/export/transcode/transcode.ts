@@ -4,10 +4,14 @@ import { decodeAudioRuns } from '../audio-decode.ts';
 import { recordingRuns } from '../recording-runs.ts';
 import { remuxRuns, UnsupportedExportError, type RemuxResult } from '../remux.ts';
 import { chunkSegments, selectSegments, type SegmentChunk, type TimedSegment } from '../trim/range.ts';
-import { encodeAacChunks, writeAacFile } from './aac-chunks.ts';
-import { chunkArgs, FONT_PATH, loudnessMeasureArgs } from './ffmpeg-args.ts';
+import { encodeAacChunks } from './aac-chunks.ts';
+import { writeEncodedFile } from './encoded-file.ts';
+import { chunkArgs, FONT_PATH, loudnessMeasureArgs, outputZeroSec } from './ffmpeg-args.ts';
 import { combineLoudness, parseLoudnormReport, type LoudnessMeasurement } from './loudness.ts';
 import { FfmpegLoadError, FfmpegSession } from './ffmpeg-session.ts';
+import { placeAudioRuns } from './placed-audio.ts';
+import { chunkTimeline, placedVideoPackets, type VideoPiece } from './placed-video.ts';
+import { segmentStartSec } from './run-timeline.ts';
 import type { TranscodeSettings } from './settings.ts';
 import { utcOffsetMinIn, wallClockPieces } from './wall-clock-zone.ts';
 
@@ -92,28 +96,37 @@ function chunkCut(chunk: SegmentChunk<TranscodeSegment>, range: TranscodeOptions
  *
  * ffmpeg.wasm holds its files in memory and cannot address more than 2 GB, so the recording is
  * fed one chunk at a time: at most `chunkSec` seconds and `chunkBytes` bytes of continuous
- * segments (broken also at discontinuities) are joined, transcoded to a Matroska piece, and the piece's packets appended
- * to the output with mediabunny ({@link remuxRuns}, each piece placed right after the previous)
- * before the next chunk is read. Memory is bounded by one chunk's input and output plus the
- * core (about 31 MB of code and its heap), whatever the recording's length. Over several
- * chunks `loudnorm` takes two passes: every chunk is measured first, then each is given the one
- * gain that normalises the whole recording (src/export/transcode/loudness.ts); a single chunk is
- * levelled in one pass.
+ * segments (broken also at discontinuities) are joined and transcoded to a Matroska piece with
+ * the input's own timestamps (`-copyts`), and the piece's packets go into the output before the
+ * next chunk is read. Memory is bounded by one chunk's input and output plus the core (about
+ * 31 MB of code and its heap), whatever the recording's length. Over several chunks `loudnorm`
+ * takes two passes: every chunk is measured first, then each is given the one gain that
+ * normalises the whole recording (src/export/transcode/loudness.ts); a single chunk is levelled
+ * in one pass.
  *
- * Audio without video (M4A, or MP4 without a video setting) that the browser decodes goes
- * another way, with no seam at chunk joins: the browser decodes it (as MP3 exports do,
- * src/export/audio-decode.ts, cut at the sample for a range) and ffmpeg.wasm encodes the PCM in
- * overlapping chunks of which only the inner parts are kept (aac-chunks.ts); `loudnorm` then
- * always takes two passes. Elsewhere each chunk's AAC starts with the encoder's priming frame:
- * at each chunk boundary of a video transcode, or audio the browser cannot decode (AC-3), the
- * audio has ~21 ms of silence.
+ * Audio the browser decodes (AAC, MP3) is never cut into pieces: the browser decodes it and a
+ * second ffmpeg.wasm encodes the PCM in overlapping chunks of which only the inner parts are
+ * kept (aac-chunks.ts), so it has no seam at chunk joins; `loudnorm` then always takes two
+ * passes.
+ * - Audio alone (M4A, or MP4 without a video setting) is cut at the sample for a range, as MP3
+ *   exports are (src/export/audio-decode.ts).
+ * - With video, the pieces hold video alone. Each run of continuous timestamps is laid on the
+ *   output from its own clock (placed-video.ts, run-timeline.ts), its video packets and its
+ *   audio samples (placed-audio.ts) both by their timestamps, so audio stays on the picture
+ *   however many chunks the video is encoded in; runs follow one another. The two streams are
+ *   interleaved into the MP4 (encoded-file.ts).
+ * Audio the browser cannot decode (AC-3) is encoded by ffmpeg with each chunk, into the same
+ * piece as its video, and the pieces are remuxed one after another ({@link remuxRuns}): each
+ * chunk's AAC starts with the encoder's priming frame, so there the audio has ~21 ms of
+ * silence at each chunk boundary.
  *
  * The core is loaded only here, the first time a transcode runs, from the app's own origin.
  * @throws UnsupportedExportError when the recording has no segments in range, no audio for an
  *   audio format, or no video to burn the wall clock into.
  * @throws FfmpegLoadError when the core or font cannot be loaded (offline before first use).
  * @throws FfmpegRunError when ffmpeg cannot read a chunk.
- * @throws FfmpegOutputError when ffmpeg's AAC of audio alone falls short of its input (aac-chunks.ts).
+ * @throws FfmpegOutputError when ffmpeg's AAC falls short of its input (aac-chunks.ts), or a
+ *   video piece has no video.
  * @throws DOMException `AbortError` when `signal` aborts.
  */
 export async function transcodeSegments(segments: readonly TranscodeSegment[], options: TranscodeOptions): Promise<RemuxResult> {
@@ -128,8 +141,8 @@ export async function transcodeSegments(segments: readonly TranscodeSegment[], o
   if (settings.burnWallClock && !hasVideo) throw new UnsupportedExportError('This recording has no picture to burn the time into.');
   if (!hasVideo && !hasAudio) throw new UnsupportedExportError('This recording has no audio or video track.');
   const keepVideo = hasVideo && options.format === 'mp4' && settings.video !== null;
-  /** The audio alone, decoded by the browser and encoded without seams (aac-chunks.ts). */
-  const seamlessAudio = !keepVideo && browserDecodesAudio;
+  /** Audio decoded by the browser and encoded on its own, without seams (aac-chunks.ts). */
+  const seamlessAudio = hasAudio && browserDecodesAudio;
 
   const chunks = chunkSegments(selected.segments, options.chunkSec, selected.firstStartSec, options.chunkBytes);
   const cuts = chunks.map((chunk) => chunkCut(chunk, range));
@@ -176,9 +189,16 @@ export async function transcodeSegments(segments: readonly TranscodeSegment[], o
       }
       loudness = combineLoudness(measured);
     }
-    if (seamlessAudio) {
-      const runsOf = options.runsOf ?? ((run: TranscodeSegment[]) => recordingRuns(run, () => Promise.resolve(undefined)));
-      const { audioBlockFrames, audioDecodeQueueCount } = defaultConfig.export;
+    const runsOf = options.runsOf ?? ((run: TranscodeSegment[]) => recordingRuns(run, () => Promise.resolve(undefined)));
+    const { audioBlockFrames, audioDecodeQueueCount } = defaultConfig.export;
+    const aacOptions = {
+      bitrateKbps: settings.audio.bitrateKbps,
+      loudness,
+      chunkSec: options.chunkSec,
+      chunkBytes: options.chunkBytes ?? Infinity,
+    };
+    const tags = options.tags ? { tags: options.tags } : {};
+    if (seamlessAudio && !keepVideo) {
       const samples = decodeAudioRuns(await runsOf(selected.segments), {
         blockFrames: audioBlockFrames,
         decodeQueueCount: audioDecodeQueueCount,
@@ -186,51 +206,76 @@ export async function transcodeSegments(segments: readonly TranscodeSegment[], o
         noAudioMessage: 'This recording has no audio to put in an M4A file.',
       });
       const packets = encodeAacChunks(samples, {
+        ...aacOptions,
         session,
-        bitrateKbps: settings.audio.bitrateKbps,
-        loudness,
-        chunkSec: options.chunkSec,
-        chunkBytes: options.chunkBytes ?? Infinity,
         onProgress: (encodedSec) => report(measureShare + ((1 - measureShare) * encodedSec) / Math.max(totalSec, 1e-9)),
       });
-      const result = await writeAacFile(packets, { writable: options.writable, ...(options.tags ? { tags: options.tags } : {}) });
+      const result = await writeEncodedFile({ audio: packets }, { format: 'm4a', writable: options.writable, ...tags });
       throwIfAborted();
       options.onProgress?.(1);
       return result;
     }
     let doneSec = 0;
-    async function* pieces(): AsyncGenerator<Blob[]> {
+    /**
+     * Transcodes the chunks one after another into Matroska pieces, each with the source time
+     * (seconds of the recording's clock) its time 0 stands for.
+     */
+    async function* encodedChunks(): AsyncGenerator<VideoPiece> {
       for (const [index, chunk] of chunks.entries()) {
         const cut = cuts[index]!;
         if (cut.outSec <= 0) continue;
         const startMs = chunk.segments[0]!.programDateTimeMs ?? options.recordingStartedAtMs + chunk.startSec * 1000;
+        const input = new Blob(await partsOf(chunk.segments));
+        const inputStartSec = await segmentStartSec(new Blob(await partsOf([chunk.segments[0]!])));
         const args = chunkArgs({
           settings: keepVideo ? settings : { ...settings, video: null, burnWallClock: false },
           inputPath: 'in.ts',
           outputPath: 'out.mkv',
+          inputStartSec,
           seekSec: cut.seekSec,
           keepSec: cut.keepSec,
           hasVideo: keepVideo,
-          hasAudio,
+          // Audio the browser decodes is encoded on its own, without a seam at chunk joins.
+          hasAudio: hasAudio && !seamlessAudio,
           wallClock: wallClockPieces(startMs / 1000 + cut.seekSec, cut.outSec, offsetMinAt),
           loudness,
         });
-        await session.writeFile('in.ts', new Uint8Array(await new Blob(await partsOf(chunk.segments)).arrayBuffer()));
+        await session.writeFile('in.ts', new Uint8Array(await input.arrayBuffer()));
         await session.run(args, (outputSec) => report(measureShare + ((1 - measureShare) * (doneSec + Math.min(outputSec, cut.outSec))) / Math.max(totalSec, 1e-9)));
         await session.deleteFile('in.ts');
         const piece = await session.readFile('out.mkv');
         await session.deleteFile('out.mkv');
         doneSec += cut.outSec;
         throwIfAborted();
-        yield [new Blob([piece as Uint8Array<ArrayBuffer>])];
+        yield { index, piece, zeroSourceSec: outputZeroSec({ inputStartSec, seekSec: cut.seekSec }) };
       }
     }
-    const result = await remuxRuns(pieces(), {
-      format: keepVideo ? 'mp4' : 'm4a',
-      writable: options.writable,
-      totalDurationSec: totalSec,
-      ...(options.tags ? { tags: options.tags } : {}),
-    });
+    if (seamlessAudio) {
+      // Video in pieces, audio on its own in a second ffmpeg.wasm (encodeAacChunks encodes its
+      // next chunk while the pieces are written), both placed by their timestamps.
+      const audioSession = await FfmpegSession.load(options.ffmpegBasePath);
+      const stopAudio = () => audioSession.terminate();
+      options.signal?.addEventListener('abort', stopAudio, { once: true });
+      try {
+        const placed = chunkTimeline(chunks, cuts, async (segment) => new Blob(await partsOf([segment])));
+        const samples = placeAudioRuns(
+          placed.runs.map((run, runIndex) => ({ blobs: () => runsOf(run), placement: () => placed.timeline.placement(runIndex) })),
+          { blockFrames: audioBlockFrames, decodeQueueCount: audioDecodeQueueCount, noAudioMessage: 'A segment of this recording has no audio where the ones before it had.' },
+        );
+        const video = placedVideoPackets(encodedChunks(), placed.chunkPlacement);
+        const result = await writeEncodedFile({ video, audio: encodeAacChunks(samples, { ...aacOptions, session: audioSession }) }, { format: 'mp4', writable: options.writable, ...tags });
+        throwIfAborted();
+        options.onProgress?.(1);
+        return result;
+      } finally {
+        options.signal?.removeEventListener('abort', stopAudio);
+        audioSession.terminate();
+      }
+    }
+    async function* pieces(): AsyncGenerator<Blob[]> {
+      for await (const { piece } of encodedChunks()) yield [new Blob([piece as Uint8Array<ArrayBuffer>])];
+    }
+    const result = await remuxRuns(pieces(), { format: keepVideo ? 'mp4' : 'm4a', writable: options.writable, totalDurationSec: totalSec, ...tags });
     options.onProgress?.(1);
     return result;
   } catch (error) {
