@@ -1,7 +1,7 @@
 import { ALL_FORMATS, AudioSampleSink, BlobSource, Input, type AudioSample } from 'mediabunny';
 import { describe, expect, inject, test } from 'vitest';
 import { demoSegment } from '../storage/test-fixtures.ts';
-import { decodeAudioRuns, UnsupportedAudioCodecError } from './audio-decode.ts';
+import { AudioFormatChangeError, decodeAudioRuns, UnsupportedAudioCodecError } from './audio-decode.ts';
 
 const formats = inject('formatStreamsUrl');
 
@@ -98,5 +98,14 @@ describe('decodeAudioRuns', () => {
     const error = await collect(decodeAudioRuns([[segment]], options)).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UnsupportedAudioCodecError);
     expect((error as Error).message).toBe("This browser cannot decode the recording's audio (ac-3), so it cannot be re-encoded here.");
+  });
+
+  test('audio that changes sample rate (a 48 kHz run, then 44.1 kHz ADTS) is refused with both formats named', async () => {
+    const adts = await (await fetch(`${formats}/vod/adts/seg000.aac`)).blob();
+    const error = await collect(decodeAudioRuns([[(await demoSegment(0))!], [adts]], options)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AudioFormatChangeError);
+    expect((error as Error).message).toBe(
+      "The recording's audio changes from 2 channels at 48000 Hz to 1 at 44100 Hz; export the parts on either side of the change separately.",
+    );
   });
 });

@@ -24,6 +24,22 @@ export class UnsupportedAudioCodecError extends UnsupportedExportError {
   }
 }
 
+/** Sample rate (Hz) and channel count of decoded audio. */
+export interface PcmFormat {
+  sampleRate: number;
+  numberOfChannels: number;
+}
+
+/** Thrown when the recording's decoded audio changes sample rate or channel count: one encoder cannot take both. */
+export class AudioFormatChangeError extends UnsupportedExportError {
+  constructor(from: PcmFormat, to: PcmFormat) {
+    super(
+      `The recording's audio changes from ${from.numberOfChannels} channels at ${from.sampleRate} Hz to ${to.numberOfChannels} at ${to.sampleRate} Hz; export the parts on either side of the change separately.`,
+    );
+    this.name = 'AudioFormatChangeError';
+  }
+}
+
 /** The decoder setup of one segment's audio, compared to reconfigure only on a change. */
 function configKey(config: AudioDecoderConfig): string {
   const { description } = config;
@@ -78,8 +94,8 @@ class PcmBlock {
  * holds one segment's packets, the queue and two blocks.
  * @param runs segment bytes (MPEG-TS, fMP4 with its init section, packed audio), one array per
  *   run of continuous timestamps (src/export/recording-runs.ts `recordingRuns`).
- * @throws UnsupportedExportError with `noAudioMessage` for a segment without audio, and when
- *   the sample rate or channel count changes between segments.
+ * @throws UnsupportedExportError with `noAudioMessage` for a segment without audio.
+ * @throws AudioFormatChangeError when the sample rate or channel count changes between segments.
  * @throws UnsupportedAudioCodecError when the browser cannot decode the audio codec.
  * @throws Error from mediabunny for bytes it cannot demux, or the decoder's own error.
  */
@@ -106,9 +122,7 @@ export async function* decodeAudioRuns(runs: Iterable<readonly Blob[]> | AsyncIt
     const { sampleRate, numberOfChannels, numberOfFrames } = data;
     format ??= { sampleRate, numberOfChannels };
     if (sampleRate !== format.sampleRate || numberOfChannels !== format.numberOfChannels) {
-      failure ??= new UnsupportedExportError(
-        `The recording's audio changes from ${format.numberOfChannels} channels at ${format.sampleRate} Hz to ${numberOfChannels} at ${sampleRate} Hz; export the parts on either side of the change separately.`,
-      );
+      failure ??= new AudioFormatChangeError(format, { sampleRate, numberOfChannels });
       return;
     }
     const startFrame = timelineFrames;

@@ -1,6 +1,5 @@
 import { AudioSample } from 'mediabunny';
-import { decodeAudioRuns } from '../audio-decode.ts';
-import { UnsupportedExportError } from '../remux.ts';
+import { AudioFormatChangeError, decodeAudioRuns, type PcmFormat } from '../audio-decode.ts';
 import type { RunPlacement } from './run-timeline.ts';
 
 /** One run of continuous timestamps whose audio {@link placeAudioRuns} decodes. */
@@ -32,7 +31,7 @@ function sliceBlock(block: AudioSample, frameOffset: number, frameCount: number,
 }
 
 /** Silence of `frameCount` frames from output frame `fromFrame`, in blocks of at most `blockFrames`. */
-function* silence(fromFrame: number, frameCount: number, format: { sampleRate: number; numberOfChannels: number }, blockFrames: number): Generator<AudioSample> {
+function* silence(fromFrame: number, frameCount: number, format: PcmFormat, blockFrames: number): Generator<AudioSample> {
   for (let done = 0; done < frameCount; done += blockFrames) {
     const count = Math.min(blockFrames, frameCount - done);
     yield new AudioSample({ data: new Int16Array(count * format.numberOfChannels), format: 's16-planar', ...format, timestamp: (fromFrame + done) / format.sampleRate });
@@ -51,10 +50,10 @@ function* silence(fromFrame: number, frameCount: number, format: { sampleRate: n
  * in point, or past the run's end (a range's out point, or where the next run starts), are
  * dropped; silence fills where the audio starts after the picture, between runs, and for a run
  * without audio. The consumer closes each sample it is given.
- * @throws UnsupportedExportError when the sample rate or channel count changes between runs, and as {@link decodeAudioRuns}.
+ * @throws AudioFormatChangeError when the sample rate or channel count changes between runs, and as {@link decodeAudioRuns}.
  */
 export async function* placeAudioRuns(runs: Iterable<PlacedAudioRun>, options: PlacedAudioOptions): AsyncGenerator<AudioSample, void, undefined> {
-  let format: { sampleRate: number; numberOfChannels: number } | null = null;
+  let format: PcmFormat | null = null;
   /** Output frames yielded so far. */
   let writtenFrames = 0;
   for (const run of runs) {
@@ -70,9 +69,7 @@ export async function* placeAudioRuns(runs: Iterable<PlacedAudioRun>, options: P
       try {
         format ??= { sampleRate: block.sampleRate, numberOfChannels: block.numberOfChannels };
         if (block.sampleRate !== format.sampleRate || block.numberOfChannels !== format.numberOfChannels) {
-          throw new UnsupportedExportError(
-            `The recording's audio changes from ${format.numberOfChannels} channels at ${format.sampleRate} Hz to ${block.numberOfChannels} at ${block.sampleRate} Hz; export the parts on either side of the change separately.`,
-          );
+          throw new AudioFormatChangeError(format, block);
         }
         const blockFrame = Math.round(firstOutputSec * format.sampleRate) + runFrames;
         const endFrame = Math.round(endOutputSec * format.sampleRate);
