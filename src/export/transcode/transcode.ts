@@ -99,22 +99,23 @@ function chunkCut(chunk: SegmentChunk<TranscodeSegment>, range: TranscodeOptions
  * segments (broken also at discontinuities) are joined and transcoded to a Matroska piece with
  * the input's own timestamps (`-copyts`), and the piece's packets go into the output before the
  * next chunk is read. Memory is bounded by one chunk's input and output plus the core (about
- * 31 MB of code and its heap), whatever the recording's length. Over several chunks `loudnorm`
+ * 31 MB of code and its heap), and for audio encoded on its own (below) one chunk of PCM in the
+ * browser and in a second core, whatever the recording's length. Over several chunks `loudnorm`
  * takes two passes: every chunk is measured first, then each is given the one gain that
  * normalises the whole recording (src/export/transcode/loudness.ts); a single chunk is levelled
  * in one pass.
  *
- * Audio the browser decodes (AAC, MP3) is never cut into pieces: the browser decodes it and a
- * second ffmpeg.wasm encodes the PCM in overlapping chunks of which only the inner parts are
- * kept (aac-chunks.ts), so it has no seam at chunk joins; `loudnorm` then always takes two
- * passes.
+ * Audio the browser decodes (AAC, MP3) is never cut into pieces: the browser decodes it and
+ * ffmpeg.wasm encodes the PCM in overlapping chunks of which only the inner parts are kept
+ * (aac-chunks.ts), so it has no seam at chunk joins; `loudnorm` then always takes two passes.
  * - Audio alone (M4A, or MP4 without a video setting) is cut at the sample for a range, as MP3
  *   exports are (src/export/audio-decode.ts).
- * - With video, the pieces hold video alone. Each run of continuous timestamps is laid on the
- *   output from its own clock (placed-video.ts, run-timeline.ts), its video packets and its
- *   audio samples (placed-audio.ts) both by their timestamps, so audio stays on the picture
- *   however many chunks the video is encoded in; runs follow one another. The two streams are
- *   interleaved into the MP4 (encoded-file.ts).
+ * - With video, the pieces hold video alone, and the audio is encoded beside them in a second
+ *   ffmpeg.wasm (it encodes its next chunk while the pieces are written). Each run of
+ *   continuous timestamps is laid on the output from its own clock (placed-video.ts,
+ *   run-timeline.ts), its video packets and its audio samples (placed-audio.ts) both by their
+ *   timestamps, so audio stays on the picture however many chunks the video is encoded in; runs
+ *   follow one another. The two streams are interleaved into the MP4 (encoded-file.ts).
  * Audio the browser cannot decode (AC-3) is encoded by ffmpeg with each chunk, into the same
  * piece as its video, and the pieces are remuxed one after another ({@link remuxRuns}): each
  * chunk's AAC starts with the encoder's priming frame, so there the audio has ~21 ms of
@@ -251,8 +252,6 @@ export async function transcodeSegments(segments: readonly TranscodeSegment[], o
       }
     }
     if (seamlessAudio) {
-      // Video in pieces, audio on its own in a second ffmpeg.wasm (encodeAacChunks encodes its
-      // next chunk while the pieces are written), both placed by their timestamps.
       const audioSession = await FfmpegSession.load(options.ffmpegBasePath);
       const stopAudio = () => audioSession.terminate();
       options.signal?.addEventListener('abort', stopAudio, { once: true });
