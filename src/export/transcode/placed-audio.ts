@@ -60,7 +60,6 @@ export async function* placeAudioRuns(runs: Iterable<PlacedAudioRun>, options: P
     const placement = await run.placement();
     if (placement.firstAudioSec === null) continue;
     const firstOutputSec = placement.outputSecOf(placement.firstAudioSec, placement.firstAudioSec - placement.anchorSec);
-    const endOutputSec = placement.outputStartSec + placement.endSec - placement.anchorSec;
     /** Frames of this run decoded so far. */
     let runFrames = 0;
     for await (const block of decodeAudioRuns(await run.blobs(), { ...options, windowSec: null })) {
@@ -72,7 +71,7 @@ export async function* placeAudioRuns(runs: Iterable<PlacedAudioRun>, options: P
           throw new AudioFormatChangeError(format, block);
         }
         const blockFrame = Math.round(firstOutputSec * format.sampleRate) + runFrames;
-        const endFrame = Math.round(endOutputSec * format.sampleRate);
+        const endFrame = Math.round(placement.outputEndSec * format.sampleRate);
         runFrames += block.numberOfFrames;
         const fromFrame = Math.max(writtenFrames, blockFrame);
         const toFrame = Math.min(endFrame, blockFrame + block.numberOfFrames);

@@ -42,6 +42,8 @@ export interface RunPlacement {
   anchorSec: number;
   /** The run's end (its last packet's, or the out point) on its clock. */
   endSec: number;
+  /** Output time where the run ends (`endSec` placed; never before `outputStartSec`), where the next run starts. */
+  outputEndSec: number;
   /** The run's first audio packet on its clock; null when its first segment has no audio. */
   firstAudioSec: number | null;
   /** Output time of `sourceSec`, a time of the run's clock about `expectedSec` after its in point (unwrapped near it). */
@@ -83,10 +85,6 @@ export class RunTimeline {
 
   constructor(private readonly runs: readonly TimelineRun[]) {}
 
-  get runCount(): number {
-    return this.runs.length;
-  }
-
   /**
    * Where run `index` lands.
    * @throws RangeError for an index out of range.
@@ -104,7 +102,7 @@ export class RunTimeline {
   private async place(index: number): Promise<RunPlacement> {
     const run = this.runs[index];
     if (!run) throw new RangeError(`There is no run ${index} of ${this.runs.length}.`);
-    const outputStartSec = index === 0 ? 0 : await this.outputEndSec(index - 1);
+    const outputStartSec = index === 0 ? 0 : (await this.placement(index - 1)).outputEndSec;
     const first = await segmentTimes(await run.start.segment(), false);
     const anchorSec = first.startSec + run.start.afterSec;
     const unwrap = (sourceSec: number, expectedSec: number) => sourceSec + ptsWrapSec(sourceSec, anchorSec + expectedSec);
@@ -114,14 +112,9 @@ export class RunTimeline {
       outputStartSec,
       anchorSec,
       endSec,
+      outputEndSec: outputStartSec + Math.max(0, endSec - anchorSec),
       firstAudioSec: first.firstAudioSec === null ? null : unwrap(first.firstAudioSec, 0),
       outputSecOf: (sourceSec, expectedSec) => outputStartSec + unwrap(sourceSec, expectedSec) - anchorSec,
     };
-  }
-
-  /** Output time where run `index` ends. */
-  async outputEndSec(index: number): Promise<number> {
-    const placement = await this.placement(index);
-    return placement.outputStartSec + Math.max(0, placement.endSec - placement.anchorSec);
   }
 }
