@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { ALL_FORMATS, BufferSource, EncodedPacketSink, Input, MATROSKA, VideoSampleSink } from 'mediabunny';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { demoSegment } from '../storage/test-fixtures.ts';
-import { decoderConfigurationRecord, lengthPrefixedSize, nalUnitBounds, parameterSets, writeLengthPrefixed } from './annex-b.ts';
+import { decoderConfigurationRecord, lengthPrefixedSize, nalUnitBounds, nalUnitType, parameterSets, recordParameterSets, writeLengthPrefixed } from './annex-b.ts';
 import { remuxRuns, type RemuxFormat } from './remux.ts';
 import { demuxSegment, type DemuxedPacketInfo, type DemuxedTrack, type SegmentDemuxer } from './segment-demux.ts';
 import { fetchVodSegments, ffprobe } from './test-format-streams.ts';
@@ -153,6 +153,27 @@ describe('MPEG-TS video made length-prefixed before muxing', () => {
     expect(record[4]! & 0b11).toBe(3);
     const second = (await new EncodedPacketSink(track).getNextPacket(first))!;
     expect(parameterSets('avc', second.data, nalUnitBounds(second.data))).toBeNull();
+    input.dispose();
+  });
+
+  test.each([
+    ['H.264', 'avc', async () => (await demoSegment(0))!],
+    ['H.265', 'hevc', async () => (await hevcSegments())[0]!],
+  ] as const)('%s: recordParameterSets reads back the parameter sets a record was made of', async (_name, codec, segmentOf) => {
+    const input = new Input({ source: new BufferSource(await (await segmentOf()).arrayBuffer()), formats: ALL_FORMATS });
+    const track = (await input.getPrimaryVideoTrack())!;
+    const first = (await new EncodedPacketSink(track).getFirstPacket())!;
+    const sets = parameterSets(codec, first.data, nalUnitBounds(first.data))!;
+    const config = (await track.getDecoderConfig())!;
+    const record = await decoderConfigurationRecord(codec, sets, config);
+    const units = await recordParameterSets(codec, { ...config, description: record });
+    const bounds = nalUnitBounds(sets);
+    // H.264: SPS, PPS; H.265: VPS, SPS, PPS, as the keyframe carried them (its SEI, which the
+    // record holds too, is not a parameter set).
+    const setTypes = codec === 'avc' ? [7, 8] : [32, 33, 34];
+    const expected = Array.from({ length: bounds.length / 2 }, (_, i) => sets.slice(bounds[2 * i], bounds[2 * i + 1])).filter((unit) => setTypes.includes(nalUnitType(codec, unit[0]!)));
+    expect(units.map((unit) => nalUnitType(codec, unit[0]!))).toEqual(setTypes);
+    expect(units).toEqual(expected);
     input.dispose();
   });
 });

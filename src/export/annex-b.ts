@@ -1,4 +1,4 @@
-import { BufferSource, BufferTarget, EncodedPacket, EncodedVideoPacketSource, Input, MP4, Mp4OutputFormat, Output } from 'mediabunny';
+import { BufferSource, BufferTarget, EncodedPacket, EncodedPacketSink, EncodedVideoPacketSource, Input, MP4, MPEG_TS, Mp4OutputFormat, MpegTsOutputFormat, Output } from 'mediabunny';
 
 /**
  * H.264 and H.265 access units as MPEG-TS carries them (the Annex B byte stream: NAL units behind
@@ -87,6 +87,21 @@ const RECORD_UNITS: Record<NalCodec, { type: (header: number) => number; kept: r
   hevc: { type: (header) => (header >> 1) & 0x3f, kept: [32, 33, 34, 39, 40], needed: [33, 34] },
 };
 
+/** The nal_unit_type of a NAL unit whose first byte is `header` (H.264 7.3.1, H.265 7.3.1.2). */
+export function nalUnitType(codec: NalCodec, header: number): number {
+  return RECORD_UNITS[codec].type(header);
+}
+
+/**
+ * NAL unit types of the access unit delimiter and the SPS: H.264 9 and 7 (Table 7-1), H.265
+ * 35 and 33 (Table 7-1). A delimiter, when present, is an access unit's first NAL unit (H.264
+ * 7.4.1.2.3, H.265 7.4.2.4.4); parameter sets come before the first slice.
+ */
+export const DELIMITER_AND_SPS_TYPES: Record<NalCodec, { delimiter: number; sps: number }> = {
+  avc: { delimiter: 9, sps: 7 },
+  hevc: { delimiter: 35, sps: 33 },
+};
+
 /**
  * The NAL units of the access unit `bounds` of `data` that its decoder configuration record is
  * made of (H.264: SPS, PPS, SPS extensions; H.265: VPS, SPS, PPS and SEI), as an Annex B byte
@@ -114,7 +129,43 @@ const START_CODE = new Uint8Array([0, 0, 0, 1]);
 
 /** Records already made, by codec and parameter sets: a recording repeats the same ones in every segment. */
 const recordCache = new Map<string, Uint8Array>();
-const RECORD_CACHE_MAX_COUNT = 8;
+/** Parameter sets already read, by codec and record. */
+const parameterSetCache = new Map<string, Uint8Array[]>();
+/** Entries each cache keeps (a recording has one or a few configurations). */
+const CACHE_MAX_COUNT = 8;
+
+/** `cache`'s value for `key`, made by `make` when missing; the oldest entry goes when the cache is full. */
+async function cached<T>(cache: Map<string, T>, key: string, make: () => Promise<T>): Promise<T> {
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const value = await make();
+  if (cache.size >= CACHE_MAX_COUNT) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
+  return value;
+}
+
+/**
+ * One keyframe of `data` muxed by mediabunny into an MP4 or MPEG-TS file in memory with
+ * `config`, and that file's first video track read back: how mediabunny's own muxers and
+ * demuxers turn parameter sets into a record and back here.
+ * @returns the read-back track's decoder configuration and first packet.
+ */
+async function throughMediabunny(codec: NalCodec, data: Uint8Array, config: VideoDecoderConfig, container: 'mp4' | 'mpegts'): Promise<{ config: VideoDecoderConfig | null; packet: EncodedPacket | null }> {
+  const target = new BufferTarget();
+  const output = new Output({ format: container === 'mp4' ? new Mp4OutputFormat() : new MpegTsOutputFormat(), target });
+  const source = new EncodedVideoPacketSource(codec);
+  output.addVideoTrack(source);
+  await output.start();
+  await source.add(new EncodedPacket(data, 'key', 0, 0.04), { decoderConfig: config });
+  await output.finalize();
+  const input = new Input({ source: new BufferSource(target.buffer!), formats: [container === 'mp4' ? MP4 : MPEG_TS] });
+  try {
+    const track = await input.getPrimaryVideoTrack();
+    return { config: (await track?.getDecoderConfig()) ?? null, packet: track ? await new EncodedPacketSink(track).getFirstPacket() : null };
+  } finally {
+    input.dispose();
+  }
+}
 
 /**
  * The decoder configuration record (AVCDecoderConfigurationRecord, ISO/IEC 14496-15 5.3.3.1;
@@ -127,26 +178,38 @@ const RECORD_CACHE_MAX_COUNT = 8;
  *   not into the record, which depends on `sets` alone).
  * @throws Error from mediabunny when the parameter sets cannot be parsed.
  */
-export async function decoderConfigurationRecord(codec: NalCodec, sets: Uint8Array, config: VideoDecoderConfig): Promise<Uint8Array> {
-  const key = `${codec}:${sets.join(',')}`;
-  const cached = recordCache.get(key);
-  if (cached) return cached;
-  const target = new BufferTarget();
-  const output = new Output({ format: new Mp4OutputFormat(), target });
-  const source = new EncodedVideoPacketSource(codec);
-  output.addVideoTrack(source);
-  await output.start();
-  await source.add(new EncodedPacket(sets, 'key', 0, 0.04), { decoderConfig: { ...config, description: undefined } });
-  await output.finalize();
-  const input = new Input({ source: new BufferSource(target.buffer!), formats: [MP4] });
-  try {
-    const description = (await (await input.getPrimaryVideoTrack())?.getDecoderConfig())?.description;
+export function decoderConfigurationRecord(codec: NalCodec, sets: Uint8Array, config: VideoDecoderConfig): Promise<Uint8Array> {
+  return cached(recordCache, `${codec}:${sets.join(',')}`, async () => {
+    const description = (await throughMediabunny(codec, sets, { ...config, description: undefined }, 'mp4')).config?.description;
     if (!description) throw new Error(`mediabunny wrote no ${codec === 'avc' ? 'avcC' : 'hvcC'} record for these parameter sets.`);
-    const record = ArrayBuffer.isView(description) ? new Uint8Array(description.buffer, description.byteOffset, description.byteLength).slice() : new Uint8Array(description.slice(0));
-    if (recordCache.size >= RECORD_CACHE_MAX_COUNT) recordCache.delete(recordCache.keys().next().value!);
-    recordCache.set(key, record);
-    return record;
-  } finally {
-    input.dispose();
-  }
+    return bytesOf(description).slice();
+  });
+}
+
+/**
+ * The parameter sets of a decoder configuration record (the inverse of
+ * {@link decoderConfigurationRecord}): H.264 SPS and PPS, H.265 VPS, SPS and PPS, in decoding
+ * order, each a NAL unit without start code or length. They are read by mediabunny: its
+ * MPEG-TS muxer, which carries parameter sets in-band, writes the record's in front of a
+ * keyframe (here an empty one), and its demuxer reads that access unit back.
+ * @param config a configuration whose `description` is the record (avcC/hvcC).
+ * @throws Error when `config` has no record, from mediabunny when it cannot parse it, and when
+ *   it holds no SPS or PPS.
+ */
+export function recordParameterSets(codec: NalCodec, config: VideoDecoderConfig): Promise<Uint8Array[]> {
+  if (!config.description) return Promise.reject(new Error('This decoder configuration has no record to read parameter sets from.'));
+  return cached(parameterSetCache, `${codec}:${bytesOf(config.description).join(',')}`, async () => {
+    const unit = (await throughMediabunny(codec, new Uint8Array(0), config, 'mpegts')).packet;
+    const sets = unit && parameterSets(codec, unit.data, nalUnitBounds(unit.data));
+    if (!sets) throw new Error(`This ${codec === 'avc' ? 'avcC' : 'hvcC'} record holds no SPS or no PPS.`);
+    const bounds = nalUnitBounds(sets);
+    const units: Uint8Array[] = [];
+    for (let i = 0; i < bounds.length; i += 2) units.push(sets.slice(bounds[i], bounds[i + 1]));
+    return units;
+  });
+}
+
+/** The bytes of a WebCodecs `description`, without copying. */
+export function bytesOf(description: AllowSharedBufferSource): Uint8Array {
+  return ArrayBuffer.isView(description) ? new Uint8Array(description.buffer, description.byteOffset, description.byteLength) : new Uint8Array(description);
 }

@@ -16,6 +16,7 @@ import { isSubtitlesRendition, renditionTrackName } from '../capture/rendition-r
 import type { RecordingStore } from '../storage/recording-store.ts';
 import type { Recording, SegmentRecord } from '../storage/types.ts';
 import { storedSegmentBlobReader } from './recording-runs.ts';
+import { TrackWriter } from './track-writer.ts';
 import { ptsWrapSec, REMUX_CONTAINERS, UnsupportedExportError, type RemuxOptions, type RemuxResult } from './remux.ts';
 
 /** An alternate rendition of a recording (a child recording) with its stored segments. */
@@ -65,8 +66,8 @@ interface Cursor {
   segments: SegmentRecord[];
   index: number;
   kind: 'video' | 'audio';
-  source: EncodedVideoPacketSource | EncodedAudioPacketSource;
-  configSent: boolean;
+  /** Writes the stream's track of the output. */
+  writer: TrackWriter;
   input: Input | null;
   track: InputVideoTrack | InputAudioTrack | null;
   /** First timestamp of the open segment, unwrapped (see {@link ptsWrapSec}). */
@@ -124,7 +125,7 @@ export async function remuxWithRenditions(main: Recording, mainSegments: Segment
       if (source instanceof EncodedVideoPacketSource) output.addVideoTrack(source);
       else output.addAudioTrack(source, name ? { name } : {});
       codecs.push((await track.getCodecParameterString()) ?? '');
-      const cursor: Cursor = { recordingId, segments: [], index: 0, kind, source, configSent: false, input: null, track: null, startSec: Infinity, wrapSec: 0 };
+      const cursor: Cursor = { recordingId, segments: [], index: 0, kind, writer: new TrackWriter(source, track.codec!), input: null, track: null, startSec: Infinity, wrapSec: 0 };
       streams.push({ epochs: splitAtDiscontinuityTags(segments), cursor });
     };
     await add(main.id, mainSegments, 'video', video);
@@ -190,12 +191,10 @@ async function writeEpoch(cursors: Cursor[], baseSec: number, offsetSec: number,
   for (;;) {
     const next = cursors.filter((cursor) => cursor.track).sort((a, b) => a.startSec - b.startSec)[0];
     if (!next) return endSec;
-    const decoderConfig = next.configSent ? undefined : await next.track!.getDecoderConfig();
+    const decoderConfig = await next.track!.getDecoderConfig();
     for await (const packet of new EncodedPacketSink(next.track!).packets() as AsyncIterable<EncodedPacket>) {
       const timestamp = Math.max(offsetSec, packet.timestamp + next.wrapSec - baseSec);
-      const meta = !next.configSent && decoderConfig ? { decoderConfig } : undefined;
-      await (next.source as EncodedVideoPacketSource).add(packet.clone({ timestamp }), meta as never);
-      next.configSent = true;
+      await next.writer.add(packet.clone({ timestamp }), decoderConfig);
       endSec = Math.max(endSec, timestamp + packet.duration);
       if (next.kind === 'video') onVideoWritten(timestamp + packet.duration);
     }

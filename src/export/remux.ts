@@ -13,6 +13,8 @@ import {
 } from 'mediabunny';
 import { demuxSegment, packetAt, type DemuxedSegment, type DemuxedTrack, type SegmentDemuxer } from './segment-demux.ts';
 import { startsDiscontinuity, type StoredSegmentTiming } from '../storage/segment-timeline.ts';
+import { UnsupportedExportError } from './export-errors.ts';
+import { TrackWriter } from './track-writer.ts';
 
 /** Containers a recording can be remuxed into without re-encoding. */
 export type RemuxFormat = 'mp4' | 'm4a' | 'mkv';
@@ -24,13 +26,7 @@ export const REMUX_CONTAINERS: Record<RemuxFormat, { createFormat: () => OutputF
   mkv: { createFormat: () => new MkvOutputFormat(), keepsVideo: true },
 };
 
-/** Thrown when the recording holds nothing the chosen format can carry. */
-export class UnsupportedExportError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnsupportedExportError';
-  }
-}
+export { UnsupportedExportError };
 
 /** Options of {@link remuxRuns}. */
 export interface RemuxOptions {
@@ -72,7 +68,7 @@ export interface RemuxResult {
   codecs: string[];
 }
 
-type Track = { demuxed: DemuxedTrack; source: EncodedVideoPacketSource | EncodedAudioPacketSource };
+type Track = { demuxed: DemuxedTrack; writer: TrackWriter };
 
 /** The MPEG-TS presentation clock wraps after 2^33 ticks of 90 kHz (ISO/IEC 13818-1 2.4.3.7), in seconds. */
 export const PTS_WRAP_SEC = 2 ** 33 / 90_000;
@@ -102,7 +98,9 @@ export function ptsWrapSec(sec: number, nearSec: number): number {
  * DemuxPool's, src/export/demux-pool.ts) and released once written, and video and audio
  * packets are written in timestamp order, so memory stays bounded by `demuxAheadCount + 1`
  * segments plus mediabunny's write chunk, whatever the recording's length. A presentation
- * clock that wraps inside a run (after about 26.5 hours) is unwrapped.
+ * clock that wraps inside a run (after about 26.5 hours) is unwrapped. Where the H.264/H.265
+ * decoder configuration changes between segments (another picture size, a new init section),
+ * the new parameter sets go in-band ({@link TrackWriter}).
  *
  * M4A keeps the first audio track only; MP4 and MKV keep the first video and the first audio track.
  * @throws UnsupportedExportError when no track fits the format (M4A of a stream without audio).
@@ -115,7 +113,7 @@ export async function remuxRuns(runs: Iterable<Blob[]> | AsyncIterable<Blob[]>, 
     target: new StreamTarget(options.writable, { chunked: true, chunkSize: 8 * 1024 * 1024 }),
   });
   if (options.tags) output.setMetadataTags(options.tags);
-  const sinks: OutputTracks = { video: null, audio: null, decoderConfigSent: new Set() };
+  const sinks: OutputTracks = { video: null, audio: null };
   let offsetSec = 0;
   const codecs: string[] = [];
   const reportProgress = (doneSec: number) => options.onProgress?.(Math.min(1, doneSec / Math.max(options.totalDurationSec, 1e-9)));
@@ -134,9 +132,9 @@ export async function remuxRuns(runs: Iterable<Blob[]> | AsyncIterable<Blob[]>, 
       }
       if (output.state === 'pending') await startOutput(output, sinks, segment, options.format, codecs);
       const tracks: Track[] = [];
-      if (sinks.video && video) tracks.push({ demuxed: video, source: sinks.video });
-      if (sinks.audio && audio) tracks.push({ demuxed: audio, source: sinks.audio });
-      await writeSegment(tracks, clock, sinks.decoderConfigSent, reportProgress);
+      if (sinks.video && video) tracks.push({ demuxed: video, writer: sinks.video });
+      if (sinks.audio && audio) tracks.push({ demuxed: audio, writer: sinks.audio });
+      await writeSegment(tracks, clock, reportProgress);
     }
     if (clock) offsetSec = Math.max(offsetSec, clock.endSec);
     if (output.state === 'pending') throw new UnsupportedExportError('This recording has no segments to export.');
@@ -151,10 +149,8 @@ export async function remuxRuns(runs: Iterable<Blob[]> | AsyncIterable<Blob[]>, 
 }
 
 interface OutputTracks {
-  video: EncodedVideoPacketSource | null;
-  audio: EncodedAudioPacketSource | null;
-  /** Output sources that have had their decoder configuration. */
-  decoderConfigSent: Set<EncodedVideoPacketSource | EncodedAudioPacketSource>;
+  video: TrackWriter | null;
+  audio: TrackWriter | null;
 }
 
 /** Timing state of one run: where it started, where it is written to, in seconds. */
@@ -204,8 +200,16 @@ async function startOutput(output: Output, sinks: OutputTracks, first: DemuxedSe
     const name = first.video.codec === 'avc' ? 'H.264' : 'H.265';
     throw new UnsupportedExportError(`The recording's first segment carries no ${name} parameter sets (SPS and PPS), so its video cannot be put into a file.`);
   }
-  if (first.video) output.addVideoTrack((sinks.video = new EncodedVideoPacketSource(first.video.codec as VideoCodec)));
-  if (first.audio) output.addAudioTrack((sinks.audio = new EncodedAudioPacketSource(first.audio.codec as AudioCodec)));
+  if (first.video) {
+    const source = new EncodedVideoPacketSource(first.video.codec as VideoCodec);
+    output.addVideoTrack(source);
+    sinks.video = new TrackWriter(source, first.video.codec);
+  }
+  if (first.audio) {
+    const source = new EncodedAudioPacketSource(first.audio.codec as AudioCodec);
+    output.addAudioTrack(source);
+    sinks.audio = new TrackWriter(source, first.audio.codec);
+  }
   if (!sinks.video && !sinks.audio) {
     throw new UnsupportedExportError(format === 'm4a' ? 'This recording has no audio to put in an M4A file.' : 'This recording has no audio or video track.');
   }
@@ -217,13 +221,13 @@ async function startOutput(output: Output, sinks: OutputTracks, first: DemuxedSe
  * Writes one segment's packets, interleaved by timestamp across tracks, placed on the run's
  * clock (see {@link RunClock}).
  */
-async function writeSegment(tracks: Track[], clock: RunClock, decoderConfigSent: OutputTracks['decoderConfigSent'], onProgress: (doneSec: number) => void): Promise<void> {
+async function writeSegment(tracks: Track[], clock: RunClock, onProgress: (doneSec: number) => void): Promise<void> {
   if (tracks.length === 0) return;
   const startSec = Math.min(...tracks.map((track) => track.demuxed.firstTimestampSec));
   if (clock.lastStartSec !== null) clock.wrapSec = ptsWrapSec(startSec, clock.lastStartSec);
   clock.lastStartSec = startSec + clock.wrapSec;
   clock.baseSec ??= clock.lastStartSec;
-  const cursors = tracks.map((track) => ({ track, index: 0, decoderConfig: decoderConfigSent.has(track.source) ? null : track.demuxed.decoderConfig }));
+  const cursors = tracks.map((track) => ({ track, index: 0 }));
   for (;;) {
     let next: (typeof cursors)[number] | undefined;
     for (const cursor of cursors) {
@@ -243,13 +247,7 @@ async function writeSegment(tracks: Track[], clock: RunClock, decoderConfigSent:
       continue;
     }
     const timestampSec = window ? Math.max(0, timelineSec - window.startSec) : timelineSec;
-    const meta = next.decoderConfig ? { decoderConfig: next.decoderConfig } : undefined;
-    // The sources are typed per kind; each cursor only ever sees its own kind's config.
-    await (next.track.source as EncodedVideoPacketSource).add(packetAt(next.track.demuxed, index, timestampSec), meta as never);
-    if (next.decoderConfig) {
-      decoderConfigSent.add(next.track.source);
-      next.decoderConfig = null;
-    }
+    await next.track.writer.add(packetAt(next.track.demuxed, index, timestampSec), next.track.demuxed.decoderConfig);
     clock.endSec = Math.max(clock.endSec, timelineSec + packet.durationSec);
     onProgress(timestampSec);
   }

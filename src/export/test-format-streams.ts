@@ -46,3 +46,21 @@ export async function fetchVodSegments(variant: string, playlist = 'index.m3u8')
   }
   return Promise.all(segments.map(async ({ name, durationSec }) => ({ data: await (await get(name)).blob(), durationSec })));
 }
+
+/** What `POST /ffprobe-frames` answers (tests/helpers/ffprobe.ts `probeFrames`). */
+export interface ProbedFrames {
+  /** Runs of consecutive decoded frames of one picture size, in output order. */
+  frameSizes: { width: number; height: number; count: number }[];
+  /** ffprobe's decoding errors; empty for a clean decode. */
+  decodeErrors: string[];
+}
+
+/**
+ * Every video frame of `bytes` decoded by ffprobe, run by the format-stream server.
+ * @throws Error with ffprobe's message when it cannot read them.
+ */
+export async function ffprobeFrames(bytes: Uint8Array<ArrayBuffer> | Blob): Promise<ProbedFrames> {
+  const response = await fetch(`${inject('formatStreamsUrl')}/ffprobe-frames`, { method: 'POST', body: bytes });
+  if (!response.ok) throw new Error(`ffprobe: ${await response.text()}`);
+  return (await response.json()) as ProbedFrames;
+}

@@ -85,3 +85,35 @@ function stringTags(tags: Record<string, unknown> | undefined): Record<string, s
   for (const [key, value] of Object.entries(tags ?? {})) out[key] = String(value);
   return out;
 }
+
+/** What {@link probeFrames} reports about a file's first video stream. */
+export interface ProbedFrames {
+  /** Runs of consecutive decoded frames of one picture size, in decoding output order. */
+  frameSizes: { width: number; height: number; count: number }[];
+  /** What ffprobe printed at log level error while decoding (e.g. `error while decoding MB 16 0`); empty for a clean decode. */
+  decodeErrors: string[];
+}
+
+/**
+ * Decodes every frame of the first video stream with ffprobe (`-show_entries frame=width,height`)
+ * and reports the picture size of each, and the decoder's errors: a frame decoded with the wrong
+ * parameter sets shows in both.
+ * @throws Error with ffprobe's stderr when ffprobe cannot run, fails, or takes over 30 s.
+ */
+export async function probeFrames(path: string): Promise<ProbedFrames> {
+  const args = ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=width,height', '-of', 'csv=p=0', path];
+  const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+    execFile('ffprobe', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: PROBE_TIMEOUT_MS }, (error, out, err) => {
+      if (error) reject(new Error(`ffprobe failed on ${path}: ${err.trim() || error.message}`));
+      else resolve({ stdout: out, stderr: err });
+    });
+  });
+  const frameSizes: ProbedFrames['frameSizes'] = [];
+  // A frame's line is `width,height`, with a trailing comma when it carries side data.
+  for (const [, width, height] of stdout.matchAll(/^(\d+),(\d+)/gm)) {
+    const last = frameSizes.at(-1);
+    if (last && last.width === Number(width) && last.height === Number(height)) last.count += 1;
+    else frameSizes.push({ width: Number(width), height: Number(height), count: 1 });
+  }
+  return { frameSizes, decodeErrors: stderr.split('\n').filter((line) => line.trim() !== '') };
+}

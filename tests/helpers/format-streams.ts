@@ -2,7 +2,7 @@ import { createCipheriv } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { probeMedia } from './ffprobe.ts';
+import { probeFrames, probeMedia } from './ffprobe.ts';
 import { makeVodVariant, startFfmpegLiveFmp4, VARIANT_PLAYLIST_NAME, type VodVariant } from './ffmpeg-hls-variants.ts';
 import { startGstHlsStream } from './gst-hls.ts';
 import type { LiveHlsProcess } from './live-process.ts';
@@ -51,6 +51,7 @@ export interface FormatStreamServer {
  *   until the server closes.
  * - `POST /ffprobe`: the body is a media file; answers the JSON of {@link probeMedia}, or 422
  *   with ffprobe's message.
+ * - `POST /ffprobe-frames`: the same with {@link probeFrames} (every video frame decoded).
  * @throws Error when the server cannot listen.
  */
 export async function startFormatStreamServer(): Promise<FormatStreamServer> {
@@ -112,7 +113,7 @@ export async function startFormatStreamServer(): Promise<FormatStreamServer> {
   const server = await listenOnLoopback(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method === 'OPTIONS') return void res.writeHead(204, CORS_HEADERS).end();
-    if (req.method === 'POST' && url.pathname === '/ffprobe') {
+    if (req.method === 'POST' && (url.pathname === '/ffprobe' || url.pathname === '/ffprobe-frames')) {
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of req) {
@@ -123,7 +124,7 @@ export async function startFormatStreamServer(): Promise<FormatStreamServer> {
       const path = join(root, `probe-${crypto.randomUUID()}`);
       await writeFile(path, Buffer.concat(chunks));
       try {
-        const probed = await probeMedia(path);
+        const probed = url.pathname === '/ffprobe' ? await probeMedia(path) : await probeFrames(path);
         res.writeHead(200, { ...CORS_HEADERS, 'Content-Type': 'application/json' }).end(JSON.stringify(probed));
       } catch (error) {
         res.writeHead(422, { ...CORS_HEADERS, 'Content-Type': 'text/plain' }).end(String(error));

@@ -1,4 +1,5 @@
 import { EncodedAudioPacketSource, EncodedVideoPacketSource, Output, StreamTarget, type EncodedPacket, type MetadataTags, type StreamTargetChunk } from 'mediabunny';
+import { TrackWriter } from '../track-writer.ts';
 import { REMUX_CONTAINERS, UnsupportedExportError, type RemuxResult } from '../remux.ts';
 
 /** One encoded packet on the output timeline (timestamp in seconds), with the decoder setup of its stream. */
@@ -26,8 +27,7 @@ export interface EncodedFileOptions {
 type Cursor = {
   iterator: AsyncIterator<TimedPacket<VideoDecoderConfig | AudioDecoderConfig>>;
   head: TimedPacket<VideoDecoderConfig | AudioDecoderConfig> | null;
-  source: EncodedVideoPacketSource | EncodedAudioPacketSource;
-  configSent: boolean;
+  writer: TrackWriter;
 };
 
 /**
@@ -44,8 +44,8 @@ export async function writeEncodedFile(streams: EncodedStreams, options: Encoded
   const output = new Output({ format: REMUX_CONTAINERS[options.format].createFormat(), target: new StreamTarget(options.writable, { chunked: true, chunkSize: 4 * 1024 * 1024 }) });
   if (options.tags) output.setMetadataTags(options.tags);
   const cursors: Cursor[] = [];
-  if (streams.video) cursors.push({ iterator: streams.video[Symbol.asyncIterator](), head: null, source: new EncodedVideoPacketSource('avc'), configSent: false });
-  if (streams.audio) cursors.push({ iterator: streams.audio[Symbol.asyncIterator](), head: null, source: new EncodedAudioPacketSource('aac'), configSent: false });
+  if (streams.video) cursors.push({ iterator: streams.video[Symbol.asyncIterator](), head: null, writer: new TrackWriter(new EncodedVideoPacketSource('avc'), 'avc') });
+  if (streams.audio) cursors.push({ iterator: streams.audio[Symbol.asyncIterator](), head: null, writer: new TrackWriter(new EncodedAudioPacketSource('aac'), 'aac') });
   const advance = async (cursor: Cursor) => {
     const next = await cursor.iterator.next();
     cursor.head = next.done ? null : next.value;
@@ -57,8 +57,8 @@ export async function writeEncodedFile(streams: EncodedStreams, options: Encoded
     const open = cursors.filter((cursor) => cursor.head !== null);
     if (open.length === 0) throw new UnsupportedExportError('There is nothing to export in the chosen range.');
     for (const cursor of open) {
-      if (cursor.source instanceof EncodedVideoPacketSource) output.addVideoTrack(cursor.source);
-      else output.addAudioTrack(cursor.source);
+      if (cursor.writer.source instanceof EncodedVideoPacketSource) output.addVideoTrack(cursor.writer.source);
+      else output.addAudioTrack(cursor.writer.source);
       codecs.push(cursor.head!.decoderConfig.codec);
     }
     await output.start();
@@ -67,9 +67,7 @@ export async function writeEncodedFile(streams: EncodedStreams, options: Encoded
       for (const cursor of open) if (cursor.head && (!next || cursor.head.packet.timestamp < next.head!.packet.timestamp)) next = cursor;
       if (!next) break;
       const { packet, decoderConfig } = next.head!;
-      // The sources are typed per kind; each cursor only ever holds its own kind's packets.
-      await (next.source as EncodedAudioPacketSource).add(packet, next.configSent ? undefined : { decoderConfig: decoderConfig as AudioDecoderConfig });
-      next.configSent = true;
+      await next.writer.add(packet, decoderConfig);
       endSec = Math.max(endSec, packet.timestamp + packet.duration);
       await advance(next);
     }

@@ -1,0 +1,118 @@
+import { type EncodedPacket, type EncodedAudioPacketSource, type EncodedVideoPacketSource, type MediaCodec } from 'mediabunny';
+import { bytesOf, DELIMITER_AND_SPS_TYPES, nalUnitType, recordParameterSets, type NalCodec } from './annex-b.ts';
+import { UnsupportedExportError } from './export-errors.ts';
+
+/** A decoder configuration as the demuxers give it: WebCodecs', with the record as `description`. */
+export type TrackConfig = VideoDecoderConfig | AudioDecoderConfig;
+
+/**
+ * Adds one output track's packets to its mediabunny source, each with the decoder configuration
+ * of the stream it came from, and keeps H.264 and H.265 decodable where that configuration
+ * changes mid-track.
+ *
+ * An MP4 sample entry (avcC/hvcC, ISO/IEC 14496-15 5.3.3 and 8.3.3) and Matroska's CodecPrivate
+ * hold one decoder configuration record per track, and mediabunny writes the first it is given.
+ * A recording's record changes where its picture size or encoder settings change: a TV stream
+ * going to an advert at another resolution, an fMP4 stream whose init section changes
+ * (EXT-X-MAP, RFC 8216 section 4.3.2.5), pieces that ffmpeg encoded from such a stream. Without
+ * the new parameter sets, every frame after the change is decoded with the first ones, and
+ * decodes to garbage.
+ *
+ * So, at the first keyframe after a change, the new record's parameter sets go in-band, in
+ * front of the access unit's NAL units (after its delimiter), unless the access unit carries
+ * its own already (as MPEG-TS keyframes do). Decoders use in-band parameter sets over the
+ * sample entry's (FFmpeg, Chromium). A file whose track properly changed configuration would
+ * have a second sample entry, which mediabunny does not write; a strict reader that ignores
+ * in-band parameter sets under `avc1`/`hvc1` may still fail on it.
+ */
+export class TrackWriter {
+  private readonly nalCodec: NalCodec | null;
+  /** The configuration last passed in, to compare records once per stream, not per packet. */
+  private lastConfig: TrackConfig | null = null;
+  /** The record decoders have in force: the sample entry's, then the last one put in-band. */
+  private recordInForce: Uint8Array | null = null;
+  /** A configuration whose parameter sets go in front of the next keyframe. */
+  private pending: VideoDecoderConfig | null = null;
+  private configWritten = false;
+
+  /** @param codec the track's codec; only `avc` and `hevc` configurations are followed. */
+  constructor(
+    readonly source: EncodedVideoPacketSource | EncodedAudioPacketSource,
+    codec: MediaCodec,
+  ) {
+    this.nalCodec = codec === 'avc' || codec === 'hevc' ? codec : null;
+  }
+
+  /**
+   * Adds `packet`, whose bytes are in the form `config` describes (H.264/H.265: length-prefixed
+   * NAL units). The first configuration given goes into the file's track header.
+   * @throws UnsupportedExportError when the NAL unit length size changes with the
+   *   configuration (the packets would need rewriting).
+   */
+  async add(packet: EncodedPacket, config: TrackConfig | null): Promise<void> {
+    if (!this.configWritten) {
+      // The sources are typed per kind; a writer only ever sees its own kind's configuration.
+      await (this.source as EncodedVideoPacketSource).add(packet, config ? { decoderConfig: config as VideoDecoderConfig } : undefined);
+      this.configWritten = config !== null;
+      this.lastConfig = config;
+      this.recordInForce = config?.description ? bytesOf(config.description) : null;
+      return;
+    }
+    if (this.nalCodec && config && config !== this.lastConfig) {
+      this.lastConfig = config;
+      this.pending = this.changed(config as VideoDecoderConfig) ? (config as VideoDecoderConfig) : null;
+    }
+    if (this.pending && packet.type === 'key') packet = await this.withParameterSets(packet, this.pending);
+    await (this.source as EncodedVideoPacketSource).add(packet);
+  }
+
+  private changed(config: VideoDecoderConfig): boolean {
+    if (!config.description || !this.recordInForce) return false;
+    const record = bytesOf(config.description);
+    if (sameBytes(record, this.recordInForce)) return false;
+    const size = (bytes: Uint8Array) => (bytes[this.nalCodec === 'avc' ? 4 : 21]! & 3) + 1;
+    if (size(record) !== size(this.recordInForce)) {
+      throw new UnsupportedExportError(`The recording's video changes its NAL unit length size from ${size(this.recordInForce)} to ${size(record)} bytes, which this export cannot write without re-encoding: choose a smaller MP4, which re-encodes.`);
+    }
+    return true;
+  }
+
+  /** `packet` with the parameter sets of `config` in front of its NAL units, unless it has an SPS of its own. */
+  private async withParameterSets(packet: EncodedPacket, config: VideoDecoderConfig): Promise<EncodedPacket> {
+    const codec = this.nalCodec!;
+    const { delimiter, sps } = DELIMITER_AND_SPS_TYPES[codec];
+    const data = packet.data;
+    const lengthSize = (bytesOf(config.description!)[codec === 'avc' ? 4 : 21]! & 3) + 1;
+    let insertAt = 0;
+    let hasSps = false;
+    for (let at = 0; at + lengthSize < data.length; ) {
+      let length = 0;
+      for (let i = 0; i < lengthSize; i++) length = length * 256 + data[at + i]!;
+      const type = nalUnitType(codec, data[at + lengthSize]!);
+      if (type === sps) hasSps = true;
+      if (type === delimiter && at === insertAt) insertAt = at + lengthSize + length;
+      at += lengthSize + length;
+    }
+    this.recordInForce = bytesOf(config.description!);
+    this.pending = null;
+    if (hasSps) return packet;
+    const sets = await recordParameterSets(codec, config);
+    const joined = new Uint8Array(data.length + sets.reduce((size, unit) => size + lengthSize + unit.length, 0));
+    joined.set(data.subarray(0, insertAt));
+    let at = insertAt;
+    for (const unit of sets) {
+      for (let i = 0; i < lengthSize; i++) joined[at + i] = (unit.length / 256 ** (lengthSize - 1 - i)) & 0xff;
+      joined.set(unit, at + lengthSize);
+      at += lengthSize + unit.length;
+    }
+    joined.set(data.subarray(insertAt), at);
+    return packet.clone({ data: joined });
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
