@@ -12,7 +12,8 @@ export interface Probed {
   durationSec: number;
   /** ffprobe's format name, e.g. `mov,mp4,m4a,3gp,3g2,mj2`. */
   formatName: string;
-  streams: { codecType: string; codecName: string }[];
+  /** Stream duration in seconds, null when ffprobe gives none (MPEG-TS, Matroska). */
+  streams: { codecType: string; codecName: string; durationSec: number | null }[];
 }
 
 /**

@@ -52,6 +52,22 @@ describe('audio re-encoded to AAC in chunks (ffmpeg.wasm), 2 s chunks over 6 s o
     expect(probed.streams.map((s) => s.codecName)).toEqual(['aac']);
     expect(Math.abs(probed.durationSec - 6)).toBeLessThan(0.1);
   });
+
+  test('AC-3 with H.264 (as TV streams carry it) re-encodes into an MP4 of H.264 and AAC, ffmpeg.wasm encoding the audio with each video chunk', { timeout: 180_000 }, async () => {
+    const out = memoryWritable();
+    const result = await transcodeSegments(await vodSegments('h264-ac3-ts'), {
+      ...base,
+      format: 'mp4',
+      settings: { audio: { codec: 'aac', bitrateKbps: 96, loudnorm: false }, video: { crf: 30, maxHeight: null }, burnWallClock: false },
+      chunkSec: 2,
+      writable: out.writable,
+    });
+    expect(result.codecs).toEqual([expect.stringMatching(/^avc1\./), expect.stringMatching(/^mp4a\./)]);
+    const probed = await ffprobe(out.bytes());
+    expect(probed.streams.map((s) => s.codecName)).toEqual(['h264', 'aac']);
+    expect(Math.abs(probed.durationSec - 6)).toBeLessThan(0.1);
+    for (const stream of probed.streams) expect(Math.abs(stream.durationSec! - 6)).toBeLessThan(0.1);
+  });
 });
 
 /** The frames of an ADTS stream (ISO/IEC 14496-3 1.A.3.2): each header gives its frame's length. */
