@@ -21,7 +21,7 @@ export type TrackConfig = VideoDecoderConfig | AudioDecoderConfig;
  * So, at the first keyframe after a change, the new record's parameter sets go in-band, in
  * front of the access unit's NAL units (after its delimiter), unless the access unit carries
  * its own already (as MPEG-TS keyframes do). Decoders use in-band parameter sets over the
- * sample entry's (FFmpeg, Chromium). A file whose track properly changed configuration would
+ * sample entry's (checked for H.264 with FFmpeg and Chromium: src/export/track-writer.test.ts). A file whose track properly changed configuration would
  * have a second sample entry, which mediabunny does not write; a strict reader that ignores
  * in-band parameter sets under `avc1`/`hvc1` may still fail on it.
  */
@@ -70,9 +70,9 @@ export class TrackWriter {
     if (!config.description || !this.recordInForce) return false;
     const record = bytesOf(config.description);
     if (sameBytes(record, this.recordInForce)) return false;
-    const size = (bytes: Uint8Array) => (bytes[this.nalCodec === 'avc' ? 4 : 21]! & 3) + 1;
-    if (size(record) !== size(this.recordInForce)) {
-      throw new UnsupportedExportError(`The recording's video changes its NAL unit length size from ${size(this.recordInForce)} to ${size(record)} bytes, which this export cannot write without re-encoding: choose a smaller MP4, which re-encodes.`);
+    const [from, to] = [nalLengthSize(this.nalCodec!, this.recordInForce), nalLengthSize(this.nalCodec!, record)];
+    if (from !== to) {
+      throw new UnsupportedExportError(`The recording's video changes its NAL unit length size from ${from} to ${to} bytes, which this export cannot write without re-encoding: choose a smaller MP4, which re-encodes.`);
     }
     return true;
   }
@@ -82,7 +82,8 @@ export class TrackWriter {
     const codec = this.nalCodec!;
     const { delimiter, sps } = DELIMITER_AND_SPS_TYPES[codec];
     const data = packet.data;
-    const lengthSize = (bytesOf(config.description!)[codec === 'avc' ? 4 : 21]! & 3) + 1;
+    const record = bytesOf(config.description!);
+    const lengthSize = nalLengthSize(codec, record);
     let insertAt = 0;
     let hasSps = false;
     for (let at = 0; at + lengthSize < data.length; ) {
@@ -93,7 +94,7 @@ export class TrackWriter {
       if (type === delimiter && at === insertAt) insertAt = at + lengthSize + length;
       at += lengthSize + length;
     }
-    this.recordInForce = bytesOf(config.description!);
+    this.recordInForce = record;
     this.pending = null;
     if (hasSps) return packet;
     const sets = await recordParameterSets(codec, config);
@@ -108,6 +109,15 @@ export class TrackWriter {
     joined.set(data.subarray(insertAt), at);
     return packet.clone({ data: joined });
   }
+}
+
+/**
+ * Bytes in front of each NAL unit of packets under `record`: `lengthSizeMinusOne` + 1, the low
+ * two bits of byte 4 of an AVCDecoderConfigurationRecord (ISO/IEC 14496-15 5.3.3.1) and of
+ * byte 21 of an HEVCDecoderConfigurationRecord (8.3.3.1).
+ */
+function nalLengthSize(codec: NalCodec, record: Uint8Array): number {
+  return (record[codec === 'avc' ? 4 : 21]! & 3) + 1;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
