@@ -116,7 +116,11 @@ describe('TrackWriter', () => {
     for (let at = 0; at < tsKey.data.length; at += 4 + view.getUint32(at)) offsets.push([at, at + 4 + view.getUint32(at)]);
     const kept = offsets.filter(([start]) => ![7, 8].includes(nalUnitType('avc', tsKey.data[start + 4]!)));
     const bare = new Uint8Array(kept.reduce((size, [start, end]) => size + end - start, 0));
-    kept.reduce((at, [start, end]) => (bare.set(tsKey.data.subarray(start, end), at), at + end - start), 0);
+    let at = 0;
+    for (const [start, end] of kept) {
+      bare.set(tsKey.data.subarray(start, end), at);
+      at += end - start;
+    }
     expect(nalTypes(bare)[0]).toBe(delimiter);
 
     const written = await throughWriter(async (writer) => {
