@@ -1,4 +1,5 @@
 import { ALL_FORMATS, AudioSample, BlobSource, EncodedPacketSink, Input } from 'mediabunny';
+import { bytesOf } from './annex-b.ts';
 import { UnsupportedExportError } from './remux.ts';
 
 /** Options of {@link decodeAudioRuns}. */
@@ -43,8 +44,7 @@ export class AudioFormatChangeError extends UnsupportedExportError {
 /** The decoder setup of one segment's audio, compared to reconfigure only on a change. */
 function configKey(config: AudioDecoderConfig): string {
   const { description } = config;
-  const bytes = !description ? [] : ArrayBuffer.isView(description) ? new Uint8Array(description.buffer, description.byteOffset, description.byteLength) : new Uint8Array(description);
-  return `${config.codec}|${config.sampleRate}|${config.numberOfChannels}|${Array.from(bytes).join(',')}`;
+  return `${config.codec}|${config.sampleRate}|${config.numberOfChannels}|${description ? bytesOf(description).join(',') : ''}`;
 }
 
 /** Planar 16-bit PCM gathered from decoder outputs into one {@link AudioSample}. */
