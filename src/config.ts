@@ -70,16 +70,20 @@ export interface ExportConfig {
    */
   transcodeChunkSec: number;
   /**
-   * Largest chunk given to ffmpeg.wasm at once, in bytes of stored segments, or of 16-bit PCM
-   * for audio the browser decodes (it holds the chunk and its output in memory, and cannot
-   * address more than 2 GB). Audio the browser decodes is encoded in overlapping chunks without
-   * seams (src/export/transcode/aac-chunks.ts); where it cannot (AC-3), each chunk boundary of a
-   * transcode restarts ffmpeg's AAC encoder (a priming frame, ~21 ms), so chunks are as large as
-   * memory comfortably allows.
-   * `loudnorm` gives every chunk the gain of the whole recording. Default 32 MiB: about 100 s of
-   * 2.5 Mb/s video, or 3 min of 48 kHz stereo PCM.
+   * Largest chunk given to ffmpeg.wasm at once, in bytes of stored segments for video, or of
+   * 16-bit PCM for audio (it holds the chunk and its output in memory, and cannot address more
+   * than 2 GB). Audio is encoded in overlapping chunks without seams
+   * (src/export/transcode/aac-chunks.ts), and `loudnorm` gives every chunk the gain of the
+   * whole recording. Default 32 MiB: about 100 s of 2.5 Mb/s video, or 3 min of 48 kHz stereo PCM.
    */
   transcodeChunkBytes: number;
+  /**
+   * Most 16-bit PCM one ffmpeg.wasm run decodes to, in bytes, for audio the browser cannot
+   * decode (AC-3, E-AC-3: src/export/transcode/ffmpeg-audio-decoder.ts). The chunks overlap,
+   * so their size leaves no trace in the audio; it bounds memory. Default 8 MiB: about 15 s of
+   * 48 kHz 5.1, 44 s of stereo.
+   */
+  ffmpegDecodeChunkBytes: number;
   /** Where the app serves the ffmpeg.wasm core and the drawtext font (same origin). Default `/ffmpeg/`. */
   ffmpegBasePath: string;
   /**
@@ -205,6 +209,7 @@ export const defaultConfig: TapedeckConfig = {
     opfsExportDirName: 'exports',
     transcodeChunkSec: 3600,
     transcodeChunkBytes: 32 * 1024 * 1024,
+    ffmpegDecodeChunkBytes: 8 * 1024 * 1024,
     ffmpegBasePath: '/ffmpeg/',
     demuxWorkerMaxCount: 4,
     demuxAheadPerWorkerCount: 1,

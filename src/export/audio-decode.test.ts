@@ -2,6 +2,7 @@ import { ALL_FORMATS, AudioSampleSink, BlobSource, Input, type AudioSample } fro
 import { describe, expect, inject, test } from 'vitest';
 import { demoSegment } from '../storage/test-fixtures.ts';
 import { AudioFormatChangeError, decodeAudioRuns, UnsupportedAudioCodecError } from './audio-decode.ts';
+import { collect } from './test-pcm.ts';
 
 const formats = inject('formatStreamsUrl');
 
@@ -9,36 +10,6 @@ const formats = inject('formatStreamsUrl');
  * The re-encoding exports' decoder, in Chromium with its WebCodecs AAC decoder, on the demo
  * stream's MPEG-TS segments (H.264 + AAC made by ffmpeg).
  */
-
-/** Every sample of the blocks joined into one Int16Array per channel, with each block's timestamp in seconds. */
-async function collect(blocks: AsyncIterable<AudioSample>): Promise<{ planes: Int16Array[]; timestampsSec: number[]; sampleRate: number }> {
-  const parts: Int16Array[][] = [];
-  const timestampsSec: number[] = [];
-  let sampleRate = 0;
-  for await (const block of blocks) {
-    try {
-      sampleRate = block.sampleRate;
-      timestampsSec.push(block.timestamp);
-      for (let channel = 0; channel < block.numberOfChannels; channel++) {
-        const plane = new Int16Array(block.numberOfFrames);
-        block.copyTo(plane, { format: 's16-planar', planeIndex: channel });
-        (parts[channel] ??= []).push(plane);
-      }
-    } finally {
-      block.close();
-    }
-  }
-  const planes = parts.map((chunks) => {
-    const joined = new Int16Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-    let offset = 0;
-    for (const chunk of chunks) {
-      joined.set(chunk, offset);
-      offset += chunk.length;
-    }
-    return joined;
-  });
-  return { planes, timestampsSec, sampleRate };
-}
 
 /** mediabunny's own decoding of one file, as the reference. */
 async function* decodedByMediabunny(file: Blob): AsyncGenerator<AudioSample> {

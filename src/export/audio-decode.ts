@@ -1,6 +1,7 @@
-import { ALL_FORMATS, AudioSample, BlobSource, EncodedPacketSink, Input } from 'mediabunny';
+import { ALL_FORMATS, AudioSample, BlobSource, EncodedPacketSink, Input, type EncodedPacket } from 'mediabunny';
 import { bytesOf } from './annex-b.ts';
 import { UnsupportedExportError } from './remux.ts';
+import { FfmpegAudioDecoder, type DecodedAudioSink, type FfmpegAudioDecodeOptions } from './transcode/ffmpeg-audio-decoder.ts';
 
 /** Options of {@link decodeAudioRuns}. */
 export interface AudioDecodeOptions {
@@ -15,9 +16,14 @@ export interface AudioDecodeOptions {
   noAudioMessage: string;
   /** Packets queued in the browser's decoder at most (config `export.audioDecodeQueueCount`). */
   decodeQueueCount: number;
+  /**
+   * ffmpeg.wasm, for audio the browser cannot decode (AC-3, E-AC-3: transcode/ffmpeg-audio-decoder.ts).
+   * Absent or null: such audio throws UnsupportedAudioCodecError.
+   */
+  ffmpeg?: FfmpegAudioDecodeOptions | null;
 }
 
-/** Thrown when the browser's WebCodecs `AudioDecoder` cannot decode the recording's audio. */
+/** Thrown when the browser's WebCodecs `AudioDecoder` cannot decode the recording's audio, nor ffmpeg.wasm where given. */
 export class UnsupportedAudioCodecError extends UnsupportedExportError {
   constructor(readonly codec: string) {
     super(`This browser cannot decode the recording's audio (${codec}), so it cannot be re-encoded here.`);
@@ -45,6 +51,46 @@ export class AudioFormatChangeError extends UnsupportedExportError {
 function configKey(config: AudioDecoderConfig): string {
   const { description } = config;
   return `${config.codec}|${config.sampleRate}|${config.numberOfChannels}|${description ? bytesOf(description).join(',') : ''}`;
+}
+
+/** A decoder {@link decodeAudioRuns} feeds: the browser's, or ffmpeg.wasm's for codecs the browser lacks. */
+interface RunAudioDecoder {
+  /** Queues one packet; resolves when the next may be queued. */
+  decode(packet: EncodedPacket): Promise<void>;
+  /** Decodes and outputs everything queued; the next packet starts a new stream. */
+  flush(): Promise<void>;
+  close(): void;
+}
+
+/** The browser's WebCodecs `AudioDecoder` for `config`, fed up to `queueCount` packets ahead. */
+function browserDecoder(config: AudioDecoderConfig, sink: DecodedAudioSink, queueCount: number): RunAudioDecoder {
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
+  const decoder = new AudioDecoder({
+    output: (data) => {
+      sink.output(data);
+      notify();
+    },
+    error: (error) => {
+      sink.error(error);
+      notify();
+    },
+  });
+  decoder.configure(config);
+  decoder.addEventListener('dequeue', notify);
+  return {
+    async decode(packet) {
+      decoder.decode(packet.toEncodedAudioChunk());
+      while (decoder.decodeQueueSize >= queueCount && decoder.state === 'configured') await new Promise<void>((resolve) => (wake = resolve));
+    },
+    flush: () => (decoder.state === 'configured' ? decoder.flush() : Promise.resolve()),
+    close: () => {
+      if (decoder.state !== 'closed') decoder.close();
+    },
+  };
 }
 
 /** Planar 16-bit PCM gathered from decoder outputs into one {@link AudioSample}. */
@@ -96,7 +142,9 @@ class PcmBlock {
  *   run of continuous timestamps (src/export/recording-runs.ts `recordingRuns`).
  * @throws UnsupportedExportError with `noAudioMessage` for a segment without audio.
  * @throws AudioFormatChangeError when the sample rate or channel count changes between segments.
- * @throws UnsupportedAudioCodecError when the browser cannot decode the audio codec.
+ * @throws UnsupportedAudioCodecError when the browser cannot decode the audio codec, and
+ *   `options.ffmpeg` is not given or ffmpeg.wasm does not decode it here either.
+ * @throws FfmpegRunError, FfmpegOutputError, FfmpegLoadError from ffmpeg.wasm decoding AC-3.
  * @throws Error from mediabunny for bytes it cannot demux, or the decoder's own error.
  */
 export async function* decodeAudioRuns(runs: Iterable<readonly Blob[]> | AsyncIterable<readonly Blob[]>, options: AudioDecodeOptions): AsyncGenerator<AudioSample, void, undefined> {
@@ -108,11 +156,6 @@ export async function* decodeAudioRuns(runs: Iterable<readonly Blob[]> | AsyncIt
   let timelineFrames = 0;
   let format: { sampleRate: number; numberOfChannels: number } | null = null;
   let failure: unknown = null;
-  let wake: (() => void) | null = null;
-  const notify = () => {
-    wake?.();
-    wake = null;
-  };
 
   /** The window in frames of the timeline at `sampleRate`: [fromFrame, toFrame); everything without one. */
   const keptFrames = (sampleRate: number) =>
@@ -148,31 +191,32 @@ export async function* decodeAudioRuns(runs: Iterable<readonly Blob[]> | AsyncIt
   };
   const pastWindow = () => format !== null && timelineFrames >= keptFrames(format.sampleRate).toFrame;
 
-  let decoder: AudioDecoder | null = null;
+  let decoder: RunAudioDecoder | null = null;
   let decoderKey = '';
-  const newDecoder = () =>
-    new AudioDecoder({
-      output: (data) => {
-        try {
-          if (failure === null) accept(data);
-        } catch (error) {
-          failure ??= error;
-        } finally {
-          data.close();
-          notify();
-        }
-      },
-      error: (error) => {
+  const sink: DecodedAudioSink = {
+    output: (data) => {
+      try {
+        if (failure === null) accept(data);
+      } catch (error) {
         failure ??= error;
-        notify();
-      },
-    });
+      } finally {
+        data.close();
+      }
+    },
+    error: (error) => void (failure ??= error),
+  };
+  /** The browser's decoder where it has one for `config`, else ffmpeg.wasm's where given and able. */
+  const newDecoder = async (config: AudioDecoderConfig): Promise<RunAudioDecoder> => {
+    if ((await AudioDecoder.isConfigSupported(config)).supported) return browserDecoder(config, sink, options.decodeQueueCount);
+    if (options.ffmpeg && FfmpegAudioDecoder.canDecode(config.codec)) return new FfmpegAudioDecoder(config, sink, options.ffmpeg);
+    throw new UnsupportedAudioCodecError(config.codec);
+  };
   const throwIfFailed = () => {
     if (failure !== null) throw failure;
   };
   /** Flushes the decoder, and the part-filled block: the run ends. */
   const endRun = async () => {
-    if (decoder && decoder.state === 'configured') await decoder.flush().catch((error: unknown) => void (failure ??= error));
+    await decoder?.flush().catch((error: unknown) => void (failure ??= error));
     throwIfFailed();
     if (block && block.frames > 0) ready.push(block);
     block = null;
@@ -190,18 +234,15 @@ export async function* decodeAudioRuns(runs: Iterable<readonly Blob[]> | AsyncIt
           if (!config) throw new UnsupportedAudioCodecError(track.codec ?? 'unknown');
           const key = configKey(config);
           if (!decoder || key !== decoderKey) {
-            if (!(await AudioDecoder.isConfigSupported(config)).supported) throw new UnsupportedAudioCodecError(config.codec);
+            const next = await newDecoder(config);
             await endRun();
             decoder?.close();
-            decoder = newDecoder();
-            decoder.configure(config);
-            decoder.addEventListener('dequeue', notify);
+            decoder = next;
             decoderKey = key;
           }
           for await (const packet of new EncodedPacketSink(track).packets()) {
             throwIfFailed();
-            decoder.decode(packet.toEncodedAudioChunk());
-            while (decoder.decodeQueueSize >= options.decodeQueueCount && failure === null) await new Promise<void>((resolve) => (wake = resolve));
+            await decoder.decode(packet);
             while (ready.length) yield ready.shift()!.toSample();
             if (pastWindow()) break;
           }
@@ -216,6 +257,6 @@ export async function* decodeAudioRuns(runs: Iterable<readonly Blob[]> | AsyncIt
     }
     throwIfFailed();
   } finally {
-    if (decoder && decoder.state !== 'closed') decoder.close();
+    decoder?.close();
   }
 }

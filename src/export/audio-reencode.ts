@@ -2,6 +2,7 @@ import { AudioSampleSource, Output, StreamTarget, type AudioCodec, type Metadata
 import { defaultConfig } from '../config.ts';
 import { decodeAudioRuns } from './audio-decode.ts';
 import { UnsupportedExportError } from './remux.ts';
+import { LazyFfmpegSession } from './transcode/ffmpeg-session.ts';
 
 /** Options of {@link reencodeAudioRuns}. */
 export interface AudioReencodeOptions {
@@ -21,11 +22,14 @@ export interface AudioReencodeOptions {
   tags?: MetadataTags;
   /** Message of the UnsupportedExportError for a segment without audio. */
   noAudioMessage: string;
+  /** Most channels the codec takes here (MP3, Opus: 2); audio decoded by ffmpeg.wasm with more is mixed down. */
+  maxChannels: number;
 }
 
 /**
  * Decodes the recording's first audio track ({@link decodeAudioRuns}: one browser decoder per
- * run, each run placed after the previous) and encodes it with mediabunny into `format`, in
+ * run, each run placed after the previous; ffmpeg.wasm, loaded then, for AC-3 and E-AC-3,
+ * which the browser cannot decode) and encodes it with mediabunny into `format`, in
  * blocks of config `export.audioBlockFrames` (one second at 48 kHz). mediabunny keeps a few blocks in its encoder's queue, so the browser
  * decodes while the encoder encodes. The file streams to `writable` in 4 MiB chunks; on failure
  * the output is cancelled.
@@ -33,9 +37,11 @@ export interface AudioReencodeOptions {
  * @returns the duration written, in seconds.
  * @throws UnsupportedExportError when there is no audio or nothing to export.
  * @throws as {@link decodeAudioRuns}, and mediabunny's encoder errors.
+ * @throws FfmpegLoadError when audio needs ffmpeg.wasm and its core cannot be loaded.
  */
 export async function reencodeAudioRuns(runs: Iterable<readonly Blob[]> | AsyncIterable<readonly Blob[]>, options: AudioReencodeOptions): Promise<{ durationSec: number }> {
-  const { audioBlockFrames, audioDecodeQueueCount } = defaultConfig.export;
+  const { audioBlockFrames, audioDecodeQueueCount, ffmpegBasePath, ffmpegDecodeChunkBytes } = defaultConfig.export;
+  const ffmpeg = new LazyFfmpegSession(ffmpegBasePath);
   const output = new Output({ format: options.format, target: new StreamTarget(options.writable, { chunked: true, chunkSize: 4 * 1024 * 1024 }) });
   if (options.tags) output.setMetadataTags(options.tags);
   const source = new AudioSampleSource({ codec: options.codec, quality: options.quality });
@@ -43,7 +49,14 @@ export async function reencodeAudioRuns(runs: Iterable<readonly Blob[]> | AsyncI
   let started = false;
   let endSec = 0;
   try {
-    for await (const block of decodeAudioRuns(runs, { blockFrames: audioBlockFrames, decodeQueueCount: audioDecodeQueueCount, windowSec: options.windowSec ?? null, noAudioMessage: options.noAudioMessage })) {
+    const blocks = decodeAudioRuns(runs, {
+      blockFrames: audioBlockFrames,
+      decodeQueueCount: audioDecodeQueueCount,
+      windowSec: options.windowSec ?? null,
+      noAudioMessage: options.noAudioMessage,
+      ffmpeg: { session: () => ffmpeg.get(), chunkBytes: ffmpegDecodeChunkBytes, maxChannels: options.maxChannels },
+    });
+    for await (const block of blocks) {
       try {
         if (!started) {
           output.addAudioTrack(source);
@@ -65,5 +78,7 @@ export async function reencodeAudioRuns(runs: Iterable<readonly Blob[]> | AsyncI
   } catch (error) {
     if (output.state !== 'finalized' && output.state !== 'canceled') await output.cancel();
     throw error;
+  } finally {
+    await ffmpeg.terminate();
   }
 }

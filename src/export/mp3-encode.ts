@@ -35,7 +35,8 @@ function ensureMp3Encoder(): Promise<void> {
 }
 
 /**
- * Decodes the recording's first audio track (AAC) and encodes it as constant-bitrate MP3 with
+ * Decodes the recording's first audio track (AAC or MP3 by the browser; AC-3 and E-AC-3 by
+ * ffmpeg.wasm, mixed down to stereo) and encodes it as constant-bitrate MP3 with
  * @mediabunny/mp3-encoder (LAME in WebAssembly, in its own worker), with an ID3v2 tag from `tags`.
  *
  * As in {@link remuxRuns}, `runs` are the segments split where timestamps break: each run is
@@ -45,7 +46,8 @@ function ensureMp3Encoder(): Promise<void> {
  * is the audio decoded.
  * @returns the duration written, in seconds, and the codec (`mp3`).
  * @throws UnsupportedExportError when the recording has no audio or no segments.
- * @throws UnsupportedAudioCodecError when the browser cannot decode the audio.
+ * @throws UnsupportedAudioCodecError when neither the browser nor ffmpeg.wasm decodes the audio here.
+ * @throws FfmpegLoadError when the audio needs ffmpeg.wasm and its core cannot be loaded.
  * @throws Error from mediabunny for bytes it cannot demux, or the decoder's error.
  */
 export async function encodeMp3Runs(runs: Blob[][], options: Mp3Options): Promise<RemuxResult> {
@@ -56,6 +58,7 @@ export async function encodeMp3Runs(runs: Blob[][], options: Mp3Options): Promis
     codec: 'mp3',
     quality: new Quality({ bitrate: options.bitrateKbps * 1000, bitrateMode: 'constant' }),
     noAudioMessage: 'This recording has no audio to put in an MP3 file.',
+    maxChannels: 2,
   });
   return { durationSec, codecs: ['mp3'] };
 }

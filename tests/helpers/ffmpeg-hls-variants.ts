@@ -17,7 +17,9 @@ import { startLiveHlsProcess, type LiveHlsProcess } from './live-process.ts';
  * - `hevc-ts`: the same with H.265 (libx265) video, as newer cameras and TV streams send;
  * - `ac3-ts`: audio-only MPEG-TS segments of AC-3 (as TV streams carry), which Chromium's
  *   WebCodecs cannot decode;
- * - `h264-ac3-ts`: MPEG-TS segments of H.264 with AC-3 audio, as a TV stream;
+ * - `eac3-ts`: the same with E-AC-3;
+ * - `h264-ac3-ts`: MPEG-TS segments of H.264 with 5.1 AC-3 audio at 48 kHz, as a TV stream
+ *   (the tone in the centre channel, the others silent);
  * - `av-sync`: MPEG-TS segments whose picture is dark but for one bright frame at every whole
  *   second ({@link AV_SYNC_FLASH_LUMA}) and whose stereo audio is silent but for a 40 ms 3 kHz
  *   beep starting at every whole second, to measure how far audio and video of an export are apart;
@@ -33,7 +35,7 @@ import { startLiveHlsProcess, type LiveHlsProcess } from './live-process.ts';
  * Video is a 320x180 25 fps H.264 (or H.265) test pattern with a keyframe every 2 s segment; audio a 440 Hz
  * tone in AAC (or MP3). Every VOD but `ts-renditions-wrap` lasts {@link VOD_DURATION_SEC}.
  */
-export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-id3' | 'mp3' | 'ts' | 'hevc-ts' | 'fmp4-renditions' | 'ts-renditions-wrap' | 'ac3-ts' | 'h264-ac3-ts' | 'av-sync';
+export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-id3' | 'mp3' | 'ts' | 'hevc-ts' | 'fmp4-renditions' | 'ts-renditions-wrap' | 'ac3-ts' | 'eac3-ts' | 'h264-ac3-ts' | 'av-sync';
 
 /** Luma (Y, 16..235) of the `av-sync` flash frames; the others are at 16. */
 export const AV_SYNC_FLASH_LUMA = 235;
@@ -109,8 +111,10 @@ function ffmpegArgs(variant: VodVariant): string[] {
       return audioSegments(['-c:a', 'libmp3lame', '-b:a', '64k'], 'mp3', 'mp3');
     case 'ac3-ts':
       return audioSegments(['-c:a', 'ac3', '-b:a', '96k'], 'mpegts', 'ts');
+    case 'eac3-ts':
+      return audioSegments(['-c:a', 'eac3', '-b:a', '96k'], 'mpegts', 'ts');
     case 'h264-ac3-ts':
-      return [...videoInputs(VOD_DURATION_SEC, false), '-c:a', 'ac3', '-b:a', '96k', ...vod, '-hls_segment_filename', 'seg%03d.ts', VARIANT_PLAYLIST_NAME];
+      return [...videoInputs(VOD_DURATION_SEC, false), '-c:a', 'ac3', '-ac', '6', '-b:a', '384k', ...vod, '-hls_segment_filename', 'seg%03d.ts', VARIANT_PLAYLIST_NAME];
     case 'av-sync':
       return [
         ...['-f', 'lavfi', '-i', `nullsrc=size=160x90:rate=25,geq=lum='if(lt(mod(T,1),0.04),${AV_SYNC_FLASH_LUMA},16)':cb=128:cr=128`],

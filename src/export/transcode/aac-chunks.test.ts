@@ -1,4 +1,4 @@
-import { AudioSample } from 'mediabunny';
+import { ALL_FORMATS, AudioSample, BlobSource, EncodedPacketSink, Input } from 'mediabunny';
 import { describe, expect, test } from 'vitest';
 import { defaultConfig } from '../../config.ts';
 import { ffprobe } from '../test-format-streams.ts';
@@ -39,36 +39,66 @@ describe('audio re-encoded to AAC in chunks (ffmpeg.wasm), 2 s chunks over 6 s o
     });
   }
 
-  test('audio the browser cannot decode (AC-3) is still re-encoded, by ffmpeg.wasm from the segments', { timeout: 120_000 }, async () => {
+  test('audio the browser cannot decode (AC-3, 44.1 kHz) is decoded by ffmpeg.wasm and re-encoded without a seam, as long as its frames', { timeout: 120_000 }, async () => {
+    const segments = await vodSegments('ac3-ts');
     const out = memoryWritable();
-    const result = await transcodeSegments(await vodSegments('ac3-ts'), {
+    const result = await transcodeSegments(segments, {
       ...base,
       format: 'm4a',
-      settings: { audio: { codec: 'aac', bitrateKbps: 128, loudnorm: false }, video: null, burnWallClock: false },
+      settings: { audio: { codec: 'aac', bitrateKbps: 128, loudnorm: true }, video: null, burnWallClock: false },
       writable: out.writable,
     });
-    expect(result.codecs).toEqual([expect.stringMatching(/^mp4a\./)]);
+    expect(result.codecs).toEqual(['mp4a.40.2']);
     const probed = await ffprobe(out.bytes());
     expect(probed.streams.map((s) => s.codecName)).toEqual(['aac']);
-    expect(Math.abs(probed.durationSec - 6)).toBeLessThan(0.1);
+    expect(probed.durationSec).toBeCloseTo((await ac3FrameCount(segments)) * 1536 / 44_100, 3);
+    const { pcm, sampleRate } = await decodedChannel(out.bytes());
+    expect(sampleRate).toBe(44_100);
+    const { insideMax, everywhereMax } = sineStray(pcm, sampleRate, 440);
+    expect(insideMax).toBeGreaterThan(0);
+    expect(everywhereMax).toBeLessThan(3 * insideMax);
   });
 
-  test('AC-3 with H.264 (as TV streams carry it) re-encodes into an MP4 of H.264 and AAC, ffmpeg.wasm encoding the audio with each video chunk', { timeout: 180_000 }, async () => {
+  test('5.1 AC-3 with H.264 (as TV streams carry it) re-encodes into an MP4 of H.264 and 5.1 AAC, the audio without a seam at the 2 s chunk joins', { timeout: 180_000 }, async () => {
     const out = memoryWritable();
     const result = await transcodeSegments(await vodSegments('h264-ac3-ts'), {
       ...base,
       format: 'mp4',
-      settings: { audio: { codec: 'aac', bitrateKbps: 96, loudnorm: false }, video: { crf: 30, maxHeight: null }, burnWallClock: false },
+      settings: { audio: { codec: 'aac', bitrateKbps: 192, loudnorm: false }, video: { crf: 30, maxHeight: null }, burnWallClock: false },
       chunkSec: 2,
       writable: out.writable,
     });
     expect(result.codecs).toEqual([expect.stringMatching(/^avc1\./), expect.stringMatching(/^mp4a\./)]);
-    const probed = await ffprobe(out.bytes());
+    const bytes = out.bytes();
+    const probed = await ffprobe(bytes);
     expect(probed.streams.map((s) => s.codecName)).toEqual(['h264', 'aac']);
     expect(Math.abs(probed.durationSec - 6)).toBeLessThan(0.1);
     for (const stream of probed.streams) expect(Math.abs(stream.durationSec! - 6)).toBeLessThan(0.1);
+    // The tone is in the centre channel (the third of 5.1).
+    const { pcm, sampleRate } = await decodedChannel(bytes, 2);
+    expect(sampleRate).toBe(48_000);
+    const { insideMax, everywhereMax } = sineStray(pcm, sampleRate, 440);
+    expect(insideMax).toBeGreaterThan(0);
+    expect(everywhereMax).toBeLessThan(3 * insideMax);
   });
 });
+
+/** AC-3 frames in the segments' audio, as mediabunny demuxes them. */
+async function ac3FrameCount(segments: { data: Blob }[]): Promise<number> {
+  let count = 0;
+  for (const { data } of segments) {
+    const input = new Input({ source: new BlobSource(data), formats: ALL_FORMATS });
+    try {
+      for await (const packet of new EncodedPacketSink((await input.getPrimaryAudioTrack())!).packets()) {
+        void packet;
+        count++;
+      }
+    } finally {
+      input.dispose();
+    }
+  }
+  return count;
+}
 
 /** The frames of an ADTS stream (ISO/IEC 14496-3 1.A.3.2): each header gives its frame's length. */
 function adtsFrames(bytes: Uint8Array): Uint8Array[] {

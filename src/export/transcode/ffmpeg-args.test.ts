@@ -1,25 +1,20 @@
 import { describe, expect, test } from 'vitest';
-import { chunkArgs, drawtextFilter, outputZeroSec } from './ffmpeg-args.ts';
+import { audioDecodeArgs, chunkArgs, drawtextFilter, outputZeroSec } from './ffmpeg-args.ts';
 import { checkTranscodeSettings, VIDEO_QUALITIES, type TranscodeSettings } from './settings.ts';
 
 const aac: TranscodeSettings['audio'] = { codec: 'aac', bitrateKbps: 96, loudnorm: false };
-const base = { inputPath: 'in.ts', outputPath: 'out.mkv', inputStartSec: 0, seekSec: 0, keepSec: null, hasVideo: true, hasAudio: true, wallClock: [{ fromSec: 0, wallClockStartSec: 1_763_726_400.25 }] };
+const base = { inputPath: 'in.ts', outputPath: 'out.mkv', inputStartSec: 0, seekSec: 0, keepSec: null, wallClock: [{ fromSec: 0, wallClockStartSec: 1_763_726_400.25 }] };
 
 describe('chunkArgs', () => {
-  test('audio only: AAC, no video map, Matroska out', () => {
-    expect(chunkArgs({ ...base, settings: { audio: aac, video: null, burnWallClock: false } })).toEqual([
-      ...['-hide_banner', '-stats', '-loglevel', 'warning', '-copyts', '-i', 'in.ts', '-ss', '0.000000'],
-      ...['-map', '0:a:0', '-c:a', 'aac', '-b:a', '96k', '-f', 'matroska', 'out.mkv'],
+  test('video alone (the audio is encoded apart), cut with output options at source times: the input start plus the in point', () => {
+    const input = { ...base, inputStartSec: 1.4, seekSec: 1.2, keepSec: 2.8, settings: { audio: { ...aac, loudnorm: true }, video: { crf: 23, maxHeight: null }, burnWallClock: false } };
+    expect(chunkArgs(input)).toEqual([
+      ...['-hide_banner', '-stats', '-loglevel', 'warning', '-copyts', '-i', 'in.ts', '-ss', '2.600000', '-t', '2.800'],
+      ...['-map', '0:v:0', '-vf', 'format=yuv420p', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-enc_time_base:v', '-1'],
+      ...['-f', 'matroska', 'out.mkv'],
     ]);
-  });
-
-  test('cuts with output options at source times (the input start plus the in point); loudnorm at -16 LUFS resampled to 48 kHz', () => {
-    const input = { ...base, inputStartSec: 1.4, seekSec: 1.2, keepSec: 2.8, hasVideo: false, settings: { audio: { ...aac, loudnorm: true }, video: null, burnWallClock: false } };
-    const args = chunkArgs(input);
-    expect(args.slice(4, 11)).toEqual(['-copyts', '-i', 'in.ts', '-ss', '2.600000', '-t', '2.800']);
     expect(outputZeroSec(input)).toBe(2.6);
-    expect(args).toContain('loudnorm=I=-16:TP=-1.5:LRA=11');
-    expect(args.join(' ')).toContain('-ar 48000 -c:a aac');
+    expect(() => chunkArgs({ ...input, settings: { ...input.settings, video: null } })).toThrow(TypeError);
   });
 
   test('H.264 scaled down with the wall clock burned in', () => {
@@ -42,6 +37,14 @@ describe('chunkArgs', () => {
     expect(args[args.indexOf('-vf') + 1]).toBe(
       `scale=-2:'min(ih,360)',${drawtextFilter(990)}:enable='gte(t,10.000)*lt(t,100.000)',${drawtextFilter(4590)}:enable='gte(t,100.000)',format=yuv420p`,
     );
+  });
+});
+
+describe('audioDecodeArgs', () => {
+  test('raw AC-3 to 16-bit PCM, the dither seeded per frame, mixed down only when asked', () => {
+    const input = { inputPath: 'in.raw', inputFormat: 'ac3', outputPath: 'out.pcm', downmixChannels: null };
+    expect(audioDecodeArgs(input)).toEqual(['-hide_banner', '-nostats', '-loglevel', 'warning', '-cons_noisegen', '1', '-f', 'ac3', '-i', 'in.raw', '-f', 's16le', 'out.pcm']);
+    expect(audioDecodeArgs({ ...input, downmixChannels: 2 }).join(' ')).toContain('-i in.raw -ac 2 -f s16le out.pcm');
   });
 });
 

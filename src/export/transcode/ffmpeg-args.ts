@@ -1,12 +1,13 @@
 import { LOUDNORM_MEASURE_FILTER, loudnormApplyFilter, type LoudnessMeasurement } from './loudness.ts';
 import type { WallClockPiece } from './wall-clock-zone.ts';
-import { LOUDNORM_RANGE_LU, LOUDNORM_TARGET_LUFS, LOUDNORM_TRUE_PEAK_DBTP, type TranscodeSettings } from './settings.ts';
+import type { TranscodeSettings } from './settings.ts';
 
 /** Path of the drawtext font inside ffmpeg.wasm's in-memory file system. */
 export const FONT_PATH = '/DejaVuSans.ttf';
 
-/** One ffmpeg run over one chunk of the recording. */
+/** One ffmpeg run over the video of one chunk of the recording. */
 export interface ChunkArgsInput {
+  /** Its `video` is the encode's; the audio is encoded apart (aac-chunks.ts). */
   settings: TranscodeSettings;
   /** Input file in ffmpeg's file system (MPEG-TS: the chunk's segments joined). */
   inputPath: string;
@@ -16,22 +17,12 @@ export interface ChunkArgsInput {
   seekSec: number;
   /** How much to keep from `seekSec`, in seconds; null for the rest of the chunk. */
   keepSec: number | null;
-  /** The input carries a video track (decides `-map` and the video filters). */
-  hasVideo: boolean;
-  /** The input carries an audio track. */
-  hasAudio: boolean;
   /**
    * The clock burned in when `settings.burnWallClock`: from each piece's start, the wall-clock
    * time at output time 0 moved by the UTC offset then in force (drawtext prints it as UTC);
    * more than one piece where a daylight-saving change falls inside the run.
    */
   wallClock: WallClockPiece[];
-  /**
-   * The whole recording's loudness, measured beforehand (src/export/transcode/loudness.ts): with
-   * `settings.audio.loudnorm`, the chunk gets the gain that normalises the recording, not one of
-   * its own. Not given: `loudnorm` measures and levels the chunk in one pass.
-   */
-  loudness?: LoudnessMeasurement | null;
   /**
    * The input's first timestamp, in seconds of its clock (MPEG-TS: PTS / 90 kHz): the earliest
    * first timestamp of its tracks, which is what ffmpeg calls the input's start.
@@ -78,13 +69,13 @@ export function wallClockFilters(pieces: readonly WallClockPiece[]): string {
 }
 
 /**
- * Builds the ffmpeg command line (without the leading `ffmpeg`) for one chunk: in point and
- * duration as output options (frame-exact: decoded, then cut), H.264 (libx264, `veryfast`, CRF,
- * scaled down to the largest height, even sizes, yuv420p) with the optional wall-clock
- * drawtext, timestamps kept exact (the encoder counts in the input's time base, not whole
- * frames), AAC or Opus audio with optional `loudnorm` (resampled back to 48 kHz), Matroska out.
- * No network, no stdin.
+ * Builds the ffmpeg command line (without the leading `ffmpeg`) for the video of one chunk: in
+ * point and duration as output options (frame-exact: decoded, then cut), H.264 (libx264,
+ * `veryfast`, CRF, scaled down to the largest height, even sizes, yuv420p) with the optional
+ * wall-clock drawtext, timestamps kept exact (the encoder counts in the input's time base, not
+ * whole frames), Matroska out. No network, no stdin.
  * @returns the arguments, one element each (no shell quoting).
+ * @throws TypeError when `settings.video` is null (nothing to encode).
  */
 export function chunkArgs(input: ChunkArgsInput): string[] {
   const { settings } = input;
@@ -100,29 +91,18 @@ export function chunkArgs(input: ChunkArgsInput): string[] {
   const zeroSec = outputZeroSec(input);
   args.push('-ss', zeroSec.toFixed(6));
   if (input.keepSec !== null) args.push('-t', seconds(input.keepSec));
-  const video = input.hasVideo ? settings.video : null;
-  if (video) {
-    args.push('-map', '0:v:0');
-    const filters: string[] = [];
-    if (video.maxHeight !== null) filters.push(`scale=-2:'min(ih,${video.maxHeight})'`);
-    // drawtext's `t` is the source time: the pieces' times, from output time 0, are moved to it.
-    if (settings.burnWallClock) filters.push(wallClockFilters(input.wallClock.map((piece) => ({ fromSec: piece.fromSec + zeroSec, wallClockStartSec: piece.wallClockStartSec - zeroSec }))));
-    filters.push('format=yuv420p');
-    args.push('-vf', filters.join(','), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(video.crf));
-    // Frames keep their source timestamps (less the start and in point); by default the encoder
-    // counts in whole frames, moving each by up to half a frame.
-    args.push('-enc_time_base:v', '-1');
-  }
-  if (input.hasAudio) {
-    args.push('-map', '0:a:0');
-    // loudnorm works at 192 kHz and Opus at 48 kHz: both come back to 48 kHz.
-    if (settings.audio.loudnorm) {
-      args.push('-af', input.loudness ? loudnormApplyFilter(input.loudness) : `loudnorm=I=${LOUDNORM_TARGET_LUFS}:TP=${LOUDNORM_TRUE_PEAK_DBTP}:LRA=${LOUDNORM_RANGE_LU}`);
-    }
-    if (settings.audio.loudnorm || settings.audio.codec === 'opus') args.push('-ar', '48000');
-    args.push('-c:a', settings.audio.codec === 'opus' ? 'libopus' : 'aac');
-    args.push('-b:a', `${settings.audio.bitrateKbps}k`);
-  }
+  const { video } = settings;
+  if (!video) throw new TypeError('A video chunk needs video settings.');
+  args.push('-map', '0:v:0');
+  const filters: string[] = [];
+  if (video.maxHeight !== null) filters.push(`scale=-2:'min(ih,${video.maxHeight})'`);
+  // drawtext's `t` is the source time: the pieces' times, from output time 0, are moved to it.
+  if (settings.burnWallClock) filters.push(wallClockFilters(input.wallClock.map((piece) => ({ fromSec: piece.fromSec + zeroSec, wallClockStartSec: piece.wallClockStartSec - zeroSec }))));
+  filters.push('format=yuv420p');
+  args.push('-vf', filters.join(','), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(video.crf));
+  // Frames keep their source timestamps (less the start and in point); by default the encoder
+  // counts in whole frames, moving each by up to half a frame.
+  args.push('-enc_time_base:v', '-1');
   args.push('-f', 'matroska', input.outputPath);
   return args;
 }
@@ -165,5 +145,32 @@ export function pcmToAacArgs(input: PcmToAacInput): string[] {
   args.push('-f', 's16le', '-ar', String(input.sampleRate), '-ac', String(input.numberOfChannels), '-i', input.inputPath);
   if (input.loudness) args.push('-af', loudnormApplyFilter(input.loudness), '-ar', String(input.sampleRate));
   args.push('-c:a', 'aac', '-b:a', `${input.bitrateKbps}k`, '-f', 'adts', input.outputPath);
+  return args;
+}
+
+/** One ffmpeg run that decodes audio frames to PCM (src/export/transcode/ffmpeg-audio-decoder.ts). */
+export interface AudioDecodeArgsInput {
+  /** The frames as an elementary stream in ffmpeg's file system (AC-3 sync frames back to back). */
+  inputPath: string;
+  /** ffmpeg's name of the raw format: `ac3`, `eac3`. */
+  inputFormat: string;
+  /** Interleaved signed 16-bit little-endian PCM written to ffmpeg's file system. */
+  outputPath: string;
+  /** Channels to mix down to (ffmpeg's standard matrix, LFE left out); null keeps the source's. */
+  downmixChannels: number | null;
+}
+
+/**
+ * The command line (without the leading `ffmpeg`) that decodes one chunk of audio frames to
+ * raw PCM at the source's sample rate, optionally mixed down (swresample's matrix, scaled so
+ * that it cannot clip). The AC-3 decoder's dither of zero-bit mantissas is seeded from each
+ * frame (`cons_noisegen`), not from the run's start, so a frame decodes to the same PCM in
+ * whichever chunk it falls. No network, no stdin.
+ * @returns the arguments, one element each (no shell quoting).
+ */
+export function audioDecodeArgs(input: AudioDecodeArgsInput): string[] {
+  const args = ['-hide_banner', '-nostats', '-loglevel', 'warning', '-cons_noisegen', '1', '-f', input.inputFormat, '-i', input.inputPath];
+  if (input.downmixChannels !== null) args.push('-ac', String(input.downmixChannels));
+  args.push('-f', 's16le', input.outputPath);
   return args;
 }

@@ -52,6 +52,8 @@ export class FfmpegSession {
   /** Every log line of the running command, when its caller reads them; else null. */
   private fullLog: string[] | null = null;
   private progressListener: ((outputSec: number) => void) | null = null;
+  /** Settles when the last command given has ended. */
+  private turn: Promise<unknown> = Promise.resolve();
 
   private constructor() {
     this.ffmpeg.on('log', ({ message }) => {
@@ -104,12 +106,42 @@ export class FfmpegSession {
   }
 
   /**
-   * Runs `ffmpeg <args>`.
+   * Runs `ffmpeg <args>`. Commands run one at a time: one given while another runs (an audio
+   * decoder and an encoder sharing the session) starts when it ends, so each has its own log.
    * @param onProgress called with the output position, in seconds.
    * @throws FfmpegRunError with the last lines of ffmpeg's log when it exits non-zero.
    * @throws Error `called FFmpeg.terminate()` when {@link terminate} stopped it.
    */
-  async run(args: string[], onProgress?: (outputSec: number) => void): Promise<void> {
+  run(args: string[], onProgress?: (outputSec: number) => void): Promise<void> {
+    return this.inTurn(() => this.runNow(args, onProgress));
+  }
+
+  /**
+   * Runs `ffmpeg <args>` as {@link run} does, and returns every line it logged (progress lines
+   * aside), for reports printed to the log such as `loudnorm`'s.
+   * @throws as {@link run}.
+   */
+  runForLog(args: string[], onProgress?: (outputSec: number) => void): Promise<string[]> {
+    return this.inTurn(async () => {
+      const lines: string[] = [];
+      this.fullLog = lines;
+      try {
+        await this.runNow(args, onProgress);
+        return lines;
+      } finally {
+        this.fullLog = null;
+      }
+    });
+  }
+
+  /** Calls `task` once every command given before it has ended. */
+  private inTurn<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.turn.then(task);
+    this.turn = result.catch(() => undefined);
+    return result;
+  }
+
+  private async runNow(args: string[], onProgress?: (outputSec: number) => void): Promise<void> {
     this.logTail = [];
     this.progressListener = onProgress ?? null;
     try {
@@ -127,24 +159,35 @@ export class FfmpegSession {
     }
   }
 
-  /**
-   * Runs `ffmpeg <args>` as {@link run} does, and returns every line it logged (progress lines
-   * aside), for reports printed to the log such as `loudnorm`'s.
-   * @throws as {@link run}.
-   */
-  async runForLog(args: string[], onProgress?: (outputSec: number) => void): Promise<string[]> {
-    const lines: string[] = [];
-    this.fullLog = lines;
-    try {
-      await this.run(args, onProgress);
-      return lines;
-    } finally {
-      this.fullLog = null;
-    }
-  }
-
   /** Stops any running command and the worker; pending calls reject. Safe to call twice. */
   terminate(): void {
     this.ffmpeg.terminate();
+  }
+}
+
+/**
+ * An {@link FfmpegSession} loaded the first time it is asked for, so that an export loads the
+ * core only when it meets audio the browser cannot decode.
+ */
+export class LazyFfmpegSession {
+  private session: Promise<FfmpegSession> | null = null;
+
+  /** @param basePath same-origin folder of the core (config `export.ffmpegBasePath`). */
+  constructor(private readonly basePath: string) {}
+
+  /**
+   * The session, loading it on the first call.
+   * @throws FfmpegLoadError as {@link FfmpegSession.load}.
+   */
+  get(): Promise<FfmpegSession> {
+    this.session ??= FfmpegSession.load(this.basePath);
+    return this.session;
+  }
+
+  /** Terminates the session if it was loaded. */
+  async terminate(): Promise<void> {
+    const session = this.session;
+    this.session = null;
+    (await session?.catch(() => null))?.terminate();
   }
 }

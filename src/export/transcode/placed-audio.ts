@@ -1,5 +1,5 @@
 import { AudioSample } from 'mediabunny';
-import { AudioFormatChangeError, decodeAudioRuns, type PcmFormat } from '../audio-decode.ts';
+import { AudioFormatChangeError, decodeAudioRuns, type AudioDecodeOptions, type PcmFormat } from '../audio-decode.ts';
 import type { RunPlacement } from './run-timeline.ts';
 
 /** One run of continuous timestamps whose audio {@link placeAudioRuns} decodes. */
@@ -10,15 +10,11 @@ export interface PlacedAudioRun {
   placement: () => Promise<RunPlacement>;
 }
 
-/** Options of {@link placeAudioRuns}. */
-export interface PlacedAudioOptions {
-  /** Frames (samples per channel) in each block yielded at most (config `export.audioBlockFrames`). */
-  blockFrames: number;
-  /** Packets queued in the browser's decoder at most (config `export.audioDecodeQueueCount`). */
-  decodeQueueCount: number;
-  /** Message of the UnsupportedExportError for a segment without audio inside a run that has it. */
-  noAudioMessage: string;
-}
+/**
+ * Options of {@link placeAudioRuns}: those of {@link decodeAudioRuns} but the window (a run is
+ * cut by its placement), `noAudioMessage` being for a segment without audio inside a run that has it.
+ */
+export type PlacedAudioOptions = Omit<AudioDecodeOptions, 'windowSec'>;
 
 /** `frameCount` frames of a planar 16-bit block from `frameOffset`, as a new sample at `timestampSec`. */
 function sliceBlock(block: AudioSample, frameOffset: number, frameCount: number, timestampSec: number): AudioSample {
@@ -43,7 +39,7 @@ function* silence(fromFrame: number, frameCount: number, format: PcmFormat, bloc
  * (planar 16-bit {@link AudioSample}s, timestamped in seconds from 0), for an encoder that
  * must not restart (src/export/transcode/aac-chunks.ts `encodeAacChunks`).
  *
- * Each run is decoded by the browser ({@link decodeAudioRuns}) and its first sample placed where
+ * Each run is decoded by the browser, or ffmpeg.wasm where given for AC-3 ({@link decodeAudioRuns}), and its first sample placed where
  * its first audio packet lands on the timeline (its PTS through {@link RunPlacement}), the
  * following samples one after another: within a run the audio stays where the source had it
  * next to the video, whatever the number of chunks the video is encoded in. Samples before the

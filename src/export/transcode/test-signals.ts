@@ -24,11 +24,11 @@ export async function vodSegments(variant: string, firstMsn = 0, discontinuity =
 }
 
 /**
- * The first channel of a file's audio as decoded by the browser (WebCodecs, through mediabunny),
- * every sample, from the first one's timestamp `startSec` (before 0 where an edit list hides
- * the encoder's priming).
+ * One channel (the first unless `channel` says) of a file's audio as decoded by the browser
+ * (WebCodecs, through mediabunny), every sample, from the first one's timestamp `startSec`
+ * (before 0 where an edit list hides the encoder's priming).
  */
-export async function decodedChannel(bytes: Uint8Array): Promise<{ pcm: Float32Array; sampleRate: number; startSec: number }> {
+export async function decodedChannel(bytes: Uint8Array, channel = 0): Promise<{ pcm: Float32Array; sampleRate: number; startSec: number }> {
   const input = new Input({ source: new BufferSource(bytes), formats: ALL_FORMATS });
   const parts: Float32Array[] = [];
   let sampleRate = 0;
@@ -38,7 +38,7 @@ export async function decodedChannel(bytes: Uint8Array): Promise<{ pcm: Float32A
       sampleRate = sample.sampleRate;
       if (Number.isNaN(startSec)) startSec = sample.timestamp;
       const part = new Float32Array(sample.numberOfFrames);
-      sample.copyTo(part, { planeIndex: 0, format: 'f32-planar' });
+      sample.copyTo(part, { planeIndex: channel, format: 'f32-planar' });
       parts.push(part);
       sample.close();
     }

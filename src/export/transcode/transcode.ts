@@ -67,15 +67,11 @@ export interface TranscodeOptions {
   runsOf?: (segments: TranscodeSegment[]) => Promise<Blob[][]>;
 }
 
-/**
- * What the first segment holds, to choose ffmpeg's maps and check the format, and whether the
- * browser decodes its audio (WebCodecs: AAC and MP3 yes, AC-3 not in Chromium).
- */
-async function probeTracks(segment: Blob): Promise<{ hasVideo: boolean; hasAudio: boolean; browserDecodesAudio: boolean }> {
+/** What the first segment holds, to choose the encoders and check the format. */
+async function probeTracks(segment: Blob): Promise<{ hasVideo: boolean; hasAudio: boolean }> {
   const input = new Input({ source: new BlobSource(segment), formats: ALL_FORMATS });
   try {
-    const audio = await input.getPrimaryAudioTrack();
-    return { hasVideo: (await input.getPrimaryVideoTrack()) !== null, hasAudio: audio !== null, browserDecodesAudio: (await audio?.canDecode()) ?? false };
+    return { hasVideo: (await input.getPrimaryVideoTrack()) !== null, hasAudio: (await input.getPrimaryAudioTrack()) !== null };
   } finally {
     input.dispose();
   }
@@ -96,18 +92,17 @@ function chunkCut(chunk: SegmentChunk<TranscodeSegment>, range: TranscodeOptions
  *
  * ffmpeg.wasm holds its files in memory and cannot address more than 2 GB, so the recording is
  * fed one chunk at a time: at most `chunkSec` seconds and `chunkBytes` bytes of continuous
- * segments (broken also at discontinuities) are joined and transcoded to a Matroska piece with
- * the input's own timestamps (`-copyts`), and the piece's packets go into the output before the
- * next chunk is read. Memory is bounded by one chunk's input and output plus the core (about
- * 31 MB of code and its heap), and for audio encoded on its own (below) one chunk of PCM in the
- * browser and in a second core, whatever the recording's length. Over several chunks `loudnorm`
- * takes two passes: every chunk is measured first, then each is given the one gain that
- * normalises the whole recording (src/export/transcode/loudness.ts); a single chunk is levelled
- * in one pass.
+ * segments (broken also at discontinuities) are joined and their video transcoded to a
+ * Matroska piece with the input's own timestamps (`-copyts`), and the piece's packets go into
+ * the output before the next chunk is read. Memory is bounded by one chunk's input and output
+ * plus the core (about 31 MB of code and its heap), and one chunk of PCM in the browser and in
+ * a second core, whatever the recording's length.
  *
- * Audio the browser decodes (AAC, MP3) is never cut into pieces: the browser decodes it and
- * ffmpeg.wasm encodes the PCM in overlapping chunks of which only the inner parts are kept
- * (aac-chunks.ts), so it has no seam at chunk joins; `loudnorm` then always takes two passes.
+ * Audio is never cut into pieces: the browser decodes it (AAC, MP3; ffmpeg.wasm decodes AC-3
+ * and E-AC-3 in overlapping chunks, ffmpeg-audio-decoder.ts), and ffmpeg.wasm encodes the PCM
+ * in overlapping chunks of which only the inner parts are kept (aac-chunks.ts), so it has no
+ * seam at chunk joins. `loudnorm` takes two passes: every chunk is measured first, then each
+ * is given the one gain that normalises the whole recording (src/export/transcode/loudness.ts).
  * - Audio alone (M4A, or MP4 without a video setting) is cut at the sample for a range, as MP3
  *   exports are (src/export/audio-decode.ts).
  * - With video, the pieces hold video alone, and the audio is encoded beside them in a second
@@ -116,18 +111,16 @@ function chunkCut(chunk: SegmentChunk<TranscodeSegment>, range: TranscodeOptions
  *   run-timeline.ts), its video packets and its audio samples (placed-audio.ts) both by their
  *   timestamps, so audio stays on the picture however many chunks the video is encoded in; runs
  *   follow one another. The two streams are interleaved into the MP4 (encoded-file.ts).
- * Audio the browser cannot decode (AC-3) is encoded by ffmpeg with each chunk, into the same
- * piece as its video, and the pieces are remuxed one after another ({@link remuxRuns}): each
- * chunk's AAC starts with the encoder's priming frame, so there the audio has ~21 ms of
- * silence at each chunk boundary.
+ * - Video without audio: the pieces are remuxed one after another ({@link remuxRuns}).
  *
  * The core is loaded only here, the first time a transcode runs, from the app's own origin.
  * @throws UnsupportedExportError when the recording has no segments in range, no audio for an
- *   audio format, or no video to burn the wall clock into.
+ *   audio format or a video-less export, or no video to burn the wall clock into.
  * @throws FfmpegLoadError when the core or font cannot be loaded (offline before first use).
  * @throws FfmpegRunError when ffmpeg cannot read a chunk.
- * @throws FfmpegOutputError when ffmpeg's AAC falls short of its input (aac-chunks.ts), or a
- *   video piece has no video.
+ * @throws FfmpegOutputError when ffmpeg's AAC falls short of its input (aac-chunks.ts), its
+ *   decoded AC-3 of its frames (ffmpeg-audio-decoder.ts), or a video piece has no video.
+ * @throws UnsupportedAudioCodecError when neither the browser nor ffmpeg.wasm decodes the audio here.
  * @throws DOMException `AbortError` when `signal` aborts.
  */
 export async function transcodeSegments(segments: readonly TranscodeSegment[], options: TranscodeOptions): Promise<RemuxResult> {
@@ -136,14 +129,13 @@ export async function transcodeSegments(segments: readonly TranscodeSegment[], o
   const first = selected.segments[0];
   if (!first) throw new UnsupportedExportError('There is nothing to export in the chosen range.');
   const partsOf = options.partsOf ?? ((run: TranscodeSegment[]) => Promise.resolve(run.map((segment) => segment.data)));
-  const { hasVideo, hasAudio, browserDecodesAudio } = await probeTracks(new Blob(await partsOf([first])));
+  const { hasVideo, hasAudio } = await probeTracks(new Blob(await partsOf([first])));
   if (settings.audio.codec !== 'aac') throw new UnsupportedExportError('ffmpeg.wasm encodes AAC here; Opus is encoded by the browser (Ogg export).');
   if (options.format === 'm4a' && !hasAudio) throw new UnsupportedExportError('This recording has no audio to put in an M4A file.');
   if (settings.burnWallClock && !hasVideo) throw new UnsupportedExportError('This recording has no picture to burn the time into.');
   if (!hasVideo && !hasAudio) throw new UnsupportedExportError('This recording has no audio or video track.');
   const keepVideo = hasVideo && options.format === 'mp4' && settings.video !== null;
-  /** Audio decoded by the browser and encoded on its own, without seams (aac-chunks.ts). */
-  const seamlessAudio = hasAudio && browserDecodesAudio;
+  if (!keepVideo && !hasAudio) throw new UnsupportedExportError('This recording has no audio, and this export keeps no picture.');
 
   const chunks = chunkSegments(selected.segments, options.chunkSec, selected.firstStartSec, options.chunkBytes);
   const cuts = chunks.map((chunk) => chunkCut(chunk, range));
@@ -165,10 +157,9 @@ export async function transcodeSegments(segments: readonly TranscodeSegment[], o
       await session.writeFile(FONT_PATH, font);
     }
     const offsetMinAt = utcOffsetMinIn(options.timeZone);
-    // Loudness normalisation over several chunks (and always of audio alone, whose PCM chunks are
-    // short) measures them all first, then gives each the same gain (loudness.ts); a single chunk
-    // of a video transcode is measured and levelled by loudnorm in one pass.
-    const measuring = settings.audio.loudnorm && hasAudio && (seamlessAudio || cuts.filter((cut) => cut.outSec > 0).length > 1);
+    // Loudness normalisation measures every chunk first, then gives the PCM the one gain that
+    // normalises the whole (loudness.ts, aac-chunks.ts).
+    const measuring = settings.audio.loudnorm && hasAudio;
     /** Share of the progress bar the measuring pass takes. */
     const measureShare = measuring ? 0.25 : 0;
     const report = (fraction: number) => options.onProgress?.(Math.min(0.999, fraction));
@@ -191,7 +182,9 @@ export async function transcodeSegments(segments: readonly TranscodeSegment[], o
       loudness = combineLoudness(measured);
     }
     const runsOf = options.runsOf ?? ((run: TranscodeSegment[]) => recordingRuns(run, () => Promise.resolve(undefined)));
-    const { audioBlockFrames, audioDecodeQueueCount } = defaultConfig.export;
+    const { audioBlockFrames, audioDecodeQueueCount, ffmpegDecodeChunkBytes } = defaultConfig.export;
+    /** AC-3 and E-AC-3 are decoded by ffmpeg.wasm, in the session that encodes the AAC. */
+    const decodeIn = (audioSession: FfmpegSession) => ({ session: () => Promise.resolve(audioSession), chunkBytes: ffmpegDecodeChunkBytes, maxChannels: null });
     const aacOptions = {
       bitrateKbps: settings.audio.bitrateKbps,
       loudness,
@@ -199,12 +192,13 @@ export async function transcodeSegments(segments: readonly TranscodeSegment[], o
       chunkBytes: options.chunkBytes ?? Infinity,
     };
     const tags = options.tags ? { tags: options.tags } : {};
-    if (seamlessAudio && !keepVideo) {
+    if (!keepVideo) {
       const samples = decodeAudioRuns(await runsOf(selected.segments), {
         blockFrames: audioBlockFrames,
         decodeQueueCount: audioDecodeQueueCount,
         windowSec: selected.windowSec,
         noAudioMessage: 'This recording has no audio to put in an M4A file.',
+        ffmpeg: decodeIn(session),
       });
       const packets = encodeAacChunks(samples, {
         ...aacOptions,
@@ -229,17 +223,13 @@ export async function transcodeSegments(segments: readonly TranscodeSegment[], o
         const input = new Blob(await partsOf(chunk.segments));
         const inputStartSec = await segmentStartSec(new Blob(await partsOf([chunk.segments[0]!])));
         const args = chunkArgs({
-          settings: keepVideo ? settings : { ...settings, video: null, burnWallClock: false },
+          settings,
           inputPath: 'in.ts',
           outputPath: 'out.mkv',
           inputStartSec,
           seekSec: cut.seekSec,
           keepSec: cut.keepSec,
-          hasVideo: keepVideo,
-          // Audio the browser decodes is encoded on its own, without a seam at chunk joins.
-          hasAudio: hasAudio && !seamlessAudio,
           wallClock: wallClockPieces(startMs / 1000 + cut.seekSec, cut.outSec, offsetMinAt),
-          loudness,
         });
         await session.writeFile('in.ts', new Uint8Array(await input.arrayBuffer()));
         await session.run(args, (outputSec) => report(measureShare + ((1 - measureShare) * (doneSec + Math.min(outputSec, cut.outSec))) / Math.max(totalSec, 1e-9)));
@@ -251,7 +241,7 @@ export async function transcodeSegments(segments: readonly TranscodeSegment[], o
         yield { index, piece, zeroSourceSec: outputZeroSec({ inputStartSec, seekSec: cut.seekSec }) };
       }
     }
-    if (seamlessAudio) {
+    if (hasAudio) {
       const audioSession = await FfmpegSession.load(options.ffmpegBasePath);
       const stopAudio = () => audioSession.terminate();
       options.signal?.addEventListener('abort', stopAudio, { once: true });
@@ -259,7 +249,12 @@ export async function transcodeSegments(segments: readonly TranscodeSegment[], o
         const placed = chunkTimeline(chunks, cuts, async (segment) => new Blob(await partsOf([segment])));
         const samples = placeAudioRuns(
           placed.runs.map((run, runIndex) => ({ blobs: () => runsOf(run), placement: () => placed.timeline.placement(runIndex) })),
-          { blockFrames: audioBlockFrames, decodeQueueCount: audioDecodeQueueCount, noAudioMessage: 'A segment of this recording has no audio where the ones before it had.' },
+          {
+            blockFrames: audioBlockFrames,
+            decodeQueueCount: audioDecodeQueueCount,
+            noAudioMessage: 'A segment of this recording has no audio where the ones before it had.',
+            ffmpeg: decodeIn(audioSession),
+          },
         );
         const video = placedVideoPackets(encodedChunks(), placed.chunkPlacement);
         const result = await writeEncodedFile({ video, audio: encodeAacChunks(samples, { ...aacOptions, session: audioSession }) }, { format: 'mp4', writable: options.writable, ...tags });
@@ -274,7 +269,7 @@ export async function transcodeSegments(segments: readonly TranscodeSegment[], o
     async function* pieces(): AsyncGenerator<Blob[]> {
       for await (const { piece } of encodedChunks()) yield [new Blob([piece as Uint8Array<ArrayBuffer>])];
     }
-    const result = await remuxRuns(pieces(), { format: keepVideo ? 'mp4' : 'm4a', writable: options.writable, totalDurationSec: totalSec, ...tags });
+    const result = await remuxRuns(pieces(), { format: 'mp4', writable: options.writable, totalDurationSec: totalSec, ...tags });
     options.onProgress?.(1);
     return result;
   } catch (error) {

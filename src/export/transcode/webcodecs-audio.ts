@@ -30,7 +30,8 @@ export class NoOpusEncoderError extends UnsupportedExportError {
 }
 
 /**
- * Re-encodes the recording's first audio track (AAC) as Opus in an Ogg file, through the
+ * Re-encodes the recording's first audio track (AAC or MP3; AC-3 and E-AC-3 decoded by
+ * ffmpeg.wasm and mixed down to stereo) as Opus in an Ogg file, through the
  * browser's own encoder (WebCodecs `AudioEncoder`, driven by mediabunny). ffmpeg.wasm's libopus
  * crashes in @ffmpeg/core 0.12.10 (ffmpegwasm/ffmpeg.wasm#591: stack too small; the fix, PR
  * #824, is unreleased), and WebCodecs is faster anyway.
@@ -43,7 +44,8 @@ export class NoOpusEncoderError extends UnsupportedExportError {
  * @returns the duration written, in seconds, and the codec (`opus`).
  * @throws NoOpusEncoderError when the browser has no Opus encoder.
  * @throws UnsupportedExportError when the recording has no audio or no segments.
- * @throws UnsupportedAudioCodecError when the browser cannot decode the audio.
+ * @throws UnsupportedAudioCodecError when neither the browser nor ffmpeg.wasm decodes the audio here.
+ * @throws FfmpegLoadError when the audio needs ffmpeg.wasm and its core cannot be loaded.
  * @throws Error from mediabunny for bytes it cannot demux or decode.
  */
 export async function encodeOpusRuns(runs: Blob[][], options: OpusEncodeOptions): Promise<RemuxResult> {
@@ -54,6 +56,7 @@ export async function encodeOpusRuns(runs: Blob[][], options: OpusEncodeOptions)
     codec: 'opus',
     quality: new Quality({ bitrate: options.bitrateKbps * 1000 }),
     noAudioMessage: 'This recording has no audio to put in an Ogg Opus file.',
+    maxChannels: 2,
   });
   return { durationSec, codecs: ['opus'] };
 }
