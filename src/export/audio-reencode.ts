@@ -22,7 +22,11 @@ export interface AudioReencodeOptions {
   tags?: MetadataTags;
   /** Message of the UnsupportedExportError for a segment without audio. */
   noAudioMessage: string;
-  /** Most channels the codec takes here (MP3, Opus: 2); audio decoded by ffmpeg.wasm with more is mixed down. */
+  /**
+   * Most channels the codec takes here (MP3, Opus: 2): audio with more (5.1 TV sound) is mixed
+   * down by mediabunny's encoder (the Web Audio API's speaker rules: the centre and each surround
+   * at -3 dB into its side, the LFE left out).
+   */
   maxChannels: number;
 }
 
@@ -44,9 +48,8 @@ export async function reencodeAudioRuns(runs: Iterable<readonly Blob[]> | AsyncI
   const ffmpeg = new LazyFfmpegSession(ffmpegBasePath);
   const output = new Output({ format: options.format, target: new StreamTarget(options.writable, { chunked: true, chunkSize: 4 * 1024 * 1024 }) });
   if (options.tags) output.setMetadataTags(options.tags);
-  const source = new AudioSampleSource({ codec: options.codec, quality: options.quality });
+  let source: AudioSampleSource | null = null;
   const totalSec = Math.max(options.totalDurationSec, 1e-9);
-  let started = false;
   let endSec = 0;
   try {
     const blocks = decodeAudioRuns(runs, {
@@ -54,14 +57,15 @@ export async function reencodeAudioRuns(runs: Iterable<readonly Blob[]> | AsyncI
       decodeQueueCount: audioDecodeQueueCount,
       windowSec: options.windowSec ?? null,
       noAudioMessage: options.noAudioMessage,
-      ffmpeg: { session: () => ffmpeg.get(), chunkBytes: ffmpegDecodeChunkBytes, maxChannels: options.maxChannels },
+      ffmpeg: { session: () => ffmpeg.get(), chunkBytes: ffmpegDecodeChunkBytes },
     });
     for await (const block of blocks) {
       try {
-        if (!started) {
+        if (!source) {
+          const transform = block.numberOfChannels > options.maxChannels ? { numberOfChannels: options.maxChannels } : undefined;
+          source = new AudioSampleSource({ codec: options.codec, quality: options.quality, ...(transform ? { transform } : {}) });
           output.addAudioTrack(source);
           await output.start();
-          started = true;
         }
         await source.add(block);
         endSec = block.timestamp + block.duration;
@@ -70,7 +74,7 @@ export async function reencodeAudioRuns(runs: Iterable<readonly Blob[]> | AsyncI
         block.close();
       }
     }
-    if (!started) throw new UnsupportedExportError('This recording has no segments to export.');
+    if (!source) throw new UnsupportedExportError('This recording has no segments to export.');
     source.close();
     await output.finalize();
     options.onProgress?.(1);

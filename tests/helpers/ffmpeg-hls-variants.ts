@@ -9,6 +9,7 @@ import { startLiveHlsProcess, type LiveHlsProcess } from './live-process.ts';
  * - `fmp4-small`: the same at 256x144, so its init section differs;
  * - `byterange`: one MPEG-TS file, each segment an EXT-X-BYTERANGE of it (`-hls_flags single_file`);
  * - `adts`: packed ADTS AAC audio (`-f segment -segment_format adts`), as radio serves it;
+ * - `adts-51`: the same in 5.1 (the tone in the centre channel, the others silent);
  * - `adts-id3`: the same, each segment starting with an ID3 PRIV transportStreamTimestamp tag
  *   (RFC 8216 section 3.4), the PTS of segment i being {@link PACKED_AUDIO_BASE_PTS90K} plus
  *   its start;
@@ -35,7 +36,7 @@ import { startLiveHlsProcess, type LiveHlsProcess } from './live-process.ts';
  * Video is a 320x180 25 fps H.264 (or H.265) test pattern with a keyframe every 2 s segment; audio a 440 Hz
  * tone in AAC (or MP3). Every VOD but `ts-renditions-wrap` lasts {@link VOD_DURATION_SEC}.
  */
-export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-id3' | 'mp3' | 'ts' | 'hevc-ts' | 'fmp4-renditions' | 'ts-renditions-wrap' | 'ac3-ts' | 'eac3-ts' | 'h264-ac3-ts' | 'av-sync';
+export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-51' | 'adts-id3' | 'mp3' | 'ts' | 'hevc-ts' | 'fmp4-renditions' | 'ts-renditions-wrap' | 'ac3-ts' | 'eac3-ts' | 'h264-ac3-ts' | 'av-sync';
 
 /** Luma (Y, 16..235) of the `av-sync` flash frames; the others are at 16. */
 export const AV_SYNC_FLASH_LUMA = 235;
@@ -107,6 +108,8 @@ function ffmpegArgs(variant: VodVariant): string[] {
     case 'adts':
     case 'adts-id3':
       return audioSegments(['-c:a', 'aac', '-b:a', '64k'], 'adts', 'aac');
+    case 'adts-51':
+      return audioSegments(['-c:a', 'aac', '-ac', '6', '-b:a', '192k'], 'adts', 'aac');
     case 'mp3':
       return audioSegments(['-c:a', 'libmp3lame', '-b:a', '64k'], 'mp3', 'mp3');
     case 'ac3-ts':

@@ -154,23 +154,17 @@ export interface AudioDecodeArgsInput {
   inputPath: string;
   /** ffmpeg's name of the raw format: `ac3`, `eac3`. */
   inputFormat: string;
-  /** Interleaved signed 16-bit little-endian PCM written to ffmpeg's file system. */
+  /** Interleaved signed 16-bit little-endian PCM written to ffmpeg's file system, every channel. */
   outputPath: string;
-  /** Channels to mix down to (ffmpeg's standard matrix, LFE left out); null keeps the source's. */
-  downmixChannels: number | null;
 }
 
 /**
  * The command line (without the leading `ffmpeg`) that decodes one chunk of audio frames to
- * raw PCM at the source's sample rate, optionally mixed down (swresample's matrix, scaled so
- * that it cannot clip). The AC-3 decoder's dither of zero-bit mantissas is seeded from each
+ * raw PCM at the source's sample rate and channels. The AC-3 decoder's dither of zero-bit mantissas is seeded from each
  * frame (`cons_noisegen`), not from the run's start, so a frame decodes to the same PCM in
  * whichever chunk it falls. No network, no stdin.
  * @returns the arguments, one element each (no shell quoting).
  */
 export function audioDecodeArgs(input: AudioDecodeArgsInput): string[] {
-  const args = ['-hide_banner', '-nostats', '-loglevel', 'warning', '-cons_noisegen', '1', '-f', input.inputFormat, '-i', input.inputPath];
-  if (input.downmixChannels !== null) args.push('-ac', String(input.downmixChannels));
-  args.push('-f', 's16le', input.outputPath);
-  return args;
+  return ['-hide_banner', '-nostats', '-loglevel', 'warning', '-cons_noisegen', '1', '-f', input.inputFormat, '-i', input.inputPath, '-f', 's16le', input.outputPath];
 }

@@ -37,7 +37,7 @@ describe('audio the browser cannot decode, decoded by ffmpeg.wasm', () => {
     session = await FfmpegSession.load(defaultConfig.export.ffmpegBasePath);
   }, 60_000);
   afterAll(() => session.terminate());
-  const ffmpeg = (chunkBytes: number, maxChannels: number | null = null) => ({ session: () => Promise.resolve(session), chunkBytes, maxChannels });
+  const ffmpeg = (chunkBytes: number) => ({ session: () => Promise.resolve(session), chunkBytes });
 
   for (const [variant, codec] of [
     ['ac3-ts', 'AC-3'],
@@ -60,19 +60,12 @@ describe('audio the browser cannot decode, decoded by ffmpeg.wasm', () => {
     });
   }
 
-  test('5.1 AC-3 keeps its six channels, or is mixed down to two (MP3, Opus) with the centre’s tone in both', { timeout: 120_000 }, async () => {
+  test('5.1 AC-3 decodes to its six channels in WebCodecs order, the tone in the centre (the third)', { timeout: 120_000 }, async () => {
     const runs = [(await vodSegments('h264-ac3-ts')).map((segment) => segment.data)];
     const all = await collect(decodeAudioRuns(runs, { ...base, ffmpeg: ffmpeg(1 << 20) }));
     expect(all.sampleRate).toBe(48_000);
     expect(all.planes.map(rms).map((level) => level > 1000)).toEqual([false, false, true, false, false, false]);
-    const stereo = await collect(decodeAudioRuns(runs, { ...base, ffmpeg: ffmpeg(1 << 20, 2) }));
-    expect(stereo.planes).toHaveLength(2);
-    expect(stereo.planes[0]!.length).toBe(all.planes[0]!.length);
-    // ffmpeg's matrix takes the centre at -3 dB into each side, scaled so that full-scale
-    // channels cannot clip: 0.707 / (1 + 0.707 + 0.707).
-    expect(rms(stereo.planes[0]!) / rms(all.planes[2]!)).toBeCloseTo(Math.SQRT1_2 / (1 + Math.SQRT2), 2);
-    // The same but for the silent channels’ coding noise.
-    expect(largestDifference(stereo.planes[0]!, stereo.planes[1]!)).toBeLessThanOrEqual(1);
+    expect(Math.abs(all.planes[2]!.length / 48_000 - 6)).toBeLessThan(0.1);
   });
 
   test('ffmpeg.wasm PCM shorter than the frames hold fails the export rather than moving the audio after it', { timeout: 120_000 }, async () => {
@@ -82,7 +75,7 @@ describe('audio the browser cannot decode, decoded by ffmpeg.wasm', () => {
     const shortened = Object.assign(Object.create(session) as FfmpegSession, {
       readFile: async (path: string) => (await readFile(path)).slice(0, path === 'decode-out.pcm' ? -100 : undefined),
     });
-    const decoding = collect(decodeAudioRuns(runs, { ...base, ffmpeg: { session: () => Promise.resolve(shortened), chunkBytes: Infinity, maxChannels: null } }));
+    const decoding = collect(decodeAudioRuns(runs, { ...base, ffmpeg: { session: () => Promise.resolve(shortened), chunkBytes: Infinity } }));
     await expect(decoding).rejects.toThrow(FfmpegOutputError);
     await expect(decoding).rejects.toThrow(/^ffmpeg\.wasm's output cannot be used: it decoded \d+ samples per channel from ac-3 frames that hold \d+\.$/);
   });

@@ -48,8 +48,6 @@ export interface FfmpegAudioDecodeOptions {
   session: () => Promise<FfmpegSession>;
   /** Most 16-bit PCM one ffmpeg run decodes to, in bytes (config `export.ffmpegDecodeChunkBytes`). */
   chunkBytes: number;
-  /** Channels to mix down to when the source has more (MP3 and Opus exports: 2); null keeps them all. */
-  maxChannels: number | null;
 }
 
 /** Where a decoder's output goes: each AudioData is the receiver's to close. */
@@ -84,7 +82,6 @@ export class FfmpegAudioDecoder {
   }
 
   private readonly inputFormat: string;
-  private readonly outputChannels: number;
   private pending: QueuedFrame[] = [];
   private pendingFrames = 0;
   /** The last packets of the chunk before, decoded again in front of the next. */
@@ -107,8 +104,6 @@ export class FfmpegAudioDecoder {
     const inputFormat = RAW_FORMATS[config.codec];
     if (!inputFormat) throw new TypeError(`ffmpeg.wasm does not decode ${config.codec} here.`);
     this.inputFormat = inputFormat;
-    const { maxChannels } = options;
-    this.outputChannels = maxChannels !== null && config.numberOfChannels > maxChannels ? maxChannels : config.numberOfChannels;
   }
 
   /**
@@ -120,7 +115,7 @@ export class FfmpegAudioDecoder {
     // A copy: the packet's bytes may be a view of the demuxer's larger buffer.
     this.pending.push({ data: packet.data.slice(), frames });
     this.pendingFrames += frames;
-    if (this.pendingFrames * 2 * this.outputChannels < this.options.chunkBytes) return;
+    if (this.pendingFrames * 2 * this.config.numberOfChannels < this.options.chunkBytes) return;
     await this.decoding;
     this.decodePending();
   }
@@ -161,14 +156,13 @@ export class FfmpegAudioDecoder {
     }
     await session.writeFile(INPUT_PATH, input);
     try {
-      await session.run(audioDecodeArgs({ inputPath: INPUT_PATH, inputFormat: this.inputFormat, outputPath: OUTPUT_PATH, downmixChannels: this.outputChannels === this.config.numberOfChannels ? null : this.outputChannels }));
+      await session.run(audioDecodeArgs({ inputPath: INPUT_PATH, inputFormat: this.inputFormat, outputPath: OUTPUT_PATH }));
     } finally {
       await session.deleteFile(INPUT_PATH);
     }
     const pcm = await session.readFile(OUTPUT_PATH);
     await session.deleteFile(OUTPUT_PATH);
-    const { sampleRate } = this.config;
-    const numberOfChannels = this.outputChannels;
+    const { sampleRate, numberOfChannels } = this.config;
     const frameBytes = 2 * numberOfChannels;
     const expectedFrames = frames.reduce((sum, frame) => sum + frame.frames, 0);
     if (pcm.byteLength !== expectedFrames * frameBytes) {

@@ -184,7 +184,7 @@ export async function transcodeSegments(segments: readonly TranscodeSegment[], o
     const runsOf = options.runsOf ?? ((run: TranscodeSegment[]) => recordingRuns(run, () => Promise.resolve(undefined)));
     const { audioBlockFrames, audioDecodeQueueCount, ffmpegDecodeChunkBytes } = defaultConfig.export;
     /** AC-3 and E-AC-3 are decoded by ffmpeg.wasm, in the session that encodes the AAC. */
-    const decodeIn = (audioSession: FfmpegSession) => ({ session: () => Promise.resolve(audioSession), chunkBytes: ffmpegDecodeChunkBytes, maxChannels: null });
+    const decodeIn = (audioSession: FfmpegSession) => ({ session: () => Promise.resolve(audioSession), chunkBytes: ffmpegDecodeChunkBytes });
     const aacOptions = {
       bitrateKbps: settings.audio.bitrateKbps,
       loudness,

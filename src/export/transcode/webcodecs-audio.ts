@@ -31,7 +31,7 @@ export class NoOpusEncoderError extends UnsupportedExportError {
 
 /**
  * Re-encodes the recording's first audio track (AAC or MP3; AC-3 and E-AC-3 decoded by
- * ffmpeg.wasm and mixed down to stereo) as Opus in an Ogg file, through the
+ * ffmpeg.wasm), more than two channels mixed down to stereo, as Opus in an Ogg file, through the
  * browser's own encoder (WebCodecs `AudioEncoder`, driven by mediabunny). ffmpeg.wasm's libopus
  * crashes in @ffmpeg/core 0.12.10 (ffmpegwasm/ffmpeg.wasm#591: stack too small; the fix, PR
  * #824, is unreleased), and WebCodecs is faster anyway.
