@@ -26,6 +26,13 @@ describe('chunkArgs', () => {
     expect(args.join(' ')).toContain('-c:v libx264 -preset veryfast -crf 30 -enc_time_base:v -1');
   });
 
+  test('after the first chunk, pictures are fitted into its size: scaled inside it, padded with black around', () => {
+    const args = chunkArgs({ ...base, frameSize: { width: 640, height: 360 }, settings: { audio: aac, video: { ...VIDEO_QUALITIES.small }, burnWallClock: true } });
+    expect(args[args.indexOf('-vf') + 1]).toBe(
+      `scale=640:360:force_original_aspect_ratio=decrease:force_divisible_by=2,pad=640:360:-1:-1,${drawtextFilter(1_763_726_400.25)},format=yuv420p`,
+    );
+  });
+
   test("the burned clock is moved to drawtext's source times: at output time 0 it shows the piece's wall clock", () => {
     const args = chunkArgs({ ...base, inputStartSec: 3.4, seekSec: 1.2, settings: { audio: aac, video: { ...VIDEO_QUALITIES.small }, burnWallClock: true } });
     expect(args[args.indexOf('-vf') + 1]).toContain(drawtextFilter(1_763_726_400.25 - 4.6));

@@ -24,6 +24,12 @@ export interface ChunkArgsInput {
    */
   wallClock: WallClockPiece[];
   /**
+   * The size every picture of the output has, in pixels (the first chunk's output): a chunk of
+   * another size is scaled to fit inside it and padded with black, so the whole file has one
+   * size, as one encode would give. Null for the first chunk, which sets it.
+   */
+  frameSize?: { width: number; height: number } | null;
+  /**
    * The input's first timestamp, in seconds of its clock (MPEG-TS: PTS / 90 kHz): the earliest
    * first timestamp of its tracks, which is what ffmpeg calls the input's start.
    */
@@ -71,7 +77,8 @@ export function wallClockFilters(pieces: readonly WallClockPiece[]): string {
 /**
  * Builds the ffmpeg command line (without the leading `ffmpeg`) for the video of one chunk: in
  * point and duration as output options (frame-exact: decoded, then cut), H.264 (libx264,
- * `veryfast`, CRF, scaled down to the largest height, even sizes, yuv420p) with the optional
+ * `veryfast`, CRF, scaled down to the largest height, even sizes, yuv420p; after the first
+ * chunk, fitted into its size) with the optional
  * wall-clock drawtext, timestamps kept exact (the encoder counts in the input's time base, not
  * whole frames), Matroska out. No network, no stdin.
  * @returns the arguments, one element each (no shell quoting).
@@ -95,7 +102,12 @@ export function chunkArgs(input: ChunkArgsInput): string[] {
   if (!video) throw new TypeError('A video chunk needs video settings.');
   args.push('-map', '0:v:0');
   const filters: string[] = [];
-  if (video.maxHeight !== null) filters.push(`scale=-2:'min(ih,${video.maxHeight})'`);
+  if (input.frameSize) {
+    const { width, height } = input.frameSize;
+    filters.push(`scale=${width}:${height}:force_original_aspect_ratio=decrease:force_divisible_by=2,pad=${width}:${height}:-1:-1`);
+  } else if (video.maxHeight !== null) {
+    filters.push(`scale=-2:'min(ih,${video.maxHeight})'`);
+  }
   // drawtext's `t` is the source time: the pieces' times, from output time 0, are moved to it.
   if (settings.burnWallClock) filters.push(wallClockFilters(input.wallClock.map((piece) => ({ fromSec: piece.fromSec + zeroSec, wallClockStartSec: piece.wallClockStartSec - zeroSec }))));
   filters.push('format=yuv420p');

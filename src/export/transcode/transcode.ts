@@ -1,4 +1,4 @@
-import { ALL_FORMATS, BlobSource, Input, type MetadataTags, type StreamTargetChunk } from 'mediabunny';
+import { ALL_FORMATS, BlobSource, BufferSource, Input, type MetadataTags, type StreamTargetChunk } from 'mediabunny';
 import { defaultConfig } from '../../config.ts';
 import { decodeAudioRuns } from '../audio-decode.ts';
 import { recordingRuns } from '../recording-runs.ts';
@@ -8,7 +8,7 @@ import { encodeAacChunks } from './aac-chunks.ts';
 import { writeEncodedFile } from './encoded-file.ts';
 import { chunkArgs, FONT_PATH, loudnessMeasureArgs, outputZeroSec } from './ffmpeg-args.ts';
 import { combineLoudness, parseLoudnormReport, type LoudnessMeasurement } from './loudness.ts';
-import { FfmpegLoadError, FfmpegSession } from './ffmpeg-session.ts';
+import { FfmpegLoadError, FfmpegOutputError, FfmpegSession } from './ffmpeg-session.ts';
 import { placeAudioRuns } from './placed-audio.ts';
 import { chunkTimeline, placedVideoPackets, type VideoPiece } from './placed-video.ts';
 import { segmentStartSec } from './run-timeline.ts';
@@ -77,6 +77,21 @@ async function probeTracks(segment: Blob): Promise<{ hasVideo: boolean; hasAudio
   }
 }
 
+/**
+ * The coded size of a video piece's pictures, in pixels.
+ * @throws FfmpegOutputError when the piece has no video.
+ */
+async function videoFrameSize(piece: Uint8Array): Promise<{ width: number; height: number }> {
+  const input = new Input({ source: new BufferSource(piece), formats: ALL_FORMATS });
+  try {
+    const track = await input.getPrimaryVideoTrack();
+    if (!track) throw new FfmpegOutputError('a re-encoded piece of the recording has no video.');
+    return { width: track.codedWidth, height: track.codedHeight };
+  } finally {
+    input.dispose();
+  }
+}
+
 /** How one chunk is cut: where to start inside it and how much to keep, in seconds. */
 function chunkCut(chunk: SegmentChunk<TranscodeSegment>, range: TranscodeOptions['range']): { seekSec: number; keepSec: number | null; outSec: number } {
   const chunkEndSec = chunk.startSec + chunk.durationSec;
@@ -112,6 +127,8 @@ function chunkCut(chunk: SegmentChunk<TranscodeSegment>, range: TranscodeOptions
  *   timestamps, so audio stays on the picture however many chunks the video is encoded in; runs
  *   follow one another. The two streams are interleaved into the MP4 (encoded-file.ts).
  * - Video without audio: the pieces are remuxed one after another ({@link remuxRuns}).
+ * Every picture has the first piece's size: a later chunk of another size (an advert, a new
+ * init section) is scaled to fit inside it and padded with black, as one encode would give.
  *
  * The core is loaded only here, the first time a transcode runs, from the app's own origin.
  * @throws UnsupportedExportError when the recording has no segments in range, no audio for an
@@ -215,6 +232,8 @@ export async function transcodeSegments(segments: readonly TranscodeSegment[], o
      * Transcodes the chunks one after another into Matroska pieces, each with the source time
      * (seconds of the recording's clock) its time 0 stands for.
      */
+    /** The first piece's picture size, which every later piece is fitted into. */
+    let frameSize: { width: number; height: number } | null = null;
     async function* encodedChunks(): AsyncGenerator<VideoPiece> {
       for (const [index, chunk] of chunks.entries()) {
         const cut = cuts[index]!;
@@ -230,11 +249,13 @@ export async function transcodeSegments(segments: readonly TranscodeSegment[], o
           seekSec: cut.seekSec,
           keepSec: cut.keepSec,
           wallClock: wallClockPieces(startMs / 1000 + cut.seekSec, cut.outSec, offsetMinAt),
+          frameSize,
         });
         await session.writeFile('in.ts', new Uint8Array(await input.arrayBuffer()));
         await session.run(args, (outputSec) => report(measureShare + ((1 - measureShare) * (doneSec + Math.min(outputSec, cut.outSec))) / Math.max(totalSec, 1e-9)));
         await session.deleteFile('in.ts');
         const piece = await session.readFile('out.mkv');
+        frameSize ??= await videoFrameSize(piece);
         await session.deleteFile('out.mkv');
         doneSec += cut.outSec;
         throwIfAborted();
