@@ -24,6 +24,7 @@ import { startLiveHlsProcess, type LiveHlsProcess } from './live-process.ts';
  * - `av-sync`: MPEG-TS segments whose picture is dark but for one bright frame at every whole
  *   second ({@link AV_SYNC_FLASH_LUMA}) and whose stereo audio is silent but for a 40 ms 3 kHz
  *   beep starting at every whole second, to measure how far audio and video of an export are apart;
+ * - `av-sync-fmp4`: the same in fMP4 segments (`init.mp4`, `seg%03d.m4s`);
  * - `fmp4-renditions`: one encode written as two fMP4 media playlists sharing its clock, as a
  *   master's video variant and its audio rendition are (`-var_stream_map "v:0 a:0"`): video in
  *   `index0.m3u8` (`init0.mp4`, `seg0-NNN.m4s`), audio in `index1.m3u8` (`init1.mp4`,
@@ -36,7 +37,7 @@ import { startLiveHlsProcess, type LiveHlsProcess } from './live-process.ts';
  * Video is a 320x180 25 fps H.264 (or H.265) test pattern with a keyframe every 2 s segment; audio a 440 Hz
  * tone in AAC (or MP3). Every VOD but `ts-renditions-wrap` lasts {@link VOD_DURATION_SEC}.
  */
-export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-51' | 'adts-id3' | 'mp3' | 'ts' | 'hevc-ts' | 'fmp4-renditions' | 'ts-renditions-wrap' | 'ac3-ts' | 'eac3-ts' | 'h264-ac3-ts' | 'av-sync';
+export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-51' | 'adts-id3' | 'mp3' | 'ts' | 'hevc-ts' | 'fmp4-renditions' | 'ts-renditions-wrap' | 'ac3-ts' | 'eac3-ts' | 'h264-ac3-ts' | 'av-sync' | 'av-sync-fmp4';
 
 /** Luma (Y, 16..235) of the `av-sync` flash frames; the others are at 16. */
 export const AV_SYNC_FLASH_LUMA = 235;
@@ -119,13 +120,19 @@ function ffmpegArgs(variant: VodVariant): string[] {
     case 'h264-ac3-ts':
       return [...videoInputs(VOD_DURATION_SEC, false), '-c:a', 'ac3', '-ac', '6', '-b:a', '384k', ...vod, '-hls_segment_filename', 'seg%03d.ts', VARIANT_PLAYLIST_NAME];
     case 'av-sync':
-      return [
-        ...['-f', 'lavfi', '-i', `nullsrc=size=160x90:rate=25,geq=lum='if(lt(mod(T,1),0.04),${AV_SYNC_FLASH_LUMA},16)':cb=128:cr=128`],
-        ...['-f', 'lavfi', '-i', "aevalsrc='if(lt(mod(t,1),0.04),0.5*sin(2*PI*3000*t),0)':s=48000:c=stereo"],
-        ...['-t', String(VOD_DURATION_SEC), '-map', '0:v', '-map', '1:a', ...H264, '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '128k'],
-        ...vod, '-hls_segment_filename', 'seg%03d.ts', VARIANT_PLAYLIST_NAME,
-      ];
+      return [...avSyncInputs(), ...vod, '-hls_segment_filename', 'seg%03d.ts', VARIANT_PLAYLIST_NAME];
+    case 'av-sync-fmp4':
+      return [...avSyncInputs(), ...vod, '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init.mp4', '-hls_segment_filename', 'seg%03d.m4s', VARIANT_PLAYLIST_NAME];
   }
+}
+
+/** The `av-sync` picture (a bright frame at every whole second) and sound (a beep at every whole second), encoded. */
+function avSyncInputs(): string[] {
+  return [
+    ...['-f', 'lavfi', '-i', `nullsrc=size=160x90:rate=25,geq=lum='if(lt(mod(T,1),0.04),${AV_SYNC_FLASH_LUMA},16)':cb=128:cr=128`],
+    ...['-f', 'lavfi', '-i', "aevalsrc='if(lt(mod(t,1),0.04),0.5*sin(2*PI*3000*t),0)':s=48000:c=stereo"],
+    ...['-t', String(VOD_DURATION_SEC), '-map', '0:v', '-map', '1:a', ...H264, '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '128k'],
+  ];
 }
 
 function run(command: string, args: string[], cwd: string): Promise<void> {
