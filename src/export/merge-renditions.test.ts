@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from 'vitest';
 import type { Recording, SegmentRecord } from '../storage/types.ts';
 import { remuxWithRenditions, mergedWebVtt, type RenditionPart } from './merge-renditions.ts';
 import { PTS_WRAP_SEC } from './remux.ts';
-import { fetchVodSegments, ffprobe } from './test-format-streams.ts';
+import { fetchVodSegments, ffprobe, ffprobeFrames } from './test-format-streams.ts';
 import { memoryWritable } from './test-writable.ts';
 
 const formats = inject('formatStreamsUrl');
@@ -46,8 +46,8 @@ describe('mergedWebVtt', () => {
 });
 
 /** A file of the `fmp4-renditions` VOD (tests/helpers/ffmpeg-hls-variants.ts). */
-async function renditionFile(name: string): Promise<Blob> {
-  const response = await fetch(`${formats}/vod/fmp4-renditions/${name}`);
+async function renditionFile(name: string, variant: 'fmp4-renditions' | 'fmp4-renditions-small' = 'fmp4-renditions'): Promise<Blob> {
+  const response = await fetch(`${formats}/vod/${variant}/${name}`);
   if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
   return response.blob();
 }
@@ -65,7 +65,7 @@ function recording(id: string, title: string): Recording {
  * msns in `missing` left out (gaps).
  */
 async function twoStretches(recordingId: string, files: string[], missing: number[] = []): Promise<SegmentRecord[]> {
-  const blobs = await Promise.all(files.map(renditionFile));
+  const blobs = await Promise.all(files.map((file) => renditionFile(file)));
   return [...blobs, ...blobs]
     .map((data, msn): SegmentRecord => ({ recordingId, msn, durationSec: 2, discontinuity: msn === blobs.length, programDateTimeMs: null, storedAtMs: 0, byteLength: data.size, data, initSectionId: 0 }))
     .filter((segment) => !missing.includes(segment.msn));
@@ -115,9 +115,37 @@ describe('remuxWithRenditions on fMP4 with discontinuities and gaps', () => {
     expect(audioTimes.filter((t) => t > 8.1 && t < 9.9).length).toBeGreaterThan(80);
   });
 
+  it('across an init section change (320x180, then 256x144 after a discontinuity): every frame decodes at its own size, the audio with it', { timeout: 60_000 }, async () => {
+    // The files at msns from 0 under init section 0, then the small encode's under init section 1.
+    const switched = async (recordingId: string, files: string[]) => {
+      const large = await Promise.all(files.map((file) => renditionFile(file)));
+      const small = await Promise.all(files.map((file) => renditionFile(file, 'fmp4-renditions-small')));
+      return [...large, ...small].map((data, msn): SegmentRecord => {
+        const second = msn >= files.length;
+        return { recordingId, msn, durationSec: 2, discontinuity: msn === files.length, programDateTimeMs: null, storedAtMs: 0, byteLength: data.size, data, initSectionId: second ? 1 : 0 };
+      });
+    };
+    const readSwitchedInit = (recordingId: string, id: number) => renditionFile(recordingId === 'main' ? 'init0.mp4' : 'init1.mp4', id === 0 ? 'fmp4-renditions' : 'fmp4-renditions-small');
+    const part: RenditionPart = { recording: recording('audio', 'Show (audio: audio_2)'), segments: await switched('audio', audio) };
+    const out = memoryWritable();
+    const outcome = await remuxWithRenditions(recording('main', 'Show'), await switched('main', video), [part], { format: 'mp4', writable: out.writable, totalDurationSec: 12, readInit: readSwitchedInit });
+
+    if (!('merged' in outcome)) throw new Error(`not merged: ${outcome.notMergedBecause}`);
+    const frames = await ffprobeFrames(out.bytes());
+    expect(frames.decodeErrors).toEqual([]);
+    expect(frames.frameSizes).toEqual([
+      { width: 320, height: 180, count: 150 },
+      { width: 256, height: 144, count: 150 },
+    ]);
+    const { videoKeys, audio: audioTimes } = await packetTimes(out.bytes());
+    const secondStartSec = videoKeys[3]!;
+    expect(Math.abs(secondStartSec - 6)).toBeLessThan(0.1);
+    expect(Math.abs(audioTimes.find((t) => t >= secondStartSec - 0.05)! - secondStartSec)).toBeLessThan(0.05);
+  });
+
   it('does not merge, and says why, when a rendition breaks at other places than the video', async () => {
     const main = recording('main', 'Show');
-    const once = await Promise.all(audio.map(renditionFile));
+    const once = await Promise.all(audio.map((file) => renditionFile(file)));
     const segments = once.map((data, msn): SegmentRecord => ({ recordingId: 'audio', msn, durationSec: 2, discontinuity: false, programDateTimeMs: null, storedAtMs: 0, byteLength: data.size, data, initSectionId: 0 }));
     const out = memoryWritable();
     const outcome = await remuxWithRenditions(main, await twoStretches('main', video), [{ recording: recording('audio', 'Show (audio: audio_2)'), segments }], {

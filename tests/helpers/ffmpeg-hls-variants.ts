@@ -28,7 +28,8 @@ import { startLiveHlsProcess, type LiveHlsProcess } from './live-process.ts';
  * - `fmp4-renditions`: one encode written as two fMP4 media playlists sharing its clock, as a
  *   master's video variant and its audio rendition are (`-var_stream_map "v:0 a:0"`): video in
  *   `index0.m3u8` (`init0.mp4`, `seg0-NNN.m4s`), audio in `index1.m3u8` (`init1.mp4`,
- *   `seg1-NNN.m4s`).
+ *   `seg1-NNN.m4s`);
+ * - `fmp4-renditions-small`: the same at 256x144, its init sections another picture size's.
  * - `ts-renditions-wrap`: the same as two MPEG-TS media playlists (`index0.m3u8` with
  *   `seg0-NNN.ts`, `index1.m3u8` with `seg1-NNN.ts`, 4 s segments), lasting
  *   {@link WRAP_VOD_DURATION_SEC}, whose 33-bit presentation clock starts
@@ -37,7 +38,7 @@ import { startLiveHlsProcess, type LiveHlsProcess } from './live-process.ts';
  * Video is a 320x180 25 fps H.264 (or H.265) test pattern with a keyframe every 2 s segment; audio a 440 Hz
  * tone in AAC (or MP3). Every VOD but `ts-renditions-wrap` lasts {@link VOD_DURATION_SEC}.
  */
-export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-51' | 'adts-id3' | 'mp3' | 'ts' | 'hevc-ts' | 'fmp4-renditions' | 'ts-renditions-wrap' | 'ac3-ts' | 'eac3-ts' | 'h264-ac3-ts' | 'av-sync' | 'av-sync-fmp4';
+export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-51' | 'adts-id3' | 'mp3' | 'ts' | 'hevc-ts' | 'fmp4-renditions' | 'fmp4-renditions-small' | 'ts-renditions-wrap' | 'ac3-ts' | 'eac3-ts' | 'h264-ac3-ts' | 'av-sync' | 'av-sync-fmp4';
 
 /** Luma (Y, 16..235) of the `av-sync` flash frames; the others are at 16. */
 export const AV_SYNC_FLASH_LUMA = 235;
@@ -93,7 +94,8 @@ function ffmpegArgs(variant: VodVariant): string[] {
     case 'fmp4-small':
       return [...videoInputs(VOD_DURATION_SEC, false, variant === 'fmp4' ? '320x180' : '256x144'), ...vod, '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init.mp4', '-hls_segment_filename', 'seg%03d.m4s', VARIANT_PLAYLIST_NAME];
     case 'fmp4-renditions':
-      return [...videoInputs(VOD_DURATION_SEC, false), ...vod, '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init%v.mp4', '-hls_segment_filename', 'seg%v-%03d.m4s', '-var_stream_map', 'v:0 a:0', 'index%v.m3u8'];
+    case 'fmp4-renditions-small':
+      return [...videoInputs(VOD_DURATION_SEC, false, variant === 'fmp4-renditions' ? '320x180' : '256x144'), ...vod, '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init%v.mp4', '-hls_segment_filename', 'seg%v-%03d.m4s', '-var_stream_map', 'v:0 a:0', 'index%v.m3u8'];
     case 'ts-renditions-wrap':
       // ffmpeg's MPEG-TS muxer adds its 1.4 s of mux delay to the offset; 70 s is to the first packet.
       return [
