@@ -29,23 +29,24 @@ import { startLiveHlsProcess, type LiveHlsProcess } from './live-process.ts';
  *   master's video variant and its audio rendition are (`-var_stream_map "v:0 a:0"`): video in
  *   `index0.m3u8` (`init0.mp4`, `seg0-NNN.m4s`), audio in `index1.m3u8` (`init1.mp4`,
  *   `seg1-NNN.m4s`);
- * - `fmp4-renditions-small`: the same at 256x144, its init sections another picture size's.
  * - `ts-renditions-wrap`: the same as two MPEG-TS media playlists (`index0.m3u8` with
  *   `seg0-NNN.ts`, `index1.m3u8` with `seg1-NNN.ts`, 4 s segments), lasting
  *   {@link WRAP_VOD_DURATION_SEC}, whose 33-bit presentation clock starts
  *   {@link WRAP_VOD_WRAP_AFTER_SEC} before it wraps to 0 (`-output_ts_offset`), as a stream
- *   running for a day does once every 26.5 hours.
+ *   running for a day does once every 26.5 hours;
+ * - `ts-wrap`: the same clock in one MPEG-TS media playlist of video and audio (`seg%03d.ts`);
+ * - `fmp4-renditions-small`: `fmp4-renditions` at 256x144, its init sections another picture size's.
  * Video is a 320x180 25 fps H.264 (or H.265) test pattern with a keyframe every 2 s segment; audio a 440 Hz
- * tone in AAC (or MP3). Every VOD but `ts-renditions-wrap` lasts {@link VOD_DURATION_SEC}.
+ * tone in AAC (or MP3). Every VOD but the two wrapping ones lasts {@link VOD_DURATION_SEC}.
  */
-export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-51' | 'adts-id3' | 'mp3' | 'ts' | 'hevc-ts' | 'fmp4-renditions' | 'fmp4-renditions-small' | 'ts-renditions-wrap' | 'ac3-ts' | 'eac3-ts' | 'h264-ac3-ts' | 'av-sync' | 'av-sync-fmp4';
+export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-51' | 'adts-id3' | 'mp3' | 'ts' | 'hevc-ts' | 'fmp4-renditions' | 'fmp4-renditions-small' | 'ts-renditions-wrap' | 'ts-wrap' | 'ac3-ts' | 'eac3-ts' | 'h264-ac3-ts' | 'av-sync' | 'av-sync-fmp4';
 
 /** Luma (Y, 16..235) of the `av-sync` flash frames; the others are at 16. */
 export const AV_SYNC_FLASH_LUMA = 235;
 
 /** Length of every VOD, in seconds. */
 export const VOD_DURATION_SEC = 6;
-/** Length of the `ts-renditions-wrap` VOD, in seconds. */
+/** Length of the `ts-renditions-wrap` and `ts-wrap` VODs, in seconds. */
 export const WRAP_VOD_DURATION_SEC = 76;
 /**
  * How far into the `ts-renditions-wrap` VOD its clock wraps, in seconds: more than the 60 s
@@ -101,6 +102,11 @@ function ffmpegArgs(variant: VodVariant): string[] {
       return [
         ...videoInputs(WRAP_VOD_DURATION_SEC, false), '-output_ts_offset', (PTS_WRAP_SEC - WRAP_VOD_WRAP_AFTER_SEC - 1.4).toFixed(6),
         '-f', 'hls', '-hls_time', '4', '-hls_playlist_type', 'vod', '-hls_segment_filename', 'seg%v-%03d.ts', '-var_stream_map', 'v:0 a:0', 'index%v.m3u8',
+      ];
+    case 'ts-wrap':
+      return [
+        ...videoInputs(WRAP_VOD_DURATION_SEC, false), '-output_ts_offset', (PTS_WRAP_SEC - WRAP_VOD_WRAP_AFTER_SEC - 1.4).toFixed(6),
+        '-f', 'hls', '-hls_time', '4', '-hls_playlist_type', 'vod', '-hls_segment_filename', 'seg%03d.ts', VARIANT_PLAYLIST_NAME,
       ];
     case 'byterange':
       return [...videoInputs(VOD_DURATION_SEC, false), ...vod, '-hls_flags', 'single_file', '-hls_segment_filename', 'single.ts', VARIANT_PLAYLIST_NAME];

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { defaultConfig } from '../../config.ts';
-import { ffprobe } from '../test-format-streams.ts';
+import { ffprobe, ffprobeFrames } from '../test-format-streams.ts';
 import { memoryWritable } from '../test-writable.ts';
 import { beepOnsetsSec, brightFramesSec, decodedChannel, sineStray, vodSegments } from './test-signals.ts';
 import { transcodeSegments } from './transcode.ts';
@@ -42,5 +42,21 @@ describe('video transcodes in chunks (2 s chunks): audio encoded on its own, pla
     const offsetsMs = flashes.map((flashSec, i) => Math.round((beeps[i]! - flashSec) * 1000));
     // An AAC frame is 21 ms: audio placed a frame off, or from the wrong start, fails.
     for (const offsetMs of offsetsMs) expect(Math.abs(offsetMs)).toBeLessThanOrEqual(5);
+  });
+
+  test('across the 33-bit clock’s wrap (76 s of video and audio, the wrap 70 s in), every frame and the audio unbroken', { timeout: 300_000 }, async () => {
+    const segments = await vodSegments('ts-wrap');
+    const out = memoryWritable();
+    const result = await transcodeSegments(segments, { ...base, chunkSec: 20, format: 'mp4', settings: { ...settings, video: { crf: 35, maxHeight: null } }, range: null, writable: out.writable });
+    expect(Math.abs(result.durationSec - 76)).toBeLessThan(0.1);
+    const bytes = out.bytes();
+    const probed = await ffprobe(bytes);
+    expect(probed.streams.map((stream) => stream.codecName)).toEqual(['h264', 'aac']);
+    for (const stream of probed.streams) expect(Math.abs(stream.durationSec! - 76)).toBeLessThan(0.1);
+    expect(await ffprobeFrames(bytes)).toEqual({ frameSizes: [{ width: 320, height: 180, count: 76 * 25 }], decodeErrors: [] });
+    const { pcm, sampleRate } = await decodedChannel(bytes);
+    expect(Math.abs(pcm.length / sampleRate - 76)).toBeLessThan(0.1);
+    const { insideMax, everywhereMax } = sineStray(pcm, sampleRate, 440);
+    expect(everywhereMax).toBeLessThan(3 * insideMax);
   });
 });
