@@ -10,7 +10,8 @@ import { exportRecording } from '../exporter.ts';
 import { readTags } from '../tags.ts';
 import { collect } from '../test-pcm.ts';
 import { ffprobe } from '../test-format-streams.ts';
-import { FfmpegOutputError, FfmpegSession } from './ffmpeg-session.ts';
+import { syncFrameSamples } from './ffmpeg-audio-decoder.ts';
+import { FfmpegLoadError, FfmpegOutputError, FfmpegSession } from './ffmpeg-session.ts';
 import { decodedChannel, sineStray, vodSegments } from './test-signals.ts';
 
 /**
@@ -78,6 +79,31 @@ describe('audio the browser cannot decode, decoded by ffmpeg.wasm', () => {
     const decoding = collect(decodeAudioRuns(runs, { ...base, ffmpeg: { session: () => Promise.resolve(shortened), chunkBytes: Infinity } }));
     await expect(decoding).rejects.toThrow(FfmpegOutputError);
     await expect(decoding).rejects.toThrow(/^ffmpeg\.wasm's output cannot be used: it decoded \d+ samples per channel from ac-3 frames that hold \d+\.$/);
+  });
+});
+
+describe('syncFrameSamples', () => {
+  /** The first six bytes of a sync frame: sync word, two bytes, then byte 4 and byte 5 (bsid in its top five bits). */
+  const header = (byte4: number, bsid: number) => new Uint8Array([0x0b, 0x77, 0, 0, byte4, bsid << 3]);
+  test('AC-3 frames hold 1536 samples; E-AC-3 frames 256 per block (numblkscod), six when fscod is 3', () => {
+    expect(syncFrameSamples(header(0x1c, 8))).toBe(1536);
+    expect(syncFrameSamples(header(0b00_00_0000, 16))).toBe(256);
+    expect(syncFrameSamples(header(0b00_10_0000, 16))).toBe(768);
+    expect(syncFrameSamples(header(0b00_11_0000, 16))).toBe(1536);
+    expect(syncFrameSamples(header(0b11_00_0000, 16))).toBe(1536);
+  });
+
+  test('a packet that is no sync frame is refused with a message', () => {
+    expect(() => syncFrameSamples(new Uint8Array([0xff, 0xf1, 0x50, 0x80, 0, 0]))).toThrow('An AC-3 packet of the recording does not start with a sync frame.');
+  });
+});
+
+describe('AC-3 with the ffmpeg.wasm core unreachable (offline before its first use)', () => {
+  test('decoding rejects with the load error, which says to connect once', { timeout: 60_000 }, async () => {
+    const runs = [(await vodSegments('ac3-ts')).map((segment) => segment.data).slice(0, 1)];
+    const decoding = collect(decodeAudioRuns(runs, { ...base, ffmpeg: { session: () => FfmpegSession.load('/no-such-folder/'), chunkBytes: Infinity } }));
+    await expect(decoding).rejects.toThrow(FfmpegLoadError);
+    await expect(decoding).rejects.toThrow(/connect to the network once and try again/);
   });
 });
 
