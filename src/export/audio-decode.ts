@@ -129,15 +129,17 @@ class PcmBlock {
 
 /**
  * Decodes the first audio track of a recording's runs with the browser's WebCodecs
- * `AudioDecoder` and yields it as blocks of planar 16-bit PCM ({@link AudioSample}s of
- * `blockFrames` frames, `s16-planar`), timestamped in seconds on the output timeline.
+ * `AudioDecoder` (or, for AC-3 and E-AC-3 which it lacks, with ffmpeg.wasm when
+ * `options.ffmpeg` is given: transcode/ffmpeg-audio-decoder.ts) and yields it as blocks of
+ * planar 16-bit PCM ({@link AudioSample}s of `blockFrames` frames, `s16-planar`), timestamped
+ * in seconds on the output timeline.
  *
  * One decoder decodes a whole run, segment after segment, so the decoder's state (AAC's
  * overlapping windows) carries across segment boundaries and the PCM has no seam there; it is
  * flushed at the end of each run (a discontinuity), and reconfigured when a segment's decoder
  * setup differs. Each run's samples follow the previous run's last sample. Packets are fed up
  * to `decodeQueueCount` ahead, so the decoder works while the consumer encodes a block; memory
- * holds one segment's packets, the queue and two blocks.
+ * holds one segment's packets, the queue and two blocks (with ffmpeg.wasm, a chunk of PCM).
  * @param runs segment bytes (MPEG-TS, fMP4 with its init section, packed audio), one array per
  *   run of continuous timestamps (src/export/recording-runs.ts `recordingRuns`).
  * @throws UnsupportedExportError with `noAudioMessage` for a segment without audio.

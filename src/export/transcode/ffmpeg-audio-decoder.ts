@@ -14,8 +14,8 @@ const RAW_FORMATS: Readonly<Record<string, string>> = { 'ac-3': 'ac3', 'ec-3': '
  * window overlaps the block before it (TDAC), across frame boundaries too, so a decoder that
  * starts at a frame lacks the first half of its first window: ~4000 of 32767 off at each join.
  * One frame before is enough for the joined PCM to be the very PCM of one run over the whole
- * stream (with the dither seeded per frame, ffmpeg-args.ts `audioDecodeArgs`); two cover
- * E-AC-3's shorter frames.
+ * stream (with the dither seeded per frame, ffmpeg-args.ts `audioDecodeArgs`); two leave a
+ * margin, as an E-AC-3 frame may be a single block.
  */
 export const OVERLAP_PACKETS = 2;
 
