@@ -93,4 +93,36 @@ describe('attachRecording on other segment formats', () => {
     expect(video.videoWidth).toBe(320);
     expect(errors).toEqual([]);
   });
+
+  test('video with an alternate audio rendition, both breaking at a discontinuity (320x180, then 256x144 under new init sections): plays across it with its audio', { timeout: 60_000 }, async () => {
+    const fault = inject('faultServerUrl');
+    /** A VOD media playlist of `files` of fmp4-renditions, then after a discontinuity the same of fmp4-renditions-small. */
+    const switched = (init: string, files: string[]) => {
+      const part = (variant: string) => [`#EXT-X-MAP:URI="${formats}/vod/${variant}/${init}"`, ...files.flatMap((file) => ['#EXTINF:2.0,', `${formats}/vod/${variant}/${file}`])];
+      return ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:2', '#EXT-X-PLAYLIST-TYPE:VOD', ...part('fmp4-renditions'), '#EXT-X-DISCONTINUITY', ...part('fmp4-renditions-small'), '#EXT-X-ENDLIST', ''].join('\n');
+    };
+    // ffmpeg's audio playlist of the 6 s has four segments, the last one short.
+    const audioFiles = ['seg1-000.m4s', 'seg1-001.m4s', 'seg1-002.m4s', 'seg1-003.m4s'];
+    const master = [
+      '#EXTM3U',
+      `#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME="audio_2",DEFAULT=YES,AUTOSELECT=YES,URI="${fileUrl(fault, switched('init1.mp4', audioFiles), HLS_TYPE)}"`,
+      '#EXT-X-STREAM-INF:BANDWIDTH=300000,AUDIO="aud"',
+      fileUrl(fault, switched('init0.mp4', ['seg0-000.m4s', 'seg0-001.m4s', 'seg0-002.m4s']), HLS_TYPE),
+      '',
+    ].join('\n');
+    const recording = await record('fmp4-renditions', fileUrl(fault, master, HLS_TYPE));
+    await waitFor(async () => ((await t.store.listChildren(recording.id))[0]?.status === 'complete' ? true : undefined), { timeoutMs: 15_000, description: 'the audio rendition recorded' });
+
+    playback = attachRecording(video, recording.id, t.store, (message) => errors.push(message));
+    await expect.poll(() => video.currentTime, { timeout: 15_000 }).toBeGreaterThan(1);
+    expect(video.videoWidth).toBe(320);
+    await expect.poll(() => video.currentTime, { timeout: 20_000 }).toBeGreaterThan(5);
+    const firstPartAudioBytes = audioDecodedBytes(video);
+    await expect.poll(() => video.currentTime, { timeout: 20_000 }).toBeGreaterThan(8);
+    expect(video.videoWidth).toBe(256);
+    await expect.poll(() => video.ended, { timeout: 20_000 }).toBe(true);
+    // 12 s of audio decoded by the end against 5 s by the change: the second part's played too.
+    expect(audioDecodedBytes(video) / firstPartAudioBytes).toBeGreaterThan(1.8);
+    expect(errors).toEqual([]);
+  });
 });
