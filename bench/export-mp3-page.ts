@@ -46,9 +46,10 @@ async function time(run: () => Promise<number>, repeats = 1): Promise<EncoderTim
  * WebCodecs (mediabunny Conversion), by ffmpeg.wasm alone and as Tapedeck's M4A re-encode does
  * it (src/export/transcode/aac-chunks.ts: the browser decodes, ffmpeg.wasm encodes overlapping
  * PCM chunks; with loudnorm, after a measuring pass); Opus 96 kb/s by WebCodecs; and the time
- * to load the ffmpeg.wasm core.
+ * to load the ffmpeg.wasm core. And MP3 192 kb/s from the segments at `ac3SegmentUrls`, the
+ * same audio as 5.1 AC-3, which ffmpeg.wasm decodes and mediabunny mixes down to stereo.
  */
-export async function runEncoderBench(tsUrl: string, segmentUrls: string[], durationSec: number, mp3Repeats: number): Promise<Record<string, EncoderTiming>> {
+export async function runEncoderBench(tsUrl: string, segmentUrls: string[], ac3SegmentUrls: string[], durationSec: number, mp3Repeats: number): Promise<Record<string, EncoderTiming>> {
   const data = await (await fetch(tsUrl)).blob();
   const segmentBlobs = await Promise.all(segmentUrls.map(async (url) => (await fetch(url)).blob()));
   const results: Record<string, EncoderTiming> = {};
@@ -56,6 +57,12 @@ export async function runEncoderBench(tsUrl: string, segmentUrls: string[], dura
   results['mp3 @mediabunny/mp3-encoder'] = await time(async () => {
     const sink = countingSink();
     await encodeMp3Runs([segmentBlobs], { bitrateKbps: 192, writable: sink.writable, totalDurationSec: durationSec });
+    return sink.bytes();
+  }, mp3Repeats);
+  const ac3SegmentBlobs = await Promise.all(ac3SegmentUrls.map(async (url) => (await fetch(url)).blob()));
+  results['mp3 from 5.1 ac3 (ffmpeg.wasm decodes)'] = await time(async () => {
+    const sink = countingSink();
+    await encodeMp3Runs([ac3SegmentBlobs], { bitrateKbps: 192, writable: sink.writable, totalDurationSec: durationSec });
     return sink.bytes();
   }, mp3Repeats);
   results['opus WebCodecs (mediabunny)'] = await time(async () => {

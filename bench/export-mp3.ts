@@ -3,9 +3,9 @@
  * can use, on the same 10-minute stereo 48 kHz AAC recording (MPEG-TS, made here by native
  * ffmpeg): MP3 by @mediabunny/mp3-encoder (what Tapedeck uses), by ffmpeg.wasm's libmp3lame and
  * by native ffmpeg; AAC by WebCodecs, by ffmpeg.wasm and by Tapedeck's M4A re-encode; Opus by
- * WebCodecs. Every figure
- * includes decoding the AAC; the MP3 rows are medians of three runs. Nothing is asserted. Set
- * BENCH_AUDIO_SEC to change the length.
+ * WebCodecs; and MP3 from the same audio as 5.1 AC-3 at 384 kb/s (a TV stream's sound, which
+ * ffmpeg.wasm decodes), next to native ffmpeg. Every figure includes decoding the source; the
+ * MP3 rows are medians of three runs. Nothing is asserted. Set BENCH_AUDIO_SEC to change the length.
  */
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -32,9 +32,18 @@ await rm(segmentDir, { recursive: true, force: true });
 await mkdir(segmentDir);
 await run('ffmpeg', ['-v', 'error', '-i', source, '-c', 'copy', '-f', 'segment', '-segment_time', '6', '-segment_format', 'mpegts', join(segmentDir, 'seg-%04d.ts')]);
 const segmentNames = (await readdir(segmentDir)).filter((name) => name.endsWith('.ts')).sort();
+// The same as 5.1 AC-3, segmented alike: the audio of a TV recording.
+const ac3Source = join(dir, `tone-${durationSec}s-ac3.ts`);
+await run('ffmpeg', ['-v', 'error', '-y', '-i', source, '-c:a', 'ac3', '-ac', '6', '-b:a', '384k', '-f', 'mpegts', ac3Source]);
+const ac3SegmentDir = join(dir, `segments-${durationSec}s-ac3`);
+await rm(ac3SegmentDir, { recursive: true, force: true });
+await mkdir(ac3SegmentDir);
+await run('ffmpeg', ['-v', 'error', '-i', ac3Source, '-c', 'copy', '-f', 'segment', '-segment_time', '6', '-segment_format', 'mpegts', join(ac3SegmentDir, 'seg-%04d.ts')]);
+const ac3SegmentNames = (await readdir(ac3SegmentDir)).filter((name) => name.endsWith('.ts')).sort();
 console.log(`Source: ${durationSec} s stereo 48 kHz AAC 128 kb/s in MPEG-TS, ${((await stat(source)).size / 1e6).toFixed(1)} MB, and cut into ${segmentNames.length} segments`);
 
 const nativeMp3 = await runMedian('ffmpeg', ['-v', 'error', '-y', '-i', source, '-c:a', 'libmp3lame', '-b:a', '192k', join(dir, 'native.mp3')]);
+const nativeAc3Mp3 = await runMedian('ffmpeg', ['-v', 'error', '-y', '-i', ac3Source, '-ac', '2', '-c:a', 'libmp3lame', '-b:a', '192k', join(dir, 'native-ac3.mp3')]);
 const nativeAac = await run('ffmpeg', ['-v', 'error', '-y', '-i', source, '-c:a', 'aac', '-b:a', '128k', join(dir, 'native.m4a')]);
 
 const files = await serveDirectory(dir);
@@ -61,14 +70,15 @@ try {
     }
   }
   const results = await page.evaluate(
-    async ({ url, segmentUrls, seconds, repeats }) => {
+    async ({ url, segmentUrls, ac3SegmentUrls, seconds, repeats }) => {
       const modulePath = '/bench/export-mp3-page.ts';
       const bench = (await import(/* @vite-ignore */ modulePath)) as typeof import('./export-mp3-page.ts');
-      return bench.runEncoderBench(url, segmentUrls, seconds, repeats);
+      return bench.runEncoderBench(url, segmentUrls, ac3SegmentUrls, seconds, repeats);
     },
     {
       url: `${files.origin}/tone-${durationSec}s.ts`,
       segmentUrls: segmentNames.map((name) => `${files.origin}/segments-${durationSec}s/${name}`),
+      ac3SegmentUrls: ac3SegmentNames.map((name) => `${files.origin}/segments-${durationSec}s-ac3/${name}`),
       seconds: durationSec,
       repeats: BASELINE_RUNS,
     },
@@ -82,6 +92,7 @@ try {
   for (const [name, timing] of Object.entries(results)) console.log(row(name, timing));
   console.log(row('mp3 native ffmpeg libmp3lame', { ms: nativeMp3.elapsedMs }));
   console.log(row('aac native ffmpeg', { ms: nativeAac.elapsedMs }));
+  console.log(row('mp3 from 5.1 ac3 native ffmpeg', { ms: nativeAc3Mp3.elapsedMs }));
 } finally {
   await browser.close();
   await server.close();
