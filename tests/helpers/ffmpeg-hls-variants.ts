@@ -19,6 +19,8 @@ import { startLiveHlsProcess, type LiveHlsProcess } from './live-process.ts';
  * - `ac3-ts`: audio-only MPEG-TS segments of AC-3 (as TV streams carry), which Chromium's
  *   WebCodecs cannot decode;
  * - `eac3-ts`: the same with E-AC-3;
+ * - `eac3-fmp4`: E-AC-3 audio in fMP4 segments (`init.mp4`, `seg%03d.m4s`), as Apple-style TV
+ *   streams carry their audio renditions;
  * - `h264-ac3-ts`: MPEG-TS segments of H.264 with 5.1 AC-3 audio at 48 kHz, as a TV stream
  *   (the tone in the centre channel, the others silent);
  * - `av-sync`: MPEG-TS segments whose picture is dark but for one bright frame at every whole
@@ -39,7 +41,7 @@ import { startLiveHlsProcess, type LiveHlsProcess } from './live-process.ts';
  * Video is a 320x180 25 fps H.264 (or H.265) test pattern with a keyframe every 2 s segment; audio a 440 Hz
  * tone in AAC (or MP3). Every VOD but the two wrapping ones lasts {@link VOD_DURATION_SEC}.
  */
-export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-51' | 'adts-id3' | 'mp3' | 'ts' | 'hevc-ts' | 'fmp4-renditions' | 'fmp4-renditions-small' | 'ts-renditions-wrap' | 'ts-wrap' | 'ac3-ts' | 'eac3-ts' | 'h264-ac3-ts' | 'av-sync' | 'av-sync-fmp4';
+export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-51' | 'adts-id3' | 'mp3' | 'ts' | 'hevc-ts' | 'fmp4-renditions' | 'fmp4-renditions-small' | 'ts-renditions-wrap' | 'ts-wrap' | 'ac3-ts' | 'eac3-ts' | 'eac3-fmp4' | 'h264-ac3-ts' | 'av-sync' | 'av-sync-fmp4';
 
 /** Luma (Y, 16..235) of the `av-sync` flash frames; the others are at 16. */
 export const AV_SYNC_FLASH_LUMA = 235;
@@ -125,6 +127,11 @@ function ffmpegArgs(variant: VodVariant): string[] {
       return audioSegments(['-c:a', 'ac3', '-b:a', '96k'], 'mpegts', 'ts');
     case 'eac3-ts':
       return audioSegments(['-c:a', 'eac3', '-b:a', '96k'], 'mpegts', 'ts');
+    case 'eac3-fmp4':
+      return [
+        ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100', '-t', String(VOD_DURATION_SEC), '-c:a', 'eac3', '-b:a', '96k'],
+        ...vod, '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init.mp4', '-hls_segment_filename', 'seg%03d.m4s', VARIANT_PLAYLIST_NAME,
+      ];
     case 'h264-ac3-ts':
       return [...videoInputs(VOD_DURATION_SEC, false), '-c:a', 'ac3', '-ac', '6', '-b:a', '384k', ...vod, '-hls_segment_filename', 'seg%03d.ts', VARIANT_PLAYLIST_NAME];
     case 'av-sync':

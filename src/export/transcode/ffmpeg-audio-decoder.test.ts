@@ -145,3 +145,30 @@ describe('a recorded TV stream (H.264 and 5.1 AC-3) exported as audio, through t
     expect((await readTags(exported.file)).comment).toBe(recording.sourceUrl);
   });
 });
+
+describe('E-AC-3 in fMP4 (an audio rendition as Apple-style TV streams carry it), recorded', () => {
+  let t: TestStore;
+  beforeAll(async () => {
+    t = await openTestStore();
+  });
+  afterAll(async () => {
+    await t.dispose();
+  });
+
+  test('exports as MP3: decoded by ffmpeg.wasm behind its init section, as long as the recording, the tone unbroken', { timeout: 120_000 }, async () => {
+    const recorder = new HlsRecorder(t.store, quickCaptureConfig(), { now: () => Date.now(), random: () => 0 });
+    await recorder.start({ url: `${inject('formatStreamsUrl')}/vod/eac3-fmp4/index.m3u8` });
+    const recording = await recorder.done;
+    const exported = await exportRecording(recording, { format: 'mp3', bitrateKbps: 128, dbName: t.dbName });
+    expect(exported.codecs).toEqual(['mp3']);
+    const bytes = new Uint8Array(await exported.file.arrayBuffer());
+    const probed = await ffprobe(bytes);
+    expect(probed.streams.map((stream) => stream.codecName)).toEqual(['mp3']);
+    expect(Math.abs(probed.durationSec - 6)).toBeLessThan(0.1);
+    const { pcm, sampleRate } = await decodedChannel(bytes);
+    expect(sampleRate).toBe(44_100);
+    const { insideMax, everywhereMax } = sineStray(pcm, sampleRate, 440);
+    expect(insideMax).toBeGreaterThan(0);
+    expect(everywhereMax).toBeLessThan(3 * insideMax);
+  });
+});
