@@ -36,8 +36,9 @@ function ensureMp3Encoder(): Promise<void> {
 
 /**
  * Decodes the recording's first audio track (AAC or MP3 by the browser; AC-3 and E-AC-3 by
- * ffmpeg.wasm), more than two channels mixed down to stereo, and encodes it as constant-bitrate MP3 with
- * @mediabunny/mp3-encoder (LAME in WebAssembly, in its own worker), with an ID3v2 tag from `tags`.
+ * ffmpeg.wasm), more than two channels mixed down to stereo, and encodes it as
+ * constant-bitrate MP3 with @mediabunny/mp3-encoder (LAME in WebAssembly, in its own worker),
+ * with an ID3v2 tag from `tags`.
  *
  * As in {@link remuxRuns}, `runs` are the segments split where timestamps break: each run is
  * decoded as one stream by the browser's decoder (no seam at segment boundaries) and placed right

@@ -78,9 +78,9 @@ export function wallClockFilters(pieces: readonly WallClockPiece[]): string {
  * Builds the ffmpeg command line (without the leading `ffmpeg`) for the video of one chunk: in
  * point and duration as output options (frame-exact: decoded, then cut), H.264 (libx264,
  * `veryfast`, CRF, scaled down to the largest height, even sizes, yuv420p; after the first
- * chunk, fitted into its size) with the optional
- * wall-clock drawtext, timestamps kept exact (the encoder counts in the input's time base, not
- * whole frames), Matroska out. No network, no stdin.
+ * chunk, fitted into its size) with the optional wall-clock drawtext, timestamps kept exact
+ * (the encoder counts in the input's time base, not whole frames), Matroska out. No network,
+ * no stdin.
  * @returns the arguments, one element each (no shell quoting).
  * @throws TypeError when `settings.video` is null (nothing to encode).
  */
@@ -172,9 +172,9 @@ export interface AudioDecodeArgsInput {
 
 /**
  * The command line (without the leading `ffmpeg`) that decodes one chunk of audio frames to
- * raw PCM at the source's sample rate and channels. The AC-3 decoder's dither of zero-bit mantissas is seeded from each
- * frame (`cons_noisegen`), not from the run's start, so a frame decodes to the same PCM in
- * whichever chunk it falls. No network, no stdin.
+ * raw PCM at the source's sample rate and channels. The AC-3 decoder's dither of zero-bit
+ * mantissas is seeded from each frame (`cons_noisegen`), not from the run's start, so a frame
+ * decodes to the same PCM in whichever chunk it falls. No network, no stdin.
  * @returns the arguments, one element each (no shell quoting).
  */
 export function audioDecodeArgs(input: AudioDecodeArgsInput): string[] {
