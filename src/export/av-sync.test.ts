@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { quickCaptureConfig } from '../../tests/helpers/recorder-harness.ts';
-import { HlsRecorder } from '../capture/hls-recorder.ts';
+import { recordToEnd } from '../../tests/helpers/recorder-harness.ts';
 import { openTestStore, type TestStore } from '../storage/test-fixtures.ts';
 import type { Recording } from '../storage/types.ts';
 import { exportRecording, type ExportOptions } from './exporter.ts';
@@ -21,9 +20,7 @@ for (const variant of ['av-sync', 'av-sync-fmp4'] as const) {
     let recording: Recording;
     beforeAll(async () => {
       t = await openTestStore();
-      const recorder = new HlsRecorder(t.store, quickCaptureConfig(), { now: () => Date.now(), random: () => 0 });
-      await recorder.start({ url: `${inject('formatStreamsUrl')}/vod/${variant}/index.m3u8` });
-      recording = await recorder.done;
+      recording = await recordToEnd(t.store, `${inject('formatStreamsUrl')}/vod/${variant}/index.m3u8`);
     });
     afterAll(async () => {
       await t.dispose();

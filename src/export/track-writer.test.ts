@@ -1,7 +1,6 @@
 import { ALL_FORMATS, BufferSource, BufferTarget, EncodedPacketSink, EncodedVideoPacketSource, Input, Mp4OutputFormat, Output } from 'mediabunny';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { quickCaptureConfig } from '../../tests/helpers/recorder-harness.ts';
-import { HlsRecorder } from '../capture/hls-recorder.ts';
+import { recordToEnd } from '../../tests/helpers/recorder-harness.ts';
 import { openTestStore, testVideo, type TestStore } from '../storage/test-fixtures.ts';
 import type { Recording } from '../storage/types.ts';
 import { bytesOf, DELIMITER_AND_SPS_TYPES, nalUnitType } from './annex-b.ts';
@@ -29,9 +28,7 @@ describe('exports of a recording whose picture size changes mid-way', () => {
   let recording: Recording;
   beforeAll(async () => {
     t = await openTestStore();
-    const recorder = new HlsRecorder(t.store, quickCaptureConfig(), { now: () => Date.now(), random: () => 0 });
-    await recorder.start({ url: `${formats}/vod/fmp4-switch/index.m3u8` });
-    recording = await recorder.done;
+    recording = await recordToEnd(t.store, `${formats}/vod/fmp4-switch/index.m3u8`);
   });
   afterAll(async () => {
     await t.dispose();

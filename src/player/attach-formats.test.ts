@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, inject, test } from 'vitest';
 import { waitFor } from '../../tests/helpers/poll.ts';
-import { fileUrl, HLS_TYPE, quickCaptureConfig } from '../../tests/helpers/recorder-harness.ts';
-import { HlsRecorder } from '../capture/hls-recorder.ts';
+import { fileUrl, HLS_TYPE, recordToEnd } from '../../tests/helpers/recorder-harness.ts';
 import { openTestStore, testVideo, type TestStore } from '../storage/test-fixtures.ts';
 import type { Recording } from '../storage/types.ts';
 import { attachRecording, type RecordingPlayback } from './attach.ts';
@@ -31,10 +30,8 @@ afterEach(async () => {
   await t.dispose();
 });
 
-async function record(variant: string, url = `${formats}/vod/${variant}/index.m3u8`): Promise<Recording> {
-  const recorder = new HlsRecorder(t.store, quickCaptureConfig(), { now: () => Date.now(), random: () => 0 });
-  await recorder.start({ url });
-  return recorder.done;
+function record(variant: string, url = `${formats}/vod/${variant}/index.m3u8`): Promise<Recording> {
+  return recordToEnd(t.store, url);
 }
 
 /** Bytes of audio the element has decoded (Chromium's `webkitAudioDecodedByteCount`). */

@@ -1,3 +1,4 @@
+import { HlsRecorder } from '../../src/capture/hls-recorder.ts';
 import { resolveConfig, type CaptureConfig, type RetryPolicy } from '../../src/config.ts';
 import { RecordingStore } from '../../src/storage/recording-store.ts';
 import { deleteTestDatabase } from '../../src/storage/test-fixtures.ts';
@@ -18,6 +19,18 @@ export const QUICK_RETRY: RetryPolicy = { maxAttempts: 3, initialDelayMs: 10, ma
  */
 export function quickCaptureConfig(overrides: Partial<CaptureConfig> = {}): CaptureConfig {
   return resolveConfig({ capture: { playlistRetry: QUICK_RETRY, segmentRetry: QUICK_RETRY, playlistTimeoutMs: 5000, segmentTimeoutMs: 5000, ...overrides } }).capture;
+}
+
+/**
+ * Records the playlist at `url` (a VOD, or a master playlist of one) into `store` with the real
+ * HlsRecorder and {@link quickCaptureConfig}, to its end.
+ * @returns the finished recording.
+ * @throws as HlsRecorder's `start` and `done` do (an unreadable playlist, a refused source).
+ */
+export async function recordToEnd(store: RecordingStore, url: string): Promise<Recording> {
+  const recorder = new HlsRecorder(store, quickCaptureConfig(), { now: () => Date.now(), random: () => 0 });
+  await recorder.start({ url });
+  return recorder.done;
 }
 
 export const HLS_TYPE = 'application/vnd.apple.mpegurl';

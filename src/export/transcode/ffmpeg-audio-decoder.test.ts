@@ -1,7 +1,6 @@
 import { ALL_FORMATS, BufferSource, Input } from 'mediabunny';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { quickCaptureConfig } from '../../../tests/helpers/recorder-harness.ts';
-import { HlsRecorder } from '../../capture/hls-recorder.ts';
+import { recordToEnd } from '../../../tests/helpers/recorder-harness.ts';
 import { openTestStore, type TestStore } from '../../storage/test-fixtures.ts';
 import type { Recording } from '../../storage/types.ts';
 import { defaultConfig } from '../../config.ts';
@@ -112,9 +111,7 @@ describe('a recorded TV stream (H.264 and 5.1 AC-3) exported as audio, through t
   let recording: Recording;
   beforeAll(async () => {
     t = await openTestStore();
-    const recorder = new HlsRecorder(t.store, quickCaptureConfig(), { now: () => Date.now(), random: () => 0 });
-    await recorder.start({ url: `${inject('formatStreamsUrl')}/vod/h264-ac3-ts/index.m3u8` });
-    recording = await recorder.done;
+    recording = await recordToEnd(t.store, `${inject('formatStreamsUrl')}/vod/h264-ac3-ts/index.m3u8`);
   });
   afterAll(async () => {
     await t.dispose();
@@ -156,9 +153,7 @@ describe('E-AC-3 in fMP4 (an audio rendition as Apple-style TV streams carry it)
   });
 
   test('exports as MP3: decoded by ffmpeg.wasm behind its init section, as long as the recording, the tone unbroken', { timeout: 120_000 }, async () => {
-    const recorder = new HlsRecorder(t.store, quickCaptureConfig(), { now: () => Date.now(), random: () => 0 });
-    await recorder.start({ url: `${inject('formatStreamsUrl')}/vod/eac3-fmp4/index.m3u8` });
-    const recording = await recorder.done;
+    const recording = await recordToEnd(t.store, `${inject('formatStreamsUrl')}/vod/eac3-fmp4/index.m3u8`);
     const exported = await exportRecording(recording, { format: 'mp3', bitrateKbps: 128, dbName: t.dbName });
     expect(exported.codecs).toEqual(['mp3']);
     const bytes = new Uint8Array(await exported.file.arrayBuffer());
