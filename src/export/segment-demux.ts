@@ -1,5 +1,6 @@
+import { demuxH264AacPes } from './mpeg-ts-pes.ts';
 import { decoderConfigurationRecord, lengthPrefixedSize, nalUnitBounds, parameterSets, writeLengthPrefixed, type NalCodec } from './annex-b.ts';
-import { ALL_FORMATS, BufferSource, EncodedPacket, EncodedPacketSink, Input, type InputAudioTrack, type InputVideoTrack, type MediaCodec, type PacketType } from 'mediabunny';
+import { ALL_FORMATS, BufferSource, EncodedPacket, EncodedPacketSink, Input, MPEG_TS, type InputAudioTrack, type InputVideoTrack, type MediaCodec, type PacketType } from 'mediabunny';
 
 /** Where one packet lies in its track's {@link DemuxedTrack.data}, and its timing. */
 export interface DemuxedPacketInfo {
@@ -48,38 +49,66 @@ export interface DemuxedSegment {
 export type SegmentDemuxer = (segment: Blob, keepsVideo: boolean) => Promise<DemuxedSegment>;
 
 /**
- * Demuxes one segment with mediabunny into its primary video (when `keepsVideo`) and audio
- * tracks, packets in decode order (see {@link DemuxedTrack} for their form). The segment is read
- * into memory whole (mediabunny demuxes MPEG-TS from a buffer about 25% faster than from a
- * Blob) and its packets are held, so memory is about twice one segment's size.
+ * Demuxes one segment into its primary video (when `keepsVideo`) and audio tracks, packets in
+ * decode order (see {@link DemuxedTrack} for their form). MPEG-TS segments of H.264 and AAC laid
+ * out as most HLS streams are go the fast way (src/export/mpeg-ts-pes.ts); everything else, and
+ * every track's codec and decoder configuration, comes from mediabunny. The segment is read into
+ * memory whole (mediabunny demuxes MPEG-TS from a buffer about 25% faster than from a Blob) and
+ * its packets are held, so memory is about twice one segment's size.
  * @throws Error from mediabunny for bytes it cannot demux; Error when a video packet from
  *   MPEG-TS is not Annex B.
  */
-export const demuxSegment: SegmentDemuxer = async (segment, keepsVideo) => {
-  const input = new Input({ source: new BufferSource(await segment.arrayBuffer()), formats: ALL_FORMATS });
+export const demuxSegment: SegmentDemuxer = (segment, keepsVideo) => demux(segment, keepsVideo, true);
+
+/** {@link demuxSegment} with every segment through mediabunny, without the MPEG-TS fast way: for tests that compare the two. */
+export const demuxSegmentWithMediabunny: SegmentDemuxer = (segment, keepsVideo) => demux(segment, keepsVideo, false);
+
+async function demux(segment: Blob, keepsVideo: boolean, fastMpegTs: boolean): Promise<DemuxedSegment> {
+  const bytes = await segment.arrayBuffer();
+  const input = new Input({ source: new BufferSource(bytes), formats: ALL_FORMATS });
   try {
     const video = keepsVideo ? await input.getPrimaryVideoTrack() : null;
     const audio = await input.getPrimaryAudioTrack();
-    return { video: video && (await demuxTrack(video)), audio: audio && (await demuxTrack(audio)) };
+    const fast = fastMpegTs && (await input.getFormat()) === MPEG_TS ? await demuxPes(new Uint8Array(bytes), video, audio) : null;
+    return fast ?? { video: video && (await demuxTrack(video)), audio: audio && (await demuxTrack(audio)) };
   } finally {
     input.dispose();
   }
-};
+}
+
+/** The fast way of {@link demuxSegment} (src/export/mpeg-ts-pes.ts), or null where it does not fit. */
+async function demuxPes(bytes: Uint8Array, video: InputVideoTrack | null, audio: InputAudioTrack | null): Promise<DemuxedSegment | null> {
+  if ((!video && !audio) || (video && video.codec !== 'avc') || (audio && audio.codec !== 'aac')) return null;
+  const found = demuxH264AacPes(bytes, video?.id ?? null, audio?.id ?? null);
+  if (!found) return null;
+  return {
+    video: video && found.video && (await packTrack(video, found.video.chunks, found.video.packets, found.video.bounds)),
+    audio: audio && found.audio && (await packTrack(audio, found.audio.chunks, found.audio.packets)),
+  };
+}
 
 async function demuxTrack(track: InputVideoTrack | InputAudioTrack): Promise<DemuxedTrack | null> {
   if (!track.codec) return null;
   const chunks: Uint8Array[] = [];
   const packets: DemuxedPacketInfo[] = [];
-  let firstTimestampSec = Infinity;
   for await (const packet of new EncodedPacketSink(track).packets()) {
     chunks.push(packet.data);
     packets.push({ offset: 0, byteLength: packet.data.byteLength, type: packet.type, timestampSec: packet.timestamp, durationSec: packet.duration, sequenceNumber: packet.sequenceNumber });
-    firstTimestampSec = Math.min(firstTimestampSec, packet.timestamp);
   }
+  return packTrack(track, chunks, packets);
+}
+
+/**
+ * A {@link DemuxedTrack} of `track`'s packets `packets`, whose bytes are `chunks`: H.264/H.265 in
+ * Annex B form length-prefixed (with `bounds`, the start codes of each, when already found).
+ */
+async function packTrack(track: InputVideoTrack | InputAudioTrack, chunks: Uint8Array[], packets: DemuxedPacketInfo[], bounds?: number[][]): Promise<DemuxedTrack> {
   const decoderConfig = await track.getDecoderConfig();
-  const codec = track.codec;
+  const codec = track.codec!;
   const annexB = (codec === 'avc' || codec === 'hevc') && decoderConfig !== null && !decoderConfig.description;
-  const packed = annexB ? await packLengthPrefixed(codec, chunks, packets, decoderConfig as VideoDecoderConfig) : { data: packAsIs(chunks, packets), decoderConfig };
+  const packed = annexB ? await packLengthPrefixed(codec, chunks, packets, decoderConfig as VideoDecoderConfig, bounds) : { data: packAsIs(chunks, packets), decoderConfig };
+  let firstTimestampSec = Infinity;
+  for (const packet of packets) firstTimestampSec = Math.min(firstTimestampSec, packet.timestampSec);
   return {
     codec,
     codecString: await track.getCodecParameterString(),
@@ -106,11 +135,11 @@ function packAsIs(chunks: Uint8Array[], packets: DemuxedPacketInfo[]): Uint8Arra
 /**
  * Packs Annex B access units (MPEG-TS video) length-prefixed, as MP4 and Matroska hold them, and
  * gives the decoder configuration the record of the first parameter sets in the segment
- * (src/export/annex-b.ts); without any, the configuration keeps no `description`.
+ * (src/export/annex-b.ts); without any, the configuration keeps no `description`. `bounds` are
+ * each chunk's NAL units ({@link nalUnitBounds}), found here unless given.
  * @throws Error when a packet holds no start code (it is not H.264/H.265 Annex B).
  */
-async function packLengthPrefixed(codec: NalCodec, chunks: Uint8Array[], packets: DemuxedPacketInfo[], config: VideoDecoderConfig): Promise<{ data: Uint8Array; decoderConfig: VideoDecoderConfig }> {
-  const bounds = chunks.map((chunk) => nalUnitBounds(chunk));
+async function packLengthPrefixed(codec: NalCodec, chunks: Uint8Array[], packets: DemuxedPacketInfo[], config: VideoDecoderConfig, bounds = chunks.map((chunk) => nalUnitBounds(chunk))): Promise<{ data: Uint8Array; decoderConfig: VideoDecoderConfig }> {
   if (bounds.some((units) => units.length === 0)) throw new Error(`A video packet of this segment is not an ${codec === 'avc' ? 'H.264' : 'H.265'} byte stream (no start code).`);
   const data = new Uint8Array(bounds.reduce((size, units) => size + lengthPrefixedSize(units), 0));
   let offset = 0;

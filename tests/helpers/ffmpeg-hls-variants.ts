@@ -37,11 +37,13 @@ import { startLiveHlsProcess, type LiveHlsProcess } from './live-process.ts';
  *   {@link WRAP_VOD_WRAP_AFTER_SEC} before it wraps to 0 (`-output_ts_offset`), as a stream
  *   running for a day does once every 26.5 hours;
  * - `ts-wrap`: the same clock in one MPEG-TS media playlist of video and audio (`seg%03d.ts`);
+ * - `ts-bframes`: MPEG-TS segments (`seg%03d.ts`) of H.264 with B-frames, which are presented
+ *   out of decode order, and four slices to a picture, as broadcast encoders make them;
  * - `fmp4-renditions-small`: `fmp4-renditions` at 256x144, its init sections another picture size's.
  * Video is a 320x180 25 fps H.264 (or H.265) test pattern with a keyframe every 2 s segment; audio a 440 Hz
  * tone in AAC (or MP3). Every VOD but the two wrapping ones lasts {@link VOD_DURATION_SEC}.
  */
-export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-51' | 'adts-id3' | 'mp3' | 'ts' | 'hevc-ts' | 'fmp4-renditions' | 'fmp4-renditions-small' | 'ts-renditions-wrap' | 'ts-wrap' | 'ac3-ts' | 'eac3-ts' | 'eac3-fmp4' | 'h264-ac3-ts' | 'av-sync' | 'av-sync-fmp4';
+export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-51' | 'adts-id3' | 'mp3' | 'ts' | 'hevc-ts' | 'fmp4-renditions' | 'fmp4-renditions-small' | 'ts-renditions-wrap' | 'ts-wrap' | 'ts-bframes' | 'ac3-ts' | 'eac3-ts' | 'eac3-fmp4' | 'h264-ac3-ts' | 'av-sync' | 'av-sync-fmp4';
 
 /** Luma (Y, 16..235) of the `av-sync` flash frames; the others are at 16. */
 export const AV_SYNC_FLASH_LUMA = 235;
@@ -114,6 +116,8 @@ function ffmpegArgs(variant: VodVariant): string[] {
       return [...videoInputs(VOD_DURATION_SEC, false), ...vod, '-hls_flags', 'single_file', '-hls_segment_filename', 'single.ts', VARIANT_PLAYLIST_NAME];
     case 'ts':
       return [...videoInputs(VOD_DURATION_SEC, false), ...vod, '-hls_segment_filename', 'seg%03d.ts', VARIANT_PLAYLIST_NAME];
+    case 'ts-bframes':
+      return [...videoInputs(VOD_DURATION_SEC, false, '320x180', [...H264, '-bf', '3', '-x264-params', 'slices=4']), ...vod, '-hls_segment_filename', 'seg%03d.ts', VARIANT_PLAYLIST_NAME];
     case 'hevc-ts':
       return [...videoInputs(VOD_DURATION_SEC, false, '320x180', H265), ...vod, '-hls_segment_filename', 'seg%03d.ts', VARIANT_PLAYLIST_NAME];
     case 'adts':
