@@ -99,6 +99,11 @@ export interface ExportConfig {
    */
   demuxAheadPerWorkerCount: number;
   /**
+   * Bytes of an export's consecutive writes gathered before they go to the file together
+   * (src/export/coalesced-writes.ts), in one buffer that is reused. Default 8 MiB.
+   */
+  writeBufferBytes: number;
+  /**
    * Frames (samples per channel) of decoded audio handed to an audio encoder at once, for MP3
    * and Opus exports: one encoder call per block. Default 48 000 (one second at 48 kHz).
    */
@@ -213,6 +218,7 @@ export const defaultConfig: TapedeckConfig = {
     ffmpegBasePath: '/ffmpeg/',
     demuxWorkerMaxCount: 4,
     demuxAheadPerWorkerCount: 1,
+    writeBufferBytes: 8 * 1024 * 1024,
     audioBlockFrames: 48_000,
     audioDecodeQueueCount: 64,
   },

@@ -110,7 +110,7 @@ export async function remuxWithRenditions(main: Recording, mainSegments: Segment
   const audioParts = renditions.filter((part) => !isSubtitlesRendition(part.recording));
   // WebVTT goes into MKV only: in MP4 (ISO/IEC 14496-30 'wvtt') few players show it.
   const subtitleParts = options.format === 'mkv' ? renditions.filter((part) => isSubtitlesRendition(part.recording)) : [];
-  const output = new Output({ format, target: new StreamTarget(options.writable, { chunked: true, chunkSize: 8 * 1024 * 1024 }) });
+  const output = new Output({ format, target: new StreamTarget(options.writable) });
   if (options.tags) output.setMetadataTags(options.tags);
   /** Each stream's discontinuity stretches, the cursor writing it, and its track in the output. */
   const streams: { epochs: SegmentRecord[][]; cursor: Cursor }[] = [];

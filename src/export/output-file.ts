@@ -1,6 +1,8 @@
 /// <reference lib="webworker" />
 import type { StreamTargetChunk } from 'mediabunny';
 import type { RemuxRequest } from './messages.ts';
+import { CoalescedWrites } from './coalesced-writes.ts';
+import { defaultConfig } from '../config.ts';
 
 /**
  * The file an export writes, opened in the export worker: positioned writes in, then either
@@ -94,23 +96,30 @@ export async function openOutputFile(target: RemuxRequest['target'], throwIfCanc
   );
 }
 
-/** An {@link OutputFile} over something that takes positioned writes. */
+/**
+ * An {@link OutputFile} over something that takes positioned writes, which get them gathered
+ * into few large ones ({@link CoalescedWrites}, `export.writeBufferBytes`): what is still
+ * gathered is written on {@link OutputFile.commit}.
+ */
 function streamOutput(file: { write(chunk: StreamTargetChunk): Promise<void> }, end: { commit(): Promise<void>; discard(): Promise<void> }): OutputFile {
   let writeError: unknown = null;
   let committed = false;
-  const sink = new WritableStream<StreamTargetChunk>({
-    write: (chunk) =>
+  const writes = new CoalescedWrites(
+    (chunk) =>
       file.write(chunk).catch((error: unknown) => {
         writeError ??= error;
         throw error;
       }),
-  });
+    defaultConfig.export.writeBufferBytes,
+  );
+  const sink = new WritableStream<StreamTargetChunk>({ write: (chunk) => writes.write(chunk) });
   return {
     sink,
     get writeError() {
       return writeError;
     },
     async commit() {
+      await writes.flush();
       await end.commit();
       committed = true;
     },

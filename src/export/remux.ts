@@ -31,7 +31,11 @@ export { UnsupportedExportError };
 /** Options of {@link remuxRuns}. */
 export interface RemuxOptions {
   format: RemuxFormat;
-  /** Receives the file as positioned writes; a FileSystemWritableFileStream fits. Closed at the end. */
+  /**
+   * Receives the file as positioned writes, one or more for each packet: give it something that
+   * gathers them into larger ones, as the export's output file does (src/export/output-file.ts).
+   * Closed at the end.
+   */
   writable: WritableStream<StreamTargetChunk>;
   /** Total duration of the input, in seconds, for progress. */
   totalDurationSec: number;
@@ -110,7 +114,7 @@ export async function remuxRuns(runs: Iterable<Blob[]> | AsyncIterable<Blob[]>, 
   const container = REMUX_CONTAINERS[options.format];
   const output = new Output({
     format: (options.createFormat ?? container.createFormat)(),
-    target: new StreamTarget(options.writable, { chunked: true, chunkSize: 8 * 1024 * 1024 }),
+    target: new StreamTarget(options.writable),
   });
   if (options.tags) output.setMetadataTags(options.tags);
   const sinks: OutputTracks = { video: null, audio: null };
