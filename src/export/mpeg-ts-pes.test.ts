@@ -92,6 +92,19 @@ describe('MPEG-TS segments of H.264 and AAC', () => {
     expect(comparable(video)).toEqual(comparable((await demuxSegmentWithMediabunny(new Blob([paired]), true)).video));
   });
 
+  test('segments of open GOPs, which start on an I picture that is not IDR, go to mediabunny, which keeps it a key frame', async () => {
+    const segments = await fetchVodSegments('ts-open-gop');
+    expect(segments.length).toBeGreaterThan(1);
+    for (const [index, { data }] of segments.entries()) {
+      const bytes = new Uint8Array(await data.arrayBuffer());
+      const { videoPid, audioPid } = await primaryPids(bytes);
+      if (index > 0) expect(demuxH264AacPes(bytes, videoPid, audioPid)).toBeNull();
+      const { video } = await demuxSegment(data, true);
+      expect(video!.packets[0]!.type).toBe('key');
+      expect(comparable(video)).toEqual(comparable((await demuxSegmentWithMediabunny(data, true)).video));
+    }
+  });
+
   test('AC-3 audio beside H.264 goes to mediabunny, which reads it', async () => {
     const [first] = await fetchVodSegments('h264-ac3-ts');
     const { video, audio } = await demuxSegment(first!.data, true);

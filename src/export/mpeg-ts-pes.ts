@@ -88,9 +88,9 @@ function wrapNormalizer(anchor90k: number): (pts90k: number) => number {
 /**
  * H.264 access units of a segment's PES packets, one per packet, with their timing (see
  * {@link presentationDurations}) and key flags (an IDR slice, H.264 7.4.1.2.4).
- * @returns null unless every PES packet with a payload has a PTS and holds exactly one whole
- *   picture: its first slice starts a picture (first_mb_in_slice 0, H.264 7.4.3) and nothing
- *   after that slice starts another access unit (H.264 7.4.1.2.3).
+ * @returns null unless the first picture is IDR and every PES packet with a payload has a PTS
+ *   and holds exactly one whole picture: its first slice starts a picture (first_mb_in_slice 0,
+ *   H.264 7.4.3) and nothing after that slice starts another access unit (H.264 7.4.1.2.3).
  */
 function videoAccessUnits(pes: PesPacket[]): PesStreamPackets | null {
   const chunks: Uint8Array[] = [];
@@ -117,6 +117,10 @@ function videoAccessUnits(pes: PesPacket[]): PesStreamPackets | null {
       }
     }
     if (pictures === 0) return null;
+    // A segment that starts on a picture other than IDR (an open GOP's I picture, as some
+    // broadcasters send) goes to mediabunny, which takes key frames from the random access
+    // indicator (ISO/IEC 13818-1 2.4.3.5) where the stream sets it.
+    if (chunks.length === 0 && !key) return null;
     chunks.push(data);
     bounds.push(units);
     pts90k.push(pts);
