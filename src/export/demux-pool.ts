@@ -5,6 +5,7 @@ export interface DemuxJob {
   id: number;
   segment: Blob;
   keepsVideo: boolean;
+  initSegment: Blob | null;
 }
 
 /** A demux worker's answer to a {@link DemuxJob}. */
@@ -52,14 +53,14 @@ export class DemuxPool {
    * @throws Error with mediabunny's message for bytes it cannot demux; AbortError after
    *   {@link close}; Error "A demux worker failed: …" once a worker has failed.
    */
-  readonly demux: SegmentDemuxer = (segment, keepsVideo) => {
+  readonly demux: SegmentDemuxer = (segment, keepsVideo, initSegment) => {
     if (this.refusal) return Promise.reject(this.refusal);
     const slot = this.workers.reduce((least, candidate) => (candidate.pending < least.pending ? candidate : least));
     const id = this.nextId++;
     slot.pending += 1;
     return new Promise<DemuxedSegment>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject, slot });
-      slot.worker.postMessage({ id, segment, keepsVideo } satisfies DemuxJob);
+      slot.worker.postMessage({ id, segment, keepsVideo, initSegment: initSegment ?? null } satisfies DemuxJob);
     });
   };
 

@@ -4,7 +4,8 @@ import { describe, expect, test } from 'vitest';
 import { startsDiscontinuity, type StoredSegmentTiming } from '../storage/segment-timeline.ts';
 import { demoSegment } from '../storage/test-fixtures.ts';
 import { PTS_WRAP_SEC, ptsWrapSec, remuxRuns, splitAtDiscontinuities, UnsupportedExportError } from './remux.ts';
-import { fetchVodSegments } from './test-format-streams.ts';
+import { DemuxPool } from './demux-pool.ts';
+import { fetchVodSegments, ffprobe, ffprobeFrames } from './test-format-streams.ts';
 import { memoryWritable } from './test-writable.ts';
 
 async function packetTimestamps(input: Input, kind: 'video' | 'audio'): Promise<number[]> {
@@ -140,6 +141,29 @@ describe('the 33-bit MPEG-TS clock wrapping', () => {
     expect(keys).toHaveLength(38);
     expect(keys[0]).toBeLessThan(0.1);
     keys.slice(1).forEach((key, i) => expect(Math.abs(key - keys[i]! - 2)).toBeLessThan(0.05));
+  });
+});
+
+describe('segments without parameter sets', () => {
+  test.each([
+    ['in this thread', false],
+    ['in demux workers', true],
+  ])('segments cut between key frames, half of them without SPS and PPS, remux (%s) into an MP4 whose every frame decodes', { timeout: 60_000 }, async (_, inWorkers) => {
+    // The `ts-split-gop` VOD: 1 s segments of a stream with a key frame every 2 s.
+    const segments = (await fetchVodSegments('ts-split-gop')).map((segment) => segment.data);
+    expect(segments.length).toBeGreaterThanOrEqual(6);
+    const pool = inWorkers ? new DemuxPool(2) : null;
+    const out = memoryWritable();
+    try {
+      const result = await remuxRuns([segments], { format: 'mp4', writable: out.writable, totalDurationSec: 6, ...(pool ? { demux: pool.demux, demuxAheadCount: 2 } : {}) });
+      expect(Math.abs(result.durationSec - 6)).toBeLessThan(0.1);
+    } finally {
+      pool?.close();
+    }
+    const frames = await ffprobeFrames(out.bytes());
+    expect(frames.decodeErrors).toEqual([]);
+    expect(frames.frameSizes).toEqual([{ width: 320, height: 180, count: 150 }]);
+    expect((await ffprobe(out.bytes())).streams.map((stream) => stream.codecName)).toEqual(['h264', 'aac']);
   });
 });
 

@@ -124,7 +124,7 @@ export async function remuxRuns(runs: Iterable<Blob[]> | AsyncIterable<Blob[]>, 
   const demux = options.demux ?? demuxSegment;
   let clock: RunClock | null = null;
   try {
-    for await (const { segment, startsRun } of demuxedInOrder(runs, (blob) => demux(blob, container.keepsVideo), options.demuxAheadCount ?? 0)) {
+    for await (const { segment, startsRun } of demuxedInOrder(runs, (blob, runStart) => demux(blob, container.keepsVideo, runStart), options.demuxAheadCount ?? 0)) {
       if (startsRun || !clock) {
         if (clock) offsetSec = Math.max(offsetSec, clock.endSec);
         clock = { baseSec: null, offsetSec, wrapSec: 0, lastStartSec: null, endSec: offsetSec, window: options.windowSec ?? null };
@@ -175,17 +175,18 @@ interface RunClock {
 
 /**
  * Demuxes the runs' segments in order, keeping `aheadCount` demuxes running ahead of the one
- * handed out, and marks each run's first segment.
+ * handed out, and marks each run's first segment. Each demux is also given its run's first
+ * segment, whose parameter sets a segment without its own takes (see {@link SegmentDemuxer}).
  */
 async function* demuxedInOrder(
   runs: Iterable<Blob[]> | AsyncIterable<Blob[]>,
-  demux: (segment: Blob) => Promise<DemuxedSegment>,
+  demux: (segment: Blob, runStart: Blob) => Promise<DemuxedSegment>,
   aheadCount: number,
 ): AsyncGenerator<{ segment: DemuxedSegment; startsRun: boolean }> {
   const queue: { demuxed: Promise<DemuxedSegment>; startsRun: boolean }[] = [];
   for await (const run of runs) {
     for (const [index, blob] of run.entries()) {
-      const demuxed = demux(blob);
+      const demuxed = demux(blob, run[0]!);
       // Awaited in order below; a failure ahead must not count as unhandled meanwhile.
       demuxed.catch(() => undefined);
       queue.push({ demuxed, startsRun: index === 0 });

@@ -45,8 +45,12 @@ export interface DemuxedSegment {
   audio: DemuxedTrack | null;
 }
 
-/** Demuxes a segment's bytes (MPEG-TS, fMP4 fragment with its init section, packed audio). */
-export type SegmentDemuxer = (segment: Blob, keepsVideo: boolean) => Promise<DemuxedSegment>;
+/**
+ * Demuxes a segment's bytes (MPEG-TS, fMP4 fragment with its init section, packed audio).
+ * `initSegment` is an earlier segment of the same run (the same encoder settings), for MPEG-TS
+ * segments that carry no parameter sets of their own.
+ */
+export type SegmentDemuxer = (segment: Blob, keepsVideo: boolean, initSegment?: Blob | null) => Promise<DemuxedSegment>;
 
 /**
  * Demuxes one segment into its primary video (when `keepsVideo`) and audio tracks, packets in
@@ -58,14 +62,41 @@ export type SegmentDemuxer = (segment: Blob, keepsVideo: boolean) => Promise<Dem
  * @throws Error from mediabunny for bytes it cannot demux; Error when a video packet from
  *   MPEG-TS is not Annex B.
  */
-export const demuxSegment: SegmentDemuxer = (segment, keepsVideo) => demux(segment, keepsVideo, true);
+export const demuxSegment: SegmentDemuxer = (segment, keepsVideo, initSegment) => demux(segment, keepsVideo, initSegment ?? null, true);
 
 /** {@link demuxSegment} with every segment through mediabunny, without the MPEG-TS fast way: for tests that compare the two. */
-export const demuxSegmentWithMediabunny: SegmentDemuxer = (segment, keepsVideo) => demux(segment, keepsVideo, false);
+export const demuxSegmentWithMediabunny: SegmentDemuxer = (segment, keepsVideo, initSegment) => demux(segment, keepsVideo, initSegment ?? null, false);
 
-async function demux(segment: Blob, keepsVideo: boolean, fastMpegTs: boolean): Promise<DemuxedSegment> {
+/**
+ * Demuxes `segment`. An MPEG-TS segment cut between key frames (as packagers that split by time
+ * do) or one of an encoder that sends SPS and PPS less often than segments carries no parameter
+ * sets, and mediabunny cannot set up its video track ("could not extract
+ * AVCDecoderConfigurationRecord"); it is read again with `initSegment` as mediabunny's
+ * `initInput`, whose track set-up it then takes. Its video keeps no record of its own
+ * (`missingParameterSets`), so the export goes on with the one in force.
+ * @throws the first reading's error when there is no `initSegment` or the second fails too.
+ */
+async function demux(segment: Blob, keepsVideo: boolean, initSegment: Blob | null, fastMpegTs: boolean): Promise<DemuxedSegment> {
   const bytes = await segment.arrayBuffer();
-  const input = new Input({ source: new BufferSource(bytes), formats: ALL_FORMATS });
+  try {
+    return await demuxBytes(bytes, keepsVideo, null, fastMpegTs);
+  } catch (error) {
+    if (!initSegment || initSegment === segment) throw error;
+    const init = new Input({ source: new BufferSource(await initSegment.arrayBuffer()), formats: ALL_FORMATS });
+    try {
+      // mediabunny matches this segment's streams with the init input's once those are read.
+      await init.getTracks();
+      return await demuxBytes(bytes, keepsVideo, init, fastMpegTs);
+    } catch {
+      throw error;
+    } finally {
+      init.dispose();
+    }
+  }
+}
+
+async function demuxBytes(bytes: ArrayBuffer, keepsVideo: boolean, initInput: Input | null, fastMpegTs: boolean): Promise<DemuxedSegment> {
+  const input = new Input({ source: new BufferSource(bytes), formats: ALL_FORMATS, ...(initInput ? { initInput } : {}) });
   try {
     const video = keepsVideo ? await input.getPrimaryVideoTrack() : null;
     const audio = await input.getPrimaryAudioTrack();

@@ -39,6 +39,9 @@ import { startLiveHlsProcess, type LiveHlsProcess } from './live-process.ts';
  * - `ts-wrap`: the same clock in one MPEG-TS media playlist of video and audio (`seg%03d.ts`);
  * - `ts-bframes`: MPEG-TS segments (`seg%03d.ts`) of H.264 with B-frames, which are presented
  *   out of decode order, and four slices to a picture, as broadcast encoders make them;
+ * - `ts-split-gop`: MPEG-TS segments of 1 s cut by time (`split_by_time`) from H.264 with a
+ *   key frame every 2 s, so every other segment holds no key frame and no SPS or PPS, as
+ *   packagers that cut by time make them;
  * - `ts-open-gop`: MPEG-TS segments of H.264 whose GOPs are open, so every segment after the
  *   first starts on an I picture that is not IDR (flagged by the random access indicator), with
  *   the SPS and PPS in front of every such picture, as broadcast encoders send them;
@@ -46,7 +49,7 @@ import { startLiveHlsProcess, type LiveHlsProcess } from './live-process.ts';
  * Video is a 320x180 25 fps H.264 (or H.265) test pattern with a keyframe every 2 s segment; audio a 440 Hz
  * tone in AAC (or MP3). Every VOD but the two wrapping ones lasts {@link VOD_DURATION_SEC}.
  */
-export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-51' | 'adts-id3' | 'mp3' | 'ts' | 'hevc-ts' | 'fmp4-renditions' | 'fmp4-renditions-small' | 'ts-renditions-wrap' | 'ts-wrap' | 'ts-bframes' | 'ts-open-gop' | 'ac3-ts' | 'eac3-ts' | 'eac3-fmp4' | 'h264-ac3-ts' | 'av-sync' | 'av-sync-fmp4';
+export type VodVariant = 'fmp4' | 'fmp4-small' | 'byterange' | 'adts' | 'adts-51' | 'adts-id3' | 'mp3' | 'ts' | 'hevc-ts' | 'fmp4-renditions' | 'fmp4-renditions-small' | 'ts-renditions-wrap' | 'ts-wrap' | 'ts-bframes' | 'ts-open-gop' | 'ts-split-gop' | 'ac3-ts' | 'eac3-ts' | 'eac3-fmp4' | 'h264-ac3-ts' | 'av-sync' | 'av-sync-fmp4';
 
 /** Luma (Y, 16..235) of the `av-sync` flash frames; the others are at 16. */
 export const AV_SYNC_FLASH_LUMA = 235;
@@ -121,6 +124,8 @@ function ffmpegArgs(variant: VodVariant): string[] {
       return [...videoInputs(VOD_DURATION_SEC, false), ...vod, '-hls_segment_filename', 'seg%03d.ts', VARIANT_PLAYLIST_NAME];
     case 'ts-bframes':
       return [...videoInputs(VOD_DURATION_SEC, false, '320x180', [...H264, '-bf', '3', '-x264-params', 'slices=4']), ...vod, '-hls_segment_filename', 'seg%03d.ts', VARIANT_PLAYLIST_NAME];
+    case 'ts-split-gop':
+      return [...videoInputs(VOD_DURATION_SEC, false), '-f', 'hls', '-hls_time', '1', '-hls_flags', 'split_by_time', '-hls_playlist_type', 'vod', '-hls_segment_filename', 'seg%03d.ts', VARIANT_PLAYLIST_NAME];
     case 'ts-open-gop':
       return [...videoInputs(VOD_DURATION_SEC, false, '320x180', [...H264, '-bf', '2', '-x264-params', 'open-gop=1', '-flags:v', '+global_header', '-bsf:v', 'dump_extra=freq=keyframe']), ...vod, '-hls_segment_filename', 'seg%03d.ts', VARIANT_PLAYLIST_NAME];
     case 'hevc-ts':

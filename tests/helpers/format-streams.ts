@@ -12,7 +12,7 @@ import { CORS_HEADERS, sendFile } from './range-file-server.ts';
 /** Live streams {@link startFormatStreamServer} can run. */
 export type LiveVariant = 'gst-ts' | 'fmp4';
 
-const VOD_VARIANTS: readonly VodVariant[] = ['fmp4', 'fmp4-small', 'byterange', 'adts', 'adts-51', 'adts-id3', 'mp3', 'ts', 'hevc-ts', 'fmp4-renditions', 'fmp4-renditions-small', 'ts-renditions-wrap', 'ts-wrap', 'ts-bframes', 'ts-open-gop', 'ac3-ts', 'eac3-ts', 'eac3-fmp4', 'h264-ac3-ts', 'av-sync', 'av-sync-fmp4'];
+const VOD_VARIANTS: readonly VodVariant[] = ['fmp4', 'fmp4-small', 'byterange', 'adts', 'adts-51', 'adts-id3', 'mp3', 'ts', 'hevc-ts', 'fmp4-renditions', 'fmp4-renditions-small', 'ts-renditions-wrap', 'ts-wrap', 'ts-bframes', 'ts-open-gop', 'ts-split-gop', 'ac3-ts', 'eac3-ts', 'eac3-fmp4', 'h264-ac3-ts', 'av-sync', 'av-sync-fmp4'];
 const LIVE_VARIANTS: readonly LiveVariant[] = ['gst-ts', 'fmp4'];
 /** Largest body `/ffprobe` takes, in bytes. */
 const MAX_PROBE_BYTES = 256 * 1024 * 1024;
