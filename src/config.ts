@@ -100,7 +100,7 @@ export interface ExportConfig {
   demuxAheadPerWorkerCount: number;
   /**
    * Bytes of an export's consecutive writes gathered before they go to the file together
-   * (src/export/coalesced-writes.ts), in one buffer that is reused. Default 8 MiB.
+   * (src/export/coalesced-writes.ts), in buffers that are reused. Default 8 MiB.
    */
   writeBufferBytes: number;
   /**

@@ -94,7 +94,7 @@ async function hevcSegments(): Promise<Blob[]> {
 
 async function remuxed(segments: Blob[], format: RemuxFormat, demux: SegmentDemuxer): Promise<Uint8Array> {
   const out = memoryWritable();
-  await remuxRuns([segments], { format, writable: out.writable, totalDurationSec: 6, demux });
+  await remuxRuns([segments], { format, destination: out.writable, totalDurationSec: 6, demux });
   return out.bytes();
 }
 

@@ -18,9 +18,18 @@ function applyWrites(writes: readonly StreamTargetChunk[]): number[] {
   return file;
 }
 
-/** Writes as a muxer makes them: mostly each after the last, sometimes back over earlier bytes (a size filled in), sometimes larger than the buffer. */
+/**
+ * Writes as a muxer makes them: mostly each after the last, sometimes leaving a space (for a
+ * size written later), sometimes back over earlier bytes (that size filled in), sometimes larger
+ * than the buffer.
+ */
 const muxerWrites = fc.array(
-  fc.record({ back: fc.nat({ max: 300 }), jumps: fc.boolean(), bytes: fc.uint8Array({ minLength: 1, maxLength: 150 }) }, { requiredKeys: ['back', 'jumps', 'bytes'] }),
+  fc.record({
+    back: fc.nat({ max: 300 }),
+    jumps: fc.boolean(),
+    skip: fc.oneof(fc.constant(0), fc.nat({ max: 40 })),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 150 }),
+  }),
   { minLength: 1, maxLength: 60 },
 );
 
@@ -30,8 +39,8 @@ describe('CoalescedWrites', () => {
       fc.asyncProperty(muxerWrites, fc.integer({ min: 1, max: 128 }), async (steps, bufferBytes) => {
         const writes: StreamTargetChunk[] = [];
         let end = 0;
-        for (const { back, jumps, bytes } of steps) {
-          const position = jumps ? Math.max(0, end - back) : end;
+        for (const { back, jumps, skip, bytes } of steps) {
+          const position = jumps ? Math.max(0, end - back) : end + skip;
           writes.push({ type: 'write', data: bytes, position });
           end = Math.max(end, position + bytes.length);
         }

@@ -57,8 +57,8 @@ describe('DemuxPool', () => {
     // The MP4 muxer stamps mvhd/tkhd/mdhd with the wall-clock second it starts; the two runs
     // may straddle a second, so the clock stands still for them (nothing else is faked).
     vi.useFakeTimers({ toFake: ['Date'], now: Date.UTC(2026, 0, 1) });
-    const a = await remuxRuns([segments], { format: 'mp4', writable: plain.writable, totalDurationSec: 16 });
-    const b = await remuxRuns([segments], { format: 'mp4', writable: pooled.writable, totalDurationSec: 16, demux: pool.demux, demuxAheadCount: 4 });
+    const a = await remuxRuns([segments], { format: 'mp4', destination: plain.writable, totalDurationSec: 16 });
+    const b = await remuxRuns([segments], { format: 'mp4', destination: pooled.writable, totalDurationSec: 16, demux: pool.demux, demuxAheadCount: 4 });
     expect(b).toEqual(a);
     expect(pooled.bytes()).toEqual(plain.bytes());
   });

@@ -51,7 +51,7 @@ describe('export formats from real demo segments', () => {
         [s8!, s9!],
         [s0!, s1!],
       ],
-      { format: 'mkv', writable: out.writable, totalDurationSec: 8, tags: toMetadataTags(TAGS) },
+      { format: 'mkv', destination: out.writable, totalDurationSec: 8, tags: toMetadataTags(TAGS) },
     );
     expect(result.durationSec).toBeCloseTo(8, 0);
     const probed = await probe(out.bytes());
@@ -102,7 +102,7 @@ describe('export formats from real demo segments', () => {
 
   test('a recording without audio cannot become an M4A or an MP3, with a clear message', { timeout: 30_000 }, async () => {
     const run = [await videoOnlySegment(0)];
-    await expect(remuxRuns([run], { format: 'm4a', writable: memoryWritable().writable, totalDurationSec: 2 })).rejects.toThrow(new UnsupportedExportError('This recording has no audio to put in an M4A file.'));
+    await expect(remuxRuns([run], { format: 'm4a', destination: memoryWritable().writable, totalDurationSec: 2 })).rejects.toThrow(new UnsupportedExportError('This recording has no audio to put in an M4A file.'));
     await expect(encodeMp3Runs([run], { bitrateKbps: 128, writable: memoryWritable().writable, totalDurationSec: 2 })).rejects.toThrow(new UnsupportedExportError('This recording has no audio to put in an MP3 file.'));
   });
 
@@ -124,7 +124,7 @@ describe('tags', () => {
     for (const format of ['mp4', 'm4a', 'mp3'] as const) {
       const out = memoryWritable();
       if (format === 'mp3') await encodeMp3Runs([run], { bitrateKbps: 128, writable: out.writable, totalDurationSec: 4, tags: toMetadataTags(TAGS) });
-      else await remuxRuns([run], { format, writable: out.writable, totalDurationSec: 4, tags: toMetadataTags(TAGS) });
+      else await remuxRuns([run], { format, destination: out.writable, totalDurationSec: 4, tags: toMetadataTags(TAGS) });
       const probed = await probe(out.bytes());
       expect(probed.format).toBe(format === 'mp3' ? MP3 : MP4);
       expect(await readTags(new Blob([out.bytes()]))).toEqual(TAGS);

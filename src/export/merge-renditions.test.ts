@@ -92,7 +92,7 @@ describe('remuxWithRenditions on fMP4 with discontinuities and gaps', () => {
     // The audio rendition lost its msn 1 (the 2nd segment, 2 to 4 s of the first stretch).
     const part: RenditionPart = { recording: recording('audio', 'Show (audio: audio_2)'), segments: await twoStretches('audio', audio, [1]) };
     const out = memoryWritable();
-    const outcome = await remuxWithRenditions(main, await twoStretches('main', video), [part], { format: 'mp4', writable: out.writable, totalDurationSec: 12, readInit });
+    const outcome = await remuxWithRenditions(main, await twoStretches('main', video), [part], { format: 'mp4', destination: out.writable, totalDurationSec: 12, readInit });
 
     if (!('merged' in outcome)) throw new Error(`not merged: ${outcome.notMergedBecause}`);
     expect(outcome.merged.durationSec).toBeGreaterThan(11.9);
@@ -128,7 +128,7 @@ describe('remuxWithRenditions on fMP4 with discontinuities and gaps', () => {
     const readSwitchedInit = (recordingId: string, id: number) => renditionFile(recordingId === 'main' ? 'init0.mp4' : 'init1.mp4', id === 0 ? 'fmp4-renditions' : 'fmp4-renditions-small');
     const part: RenditionPart = { recording: recording('audio', 'Show (audio: audio_2)'), segments: await switched('audio', audio) };
     const out = memoryWritable();
-    const outcome = await remuxWithRenditions(recording('main', 'Show'), await switched('main', video), [part], { format: 'mp4', writable: out.writable, totalDurationSec: 12, readInit: readSwitchedInit });
+    const outcome = await remuxWithRenditions(recording('main', 'Show'), await switched('main', video), [part], { format: 'mp4', destination: out.writable, totalDurationSec: 12, readInit: readSwitchedInit });
 
     if (!('merged' in outcome)) throw new Error(`not merged: ${outcome.notMergedBecause}`);
     const frames = await ffprobeFrames(out.bytes());
@@ -149,7 +149,7 @@ describe('remuxWithRenditions on fMP4 with discontinuities and gaps', () => {
     const segments = once.map((data, msn): SegmentRecord => ({ recordingId: 'audio', msn, durationSec: 2, discontinuity: false, programDateTimeMs: null, storedAtMs: 0, byteLength: data.size, data, initSectionId: 0 }));
     const out = memoryWritable();
     const outcome = await remuxWithRenditions(main, await twoStretches('main', video), [{ recording: recording('audio', 'Show (audio: audio_2)'), segments }], {
-      format: 'mkv', writable: out.writable, totalDurationSec: 12, readInit,
+      format: 'mkv', destination: out.writable, totalDurationSec: 12, readInit,
     });
     expect(outcome).toEqual({ notMergedBecause: 'audio_2 breaks (EXT-X-DISCONTINUITY) at other places than the main recording, so it could not be lined up with it' });
     expect(out.bytes().byteLength).toBe(0);
@@ -179,7 +179,7 @@ describe('remuxWithRenditions on MPEG-TS whose 33-bit clock wraps', () => {
     const audio: RenditionPart = { recording: recording('audio', 'Show (audio: audio_1)'), segments: await wrapVodSegments('index1.m3u8', 'audio') };
     const out = memoryWritable();
     const outcome = await remuxWithRenditions(recording('main', 'Show'), await wrapVodSegments('index0.m3u8', 'main'), [audio], {
-      format: 'mp4', writable: out.writable, totalDurationSec: WRAP_VOD_DURATION_SEC, readInit: () => Promise.resolve(undefined),
+      format: 'mp4', destination: out.writable, totalDurationSec: WRAP_VOD_DURATION_SEC, readInit: () => Promise.resolve(undefined),
     });
 
     if (!('merged' in outcome)) throw new Error(`not merged: ${outcome.notMergedBecause}`);

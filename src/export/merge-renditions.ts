@@ -6,7 +6,6 @@ import {
   EncodedVideoPacketSource,
   Input,
   Output,
-  StreamTarget,
   TextSubtitleSource,
   type EncodedPacket,
   type InputAudioTrack,
@@ -17,6 +16,7 @@ import type { RecordingStore } from '../storage/recording-store.ts';
 import type { Recording, SegmentRecord } from '../storage/types.ts';
 import { storedSegmentBlobReader } from './recording-runs.ts';
 import { TrackWriter } from './track-writer.ts';
+import { destinationTarget } from './coalesced-target.ts';
 import { ptsWrapSec, REMUX_CONTAINERS, UnsupportedExportError, type RemuxOptions, type RemuxResult } from './remux.ts';
 
 /** An alternate rendition of a recording (a child recording) with its stored segments. */
@@ -110,7 +110,7 @@ export async function remuxWithRenditions(main: Recording, mainSegments: Segment
   const audioParts = renditions.filter((part) => !isSubtitlesRendition(part.recording));
   // WebVTT goes into MKV only: in MP4 (ISO/IEC 14496-30 'wvtt') few players show it.
   const subtitleParts = options.format === 'mkv' ? renditions.filter((part) => isSubtitlesRendition(part.recording)) : [];
-  const output = new Output({ format, target: new StreamTarget(options.writable) });
+  const output = new Output({ format, target: destinationTarget(options.destination) });
   if (options.tags) output.setMetadataTags(options.tags);
   /** Each stream's discontinuity stretches, the cursor writing it, and its track in the output. */
   const streams: { epochs: SegmentRecord[][]; cursor: Cursor }[] = [];

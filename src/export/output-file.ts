@@ -1,7 +1,8 @@
 /// <reference lib="webworker" />
-import type { StreamTargetChunk } from 'mediabunny';
+import type { StreamTargetChunk, Target } from 'mediabunny';
 import type { RemuxRequest } from './messages.ts';
 import { CoalescedWrites } from './coalesced-writes.ts';
+import { CoalescedTarget } from './coalesced-target.ts';
 import { defaultConfig } from '../config.ts';
 
 /**
@@ -15,6 +16,12 @@ export interface OutputFile {
    * and only {@link commit} makes the file hold what was written.
    */
   readonly sink: WritableStream<StreamTargetChunk>;
+  /**
+   * The same file as a mediabunny Target, for a mediabunny Output (remuxes): its writes are
+   * copied once, into the gathered writes, where the {@link sink} would take them through a
+   * StreamTarget's two copies. Use either this or the sink, and this for one Output only.
+   */
+  readonly target: Target;
   /**
    * The first error a write gave (a full disk: QuotaExceededError), or null. It outranks what a
    * muxer makes of it: the muxer fails on closing the errored sink with "Cannot close a ERRORED
@@ -115,6 +122,7 @@ function streamOutput(file: { write(chunk: StreamTargetChunk): Promise<void> }, 
   const sink = new WritableStream<StreamTargetChunk>({ write: (chunk) => writes.write(chunk) });
   return {
     sink,
+    target: new CoalescedTarget(writes),
     get writeError() {
       return writeError;
     },

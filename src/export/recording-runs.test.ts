@@ -37,7 +37,7 @@ const reader = (store: RecordingStore, recording: Recording) => async (id: numbe
 async function remux(variant: string, format: RemuxFormat): Promise<{ probed: Probed; recording: Recording }> {
   const { store, recording, segments } = await recorded(variant);
   const out = memoryWritable();
-  await remuxRuns(await recordingRuns(segments, reader(store, recording)), { format, writable: out.writable, totalDurationSec: recording.durationSec });
+  await remuxRuns(await recordingRuns(segments, reader(store, recording)), { format, destination: out.writable, totalDurationSec: recording.durationSec });
   return { probed: await ffprobe(out.bytes()), recording };
 }
 
@@ -80,7 +80,7 @@ describe('export of a live MPEG-TS recording from GStreamer hlssink2', () => {
     const recording = (await recorder.stop())!;
     const segments = await store.listSegments(recording.id);
     const out = memoryWritable();
-    await remuxRuns(await recordingRuns(segments, reader(store, recording)), { format: 'mp4', writable: out.writable, totalDurationSec: recording.durationSec });
+    await remuxRuns(await recordingRuns(segments, reader(store, recording)), { format: 'mp4', destination: out.writable, totalDurationSec: recording.durationSec });
     const probed = await ffprobe(out.bytes());
     expect(streamsOf(probed)).toEqual(['audio:aac', 'video:h264']);
     expect(Math.abs(probed.durationSec - recording.durationSec)).toBeLessThanOrEqual(2);
@@ -125,7 +125,7 @@ describe('export of packed audio recordings (ADTS, MP3)', () => {
     const { store, recording, segments } = await recorded('mp3');
     expect(await isMp3Recording(segments[0])).toBe(true);
     const out = memoryWritable();
-    await remuxRuns(await recordingRuns(segments, reader(store, recording)), { format: 'm4a', createFormat: () => new Mp3OutputFormat(), writable: out.writable, totalDurationSec: recording.durationSec });
+    await remuxRuns(await recordingRuns(segments, reader(store, recording)), { format: 'm4a', createFormat: () => new Mp3OutputFormat(), destination: out.writable, totalDurationSec: recording.durationSec });
     const bytes = out.bytes();
     const probed = await ffprobe(bytes);
     expect(streamsOf(probed)).toEqual(['audio:mp3']);
@@ -137,7 +137,7 @@ describe('export of packed audio recordings (ADTS, MP3)', () => {
   it('mp3 -> m4a is refused with a message saying to choose MP3', async () => {
     const { store, recording, segments } = await recorded('mp3');
     const out = memoryWritable();
-    const error = await remuxRuns(await recordingRuns(segments, reader(store, recording)), { format: 'm4a', writable: out.writable, totalDurationSec: 6 }).catch((e: unknown) => e);
+    const error = await remuxRuns(await recordingRuns(segments, reader(store, recording)), { format: 'm4a', destination: out.writable, totalDurationSec: 6 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnsupportedExportError);
     expect((error as Error).message).toMatch(/MP3 audio.*choose MP3/);
   });

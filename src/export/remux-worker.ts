@@ -59,7 +59,7 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
     const selected = range ? selectSegments(allSegments, range.startSec, range.endSec) : null;
     const segments = selected && !request.transcode ? selected.segments : allSegments;
     output = await openOutputFile(request.target, throwIfCancelled);
-    const { sink } = output;
+    const { sink, target } = output;
     let lastReportedPercent = -1;
     const onProgress = (fraction: number) => {
       throwIfCancelled();
@@ -114,22 +114,22 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
       if (renditions.length) notMerged('a trimmed export holds the main recording only');
       const cut = await planKeyframeCut(allSegments, range, async (segment) => new Blob(await originalFileParts([segment], readInit)));
       const cutRuns = await recordingRuns(cut.segments, readInit);
-      result = await remuxRuns(cutRuns, { ...common, ...parallelDemux(), format: request.format, windowSec: cut.windowSec });
+      result = await remuxRuns(cutRuns, { ...common, destination: target, ...parallelDemux(), format: request.format, windowSec: cut.windowSec });
     } else if (request.format === 'ts') {
       await concatSegments(await originalFileParts(segments, readInit), { writable: sink, onProgress });
       result = { durationSec: range ? segments.reduce((sum, segment) => sum + segment.durationSec, 0) : recording.durationSec, codecs: recording.codecs };
     } else if (request.format === 'mp3' && range?.mode !== 'exact' && (await isMp3Recording(segments[0]))) {
       // Packed MP3 (RFC 8216 section 3.4): its frames are copied, not decoded and encoded again
       // (a keyframe trim keeps whole segments).
-      result = await remuxRuns(await runs(), { ...common, ...parallelDemux(), format: 'm4a', createFormat: () => new Mp3OutputFormat() });
+      result = await remuxRuns(await runs(), { ...common, destination: target, ...parallelDemux(), format: 'm4a', createFormat: () => new Mp3OutputFormat() });
     } else if (request.format === 'mp3') {
       // Decoded and encoded: a trim is cut at the sample, whichever mode was asked for.
       result = await encodeMp3Runs(await runs(), { ...common, bitrateKbps: request.bitrateKbps, windowSec: selected?.windowSec ?? null });
     } else {
       const readRenditionInit = (recordingId: string, id: number) => store!.getInitSection(recordingId, id).then((init) => init?.data);
-      const outcome = renditions.length ? await remuxWithRenditions(recording, segments, renditions, { ...common, format: request.format, readInit: readRenditionInit }) : null;
+      const outcome = renditions.length ? await remuxWithRenditions(recording, segments, renditions, { ...common, destination: target, format: request.format, readInit: readRenditionInit }) : null;
       if (outcome && 'notMergedBecause' in outcome) notMerged(outcome.notMergedBecause);
-      result = outcome && 'merged' in outcome ? outcome.merged : await remuxRuns(await runs(), { ...common, ...parallelDemux(), format: request.format });
+      result = outcome && 'merged' in outcome ? outcome.merged : await remuxRuns(await runs(), { ...common, destination: target, ...parallelDemux(), format: request.format });
     }
     throwIfCancelled();
     await output.commit();

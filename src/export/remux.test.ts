@@ -39,7 +39,7 @@ describe('remuxRuns with real MPEG-TS segments', () => {
         [s8!, s9!],
         [s0!, s1!],
       ],
-      { format: 'mp4', writable: out.writable, totalDurationSec: 8, onProgress: (fraction) => progress.push(fraction) },
+      { format: 'mp4', destination: out.writable, totalDurationSec: 8, onProgress: (fraction) => progress.push(fraction) },
     );
 
     expect(out.isClosed()).toBe(true);
@@ -84,7 +84,7 @@ describe('remuxRuns with real MPEG-TS segments', () => {
     const out = memoryWritable();
     const progress: number[] = [];
 
-    const result = await remuxRuns([run], { format: 'm4a', writable: out.writable, totalDurationSec: 4, onProgress: (f) => progress.push(f) });
+    const result = await remuxRuns([run], { format: 'm4a', destination: out.writable, totalDurationSec: 4, onProgress: (f) => progress.push(f) });
 
     expect(result.codecs).toEqual([expect.stringMatching(/^mp4a\./)]);
     expect(progress.at(-1)).toBe(1);
@@ -96,18 +96,18 @@ describe('remuxRuns with real MPEG-TS segments', () => {
   });
 
   test('an empty runs list throws UnsupportedExportError', async () => {
-    await expect(remuxRuns([], { format: 'mp4', writable: memoryWritable().writable, totalDurationSec: 0 })).rejects.toBeInstanceOf(UnsupportedExportError);
-    await expect(remuxRuns([[]], { format: 'm4a', writable: memoryWritable().writable, totalDurationSec: 0 })).rejects.toBeInstanceOf(UnsupportedExportError);
+    await expect(remuxRuns([], { format: 'mp4', destination: memoryWritable().writable, totalDurationSec: 0 })).rejects.toBeInstanceOf(UnsupportedExportError);
+    await expect(remuxRuns([[]], { format: 'm4a', destination: memoryWritable().writable, totalDurationSec: 0 })).rejects.toBeInstanceOf(UnsupportedExportError);
   });
 
   test('bytes that are no media reject with an error instead of hanging', { timeout: 10_000 }, async () => {
-    await expect(remuxRuns([[garbage(200_000)]], { format: 'mp4', writable: memoryWritable().writable, totalDurationSec: 2 })).rejects.toThrow(Error);
+    await expect(remuxRuns([[garbage(200_000)]], { format: 'mp4', destination: memoryWritable().writable, totalDurationSec: 2 })).rejects.toThrow(Error);
   });
 
   test('a garbage run after a good one rejects too, instead of ending the file early', { timeout: 10_000 }, async () => {
     const progress: number[] = [];
     const writable = memoryWritable().writable;
-    await expect(remuxRuns([[await demoSegment(0)], [garbage(100_000)]], { format: 'mp4', writable, totalDurationSec: 4, onProgress: (f) => progress.push(f) })).rejects.toThrow(Error);
+    await expect(remuxRuns([[await demoSegment(0)], [garbage(100_000)]], { format: 'mp4', destination: writable, totalDurationSec: 4, onProgress: (f) => progress.push(f) })).rejects.toThrow(Error);
     expect(progress).not.toContain(1);
   });
 });
@@ -129,7 +129,7 @@ describe('the 33-bit MPEG-TS clock wrapping', () => {
     // The video playlist of the `ts-renditions-wrap` VOD (tests/helpers/ffmpeg-hls-variants.ts).
     const segments = (await fetchVodSegments('ts-renditions-wrap', 'index0.m3u8')).map((segment) => segment.data);
     const out = memoryWritable();
-    const result = await remuxRuns([segments], { format: 'mp4', writable: out.writable, totalDurationSec: 76 });
+    const result = await remuxRuns([segments], { format: 'mp4', destination: out.writable, totalDurationSec: 76 });
 
     expect(Math.abs(result.durationSec - 76)).toBeLessThan(0.2);
     const input = new Input({ source: new BufferSource(out.bytes()), formats: ALL_FORMATS });
@@ -155,7 +155,7 @@ describe('segments without parameter sets', () => {
     const pool = inWorkers ? new DemuxPool(2) : null;
     const out = memoryWritable();
     try {
-      const result = await remuxRuns([segments], { format: 'mp4', writable: out.writable, totalDurationSec: 6, ...(pool ? { demux: pool.demux, demuxAheadCount: 2 } : {}) });
+      const result = await remuxRuns([segments], { format: 'mp4', destination: out.writable, totalDurationSec: 6, ...(pool ? { demux: pool.demux, demuxAheadCount: 2 } : {}) });
       expect(Math.abs(result.durationSec - 6)).toBeLessThan(0.1);
     } finally {
       pool?.close();

@@ -4,17 +4,16 @@ import {
   MkvOutputFormat,
   Mp4OutputFormat,
   Output,
-  StreamTarget,
   type AudioCodec,
   type MetadataTags,
   type OutputFormat,
-  type StreamTargetChunk,
   type VideoCodec,
 } from 'mediabunny';
 import { demuxSegment, packetAt, type DemuxedSegment, type DemuxedTrack, type SegmentDemuxer } from './segment-demux.ts';
 import { startsDiscontinuity, type StoredSegmentTiming } from '../storage/segment-timeline.ts';
 import { UnsupportedExportError } from './export-errors.ts';
 import { TrackWriter } from './track-writer.ts';
+import { destinationTarget, type ExportDestination } from './coalesced-target.ts';
 
 /** Containers a recording can be remuxed into without re-encoding. */
 export type RemuxFormat = 'mp4' | 'm4a' | 'mkv';
@@ -32,11 +31,11 @@ export { UnsupportedExportError };
 export interface RemuxOptions {
   format: RemuxFormat;
   /**
-   * Receives the file as positioned writes, one or more for each packet: give it something that
-   * gathers them into larger ones, as the export's output file does (src/export/output-file.ts).
-   * Closed at the end.
+   * Receives the file: the export's output file's Target, which gathers the writes into large
+   * ones with one copy (src/export/coalesced-target.ts), or a stream of positioned writes, one
+   * or more for each packet, closed at the end.
    */
-  writable: WritableStream<StreamTargetChunk>;
+  destination: ExportDestination;
   /** Total duration of the input, in seconds, for progress. */
   totalDurationSec: number;
   /** Called as packets are written, with the share done, 0..1. */
@@ -114,7 +113,7 @@ export async function remuxRuns(runs: Iterable<Blob[]> | AsyncIterable<Blob[]>, 
   const container = REMUX_CONTAINERS[options.format];
   const output = new Output({
     format: (options.createFormat ?? container.createFormat)(),
-    target: new StreamTarget(options.writable),
+    target: destinationTarget(options.destination),
   });
   if (options.tags) output.setMetadataTags(options.tags);
   const sinks: OutputTracks = { video: null, audio: null };

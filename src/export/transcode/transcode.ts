@@ -290,7 +290,7 @@ export async function transcodeSegments(segments: readonly TranscodeSegment[], o
     async function* pieces(): AsyncGenerator<Blob[]> {
       for await (const { piece } of encodedChunks()) yield [new Blob([piece as Uint8Array<ArrayBuffer>])];
     }
-    const result = await remuxRuns(pieces(), { format: 'mp4', writable: options.writable, totalDurationSec: totalSec, ...tags });
+    const result = await remuxRuns(pieces(), { format: 'mp4', destination: options.writable, totalDurationSec: totalSec, ...tags });
     options.onProgress?.(1);
     return result;
   } catch (error) {
