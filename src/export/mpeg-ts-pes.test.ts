@@ -105,6 +105,29 @@ describe('MPEG-TS segments of H.264 and AAC', () => {
     }
   });
 
+  test('segments of streams laid out alike but for their SPS, or their PMT, keep their own track set-ups when they alternate', async () => {
+    // 'ts' and 'ts-bframes' differ in the encoder's settings (so in SPS and PPS); the video-only
+    // rendition and 'h264-ac3-ts' only in the PMT's audio stream, which mux.js does not read.
+    const streams = await Promise.all([
+      fetchVodSegments('ts'),
+      fetchVodSegments('ts-bframes'),
+      fetchVodSegments('ts-renditions-wrap', 'index0.m3u8'),
+      fetchVodSegments('h264-ac3-ts'),
+    ]);
+    const codecStrings = new Set<string>();
+    for (let index = 0; index < 2; index++) {
+      for (const segments of streams) {
+        const { data } = segments[index]!;
+        const fast = await demuxSegment(data, true);
+        const reference = await demuxSegmentWithMediabunny(data, true);
+        expect(comparableSegment(fast)).toEqual(comparableSegment(reference));
+        codecStrings.add(`${reference.video?.codecString} ${reference.audio?.codecString}`);
+      }
+    }
+    // Set-ups taken from the wrong stream would show: each stream's differ.
+    expect(codecStrings.size).toBe(4);
+  });
+
   test('AC-3 audio beside H.264 goes to mediabunny, which reads it', async () => {
     const [first] = await fetchVodSegments('h264-ac3-ts');
     const { video, audio } = await demuxSegment(first!.data, true);

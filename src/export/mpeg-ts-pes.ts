@@ -27,9 +27,24 @@ export interface PesStreamPackets {
   bounds?: number[][];
 }
 
-interface PesPacket {
+export interface PesPacket {
   pts90k: number | undefined;
   data: Uint8Array;
+}
+
+/** The H.264 and ADTS PES packets of an MPEG-TS segment, as {@link readPesPackets} reads them. */
+export interface PesSegment {
+  /** PIDs of the H.264 and ADTS streams mux.js found in the PMT, null for a stream it lacks. */
+  videoPid: number | null;
+  audioPid: number | null;
+  /**
+   * The segment's first PMT transport packet, its continuity counter aside, as bytes joined by
+   * commas (empty when it has none): the PMT lists every stream (ISO/IEC 13818-1 2.4.4.8), those
+   * mux.js reads and those it does not, so segments alike here hold the same streams.
+   */
+  pmt: string;
+  video: PesPacket[];
+  audio: PesPacket[];
 }
 
 /**
@@ -37,16 +52,28 @@ interface PesPacket {
  * their timestamps taken off the 33-bit clock as mediabunny takes them (see {@link wrapNormalizer}).
  * @returns their PIDs (null for a stream the PMT lacks) and payloads in stream order.
  */
-function readPesPackets(bytes: Uint8Array): { videoPid: number | null; audioPid: number | null; video: PesPacket[]; audio: PesPacket[] } {
+export function readPesPackets(bytes: Uint8Array): PesSegment {
   const packets = new muxjs.mp2t.TransportPacketStream();
   const parse = new muxjs.mp2t.TransportParseStream();
   const elementary = new muxjs.mp2t.ElementaryStream();
   packets.pipe(parse).pipe(elementary);
-  const found = { videoPid: null as number | null, audioPid: null as number | null, video: [] as PesPacket[], audio: [] as PesPacket[] };
+  const found: PesSegment = { videoPid: null, audioPid: null, pmt: '', video: [], audio: [] };
+  let pmtPid: number | null = null;
+  const findPmt = (packet: Uint8Array) => {
+    if (pmtPid === null || (((packet[1]! & 0x1f) << 8) | packet[2]!) !== pmtPid) return;
+    const copy = packet.slice();
+    copy[3] = copy[3]! & 0xf0;
+    found.pmt = copy.join(',');
+    packets.off('data', findPmt);
+  };
+  // Registered after `pipe`, so each packet reaches it after the parser, which knows the PMT's
+  // PID from the PAT before the PMT comes.
+  packets.on('data', findPmt);
   // Which of the two streams' PES packets comes first in the file (mux.js hands each out only
   // once the next one starts).
   const first: { kind: 'video' | 'audio' | null } = { kind: null };
-  const findFirst = (parsed: { type: string; payloadUnitStartIndicator: boolean; streamType?: number }) => {
+  const findFirst = (parsed: { type: string; payloadUnitStartIndicator: boolean; streamType?: number; pmtPid?: number }) => {
+    if (parsed.type === 'pat' && parsed.pmtPid !== undefined) pmtPid ??= parsed.pmtPid;
     if (parsed.type !== 'pes' || !parsed.payloadUnitStartIndicator || (parsed.streamType !== 0x1b && parsed.streamType !== 0x0f)) return;
     first.kind = parsed.streamType === 0x1b ? 'video' : 'audio';
     parse.off('data', findFirst);
@@ -186,8 +213,18 @@ function presentationDurations(pts90k: readonly number[]): number[] {
  * @param bytes the whole segment.
  * @returns null where the segment is laid out otherwise: demux it with mediabunny.
  */
-export function demuxH264AacPes(bytes: Uint8Array, videoPid: number | null, audioPid: number | null): { video: PesStreamPackets | null; audio: PesStreamPackets | null } | null {
-  const found = readPesPackets(bytes);
+export function demuxH264AacPes(bytes: Uint8Array, videoPid: number | null, audioPid: number | null): H264AacPackets | null {
+  return h264AacPackets(readPesPackets(bytes), videoPid, audioPid);
+}
+
+/** The packets {@link demuxH264AacPes} gives: video and audio, each null when not asked for. */
+export interface H264AacPackets {
+  video: PesStreamPackets | null;
+  audio: PesStreamPackets | null;
+}
+
+/** {@link demuxH264AacPes} of a segment's PES packets already read. */
+export function h264AacPackets(found: PesSegment, videoPid: number | null, audioPid: number | null): H264AacPackets | null {
   if (videoPid !== found.videoPid && videoPid !== null) return null;
   if (audioPid !== found.audioPid && audioPid !== null) return null;
   const video = videoPid === null ? null : videoAccessUnits(found.video);

@@ -1,4 +1,4 @@
-import { demuxH264AacPes } from './mpeg-ts-pes.ts';
+import { h264AacPackets, readPesPackets, type H264AacPackets } from './mpeg-ts-pes.ts';
 import { decoderConfigurationRecord, lengthPrefixedSize, nalUnitBounds, parameterSets, writeLengthPrefixed, type NalCodec } from './annex-b.ts';
 import { ALL_FORMATS, BufferSource, EncodedPacket, EncodedPacketSink, Input, MPEG_TS, type InputAudioTrack, type InputVideoTrack, type MediaCodec, type PacketType } from 'mediabunny';
 
@@ -96,25 +96,100 @@ async function demux(segment: Blob, keepsVideo: boolean, initSegment: Blob | nul
 }
 
 async function demuxBytes(bytes: ArrayBuffer, keepsVideo: boolean, initInput: Input | null, fastMpegTs: boolean): Promise<DemuxedSegment> {
+  const view = new Uint8Array(bytes);
+  // The fast way reads the PES packets first: a segment laid out as an earlier one was needs
+  // nothing of mediabunny.
+  const fast = fastMpegTs && initInput === null && isMpegTs(view) ? fastWay(view, keepsVideo) : null;
+  if (fast?.setups) return packFast(fast.packets, fast.setups);
   const input = new Input({ source: new BufferSource(bytes), formats: ALL_FORMATS, ...(initInput ? { initInput } : {}) });
   try {
     const video = keepsVideo ? await input.getPrimaryVideoTrack() : null;
     const audio = await input.getPrimaryAudioTrack();
-    const fast = fastMpegTs && (await input.getFormat()) === MPEG_TS ? await demuxPes(new Uint8Array(bytes), video, audio) : null;
-    return fast ?? { video: video && (await demuxTrack(video)), audio: audio && (await demuxTrack(audio)) };
+    if (fast && fastMpegTs && (await input.getFormat()) === MPEG_TS && sameStreams(fast, video, audio)) {
+      const setups = { video: video && (await setupOf(video)), audio: audio && (await setupOf(audio)) };
+      rememberSetups(fast.key, setups);
+      return packFast(fast.packets, setups);
+    }
+    return { video: video && (await demuxTrack(video)), audio: audio && (await demuxTrack(audio)) };
   } finally {
     input.dispose();
   }
 }
 
-/** The fast way of {@link demuxSegment} (src/export/mpeg-ts-pes.ts), or null where it does not fit. */
-async function demuxPes(bytes: Uint8Array, video: InputVideoTrack | null, audio: InputAudioTrack | null): Promise<DemuxedSegment | null> {
-  if ((!video && !audio) || (video && video.codec !== 'avc') || (audio && audio.codec !== 'aac')) return null;
-  const found = demuxH264AacPes(bytes, video?.id ?? null, audio?.id ?? null);
-  if (!found) return null;
+/** What mediabunny says of a track: all of a {@link DemuxedTrack} but its packets. */
+interface TrackSetup {
+  codec: MediaCodec;
+  codecString: string | null;
+  decoderConfig: VideoDecoderConfig | AudioDecoderConfig | null;
+}
+
+async function setupOf(track: InputVideoTrack | InputAudioTrack): Promise<TrackSetup> {
+  return { codec: track.codec!, codecString: await track.getCodecParameterString(), decoderConfig: await track.getDecoderConfig() };
+}
+
+/**
+ * Track set-ups mediabunny gave for MPEG-TS segments, by their layout ({@link layoutKey}): a
+ * recording's segments repeat the same streams, SPS, PPS and AAC configuration, and mediabunny
+ * sets the tracks up from nothing else, so later segments take them from here instead of
+ * mediabunny reading each again (about a tenth of the fast way's time). A few layouts are kept.
+ */
+const setupsByLayout = new Map<string, { video: TrackSetup | null; audio: TrackSetup | null }>();
+const LAYOUTS_KEPT_COUNT = 4;
+
+function rememberSetups(key: string | null, setups: { video: TrackSetup | null; audio: TrackSetup | null }): void {
+  if (key === null) return;
+  setupsByLayout.set(key, setups);
+  if (setupsByLayout.size > LAYOUTS_KEPT_COUNT) setupsByLayout.delete(setupsByLayout.keys().next().value!);
+}
+
+/** An MPEG-TS segment begins with a transport packet's sync byte, and the next one 188 bytes on (ISO/IEC 13818-1 2.4.3.2). */
+function isMpegTs(bytes: Uint8Array): boolean {
+  return bytes.length >= 376 && bytes[0] === 0x47 && bytes[188] === 0x47;
+}
+
+/**
+ * The fast way of {@link demuxSegment} (src/export/mpeg-ts-pes.ts): the segment's H.264 and
+ * AAC packets, with their PIDs, the key of its layout and the set-ups remembered for it, or
+ * null where it does not fit.
+ */
+function fastWay(bytes: Uint8Array, keepsVideo: boolean): { packets: H264AacPackets; videoPid: number | null; audioPid: number | null; key: string | null; setups: { video: TrackSetup | null; audio: TrackSetup | null } | undefined } | null {
+  const pes = readPesPackets(bytes);
+  const videoPid = keepsVideo ? pes.videoPid : null;
+  const { audioPid } = pes;
+  if (videoPid === null && audioPid === null) return null;
+  const packets = h264AacPackets(pes, videoPid, audioPid);
+  if (!packets) return null;
+  const key = pes.pmt ? layoutKey(pes.pmt, packets) : null;
+  return { packets, videoPid, audioPid, key, setups: key === null ? undefined : setupsByLayout.get(key) };
+}
+
+/**
+ * What mediabunny sets an MPEG-TS segment's tracks up from: the PMT (`pmt`, PesSegment's in
+ * src/export/mpeg-ts-pes.ts), the first access unit's SPS and PPS, and the first ADTS header's
+ * profile, sampling frequency and channel configuration (ISO/IEC 14496-3 1.A.2.2.1). Null
+ * without SPS and PPS in the first access unit.
+ */
+function layoutKey(pmt: string, packets: H264AacPackets): string | null {
+  let sets = '-';
+  if (packets.video) {
+    const firstSets = parameterSets('avc', packets.video.chunks[0]!, packets.video.bounds![0]!);
+    if (!firstSets) return null;
+    sets = firstSets.join(',');
+  }
+  const adts = packets.audio?.chunks[0];
+  return `${pmt}|${sets}|${adts ? `${adts[2]},${adts[3]! & 0xc0}` : '-'}`;
+}
+
+/** Whether mediabunny's primary tracks are the streams the fast way read, as H.264 and AAC. */
+function sameStreams(fast: { videoPid: number | null; audioPid: number | null }, video: InputVideoTrack | null, audio: InputAudioTrack | null): boolean {
+  return (video?.id ?? null) === fast.videoPid && (audio?.id ?? null) === fast.audioPid && (!video || video.codec === 'avc') && (!audio || audio.codec === 'aac');
+}
+
+async function packFast(packets: H264AacPackets, setups: { video: TrackSetup | null; audio: TrackSetup | null }): Promise<DemuxedSegment> {
+  const { video, audio } = packets;
   return {
-    video: video && found.video && (await packTrack(video, found.video.chunks, found.video.packets, found.video.bounds)),
-    audio: audio && found.audio && (await packTrack(audio, found.audio.chunks, found.audio.packets)),
+    video: setups.video && video && (await packTrack(setups.video, video.chunks, video.packets, null, video.bounds)),
+    audio: setups.audio && audio && (await packTrack(setups.audio, audio.chunks, audio.packets, null)),
   };
 }
 
@@ -126,26 +201,26 @@ async function demuxTrack(track: InputVideoTrack | InputAudioTrack): Promise<Dem
     chunks.push(packet.data);
     packets.push({ offset: 0, byteLength: packet.data.byteLength, type: packet.type, timestampSec: packet.timestamp, durationSec: packet.duration, sequenceNumber: packet.sequenceNumber });
   }
-  return packTrack(track, chunks, packets);
+  return packTrack(await setupOf(track), chunks, packets, packets.length ? null : await track.getFirstTimestamp());
 }
 
 /**
- * A {@link DemuxedTrack} of `track`'s packets `packets`, whose bytes are `chunks`: H.264/H.265 in
- * Annex B form length-prefixed (with `bounds`, the start codes of each, when already found).
+ * A {@link DemuxedTrack} of a track set up as `setup`, of packets `packets` whose bytes are
+ * `chunks`: H.264/H.265 in Annex B form length-prefixed (with `bounds`, the start codes of each,
+ * when already found). `emptyFirstTimestampSec` is its first timestamp when it has no packets.
  */
-async function packTrack(track: InputVideoTrack | InputAudioTrack, chunks: Uint8Array[], packets: DemuxedPacketInfo[], bounds?: number[][]): Promise<DemuxedTrack> {
-  const decoderConfig = await track.getDecoderConfig();
-  const codec = track.codec!;
+async function packTrack(setup: TrackSetup, chunks: Uint8Array[], packets: DemuxedPacketInfo[], emptyFirstTimestampSec: number | null, bounds?: number[][]): Promise<DemuxedTrack> {
+  const { codec, decoderConfig } = setup;
   const annexB = (codec === 'avc' || codec === 'hevc') && decoderConfig !== null && !decoderConfig.description;
-  const packed = annexB ? await packLengthPrefixed(codec, chunks, packets, decoderConfig as VideoDecoderConfig, bounds) : { data: packAsIs(chunks, packets), decoderConfig };
+  const packed = annexB ? await packLengthPrefixed(codec, chunks, packets, decoderConfig as VideoDecoderConfig, bounds) : { data: packAsIs(chunks, packets), decoderConfig: decoderConfig && { ...decoderConfig } };
   let firstTimestampSec = Infinity;
   for (const packet of packets) firstTimestampSec = Math.min(firstTimestampSec, packet.timestampSec);
   return {
     codec,
-    codecString: await track.getCodecParameterString(),
+    codecString: setup.codecString,
     decoderConfig: packed.decoderConfig,
     ...(annexB && !packed.decoderConfig?.description ? { missingParameterSets: true } : {}),
-    firstTimestampSec: packets.length ? firstTimestampSec : await track.getFirstTimestamp(),
+    firstTimestampSec: packets.length ? firstTimestampSec : (emptyFirstTimestampSec ?? 0),
     packets,
     data: packed.data.buffer as ArrayBuffer,
   };

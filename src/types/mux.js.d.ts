@@ -18,6 +18,8 @@ declare module 'mux.js' {
     payloadUnitStartIndicator: boolean;
     /** For `pes`: 0x1b for the PMT's first H.264 stream, 0x0f for its first ADTS stream. */
     streamType?: number;
+    /** For `pat`: the PID of the program's PMT. */
+    pmtPid?: number;
   }
   /**
    * What ElementaryStream emits: a whole PES packet of the first H.264 (`video`) or ADTS
