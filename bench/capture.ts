@@ -8,12 +8,13 @@
 import { join } from 'node:path';
 import { probeMedia } from '../tests/helpers/ffprobe.ts';
 import { serveDirectory } from '../tests/helpers/static-dir-server.ts';
-import { BASELINE_RUNS, makeVod, mb, openApp, runMedian, workDir } from './harness.ts';
+import { BASELINE_RUNS, makeVod, mb, openApp, runMedian, warmMemory, workDir } from './harness.ts';
 import { sampleTreeMemory, treeRssBytes } from '../tests/helpers/process-memory.ts';
 
 const minutes = Number(process.env.BENCH_CAPTURE_MIN ?? 20);
 const source = await makeVod({ name: `vod-${minutes}min-2500k`, clipSec: 30, loops: minutes * 2, videoBitrate: '2500k', segmentSec: 6 });
 console.log(`Source: ${minutes} min, ${source.segmentCount} segments, ${mb(source.totalBytes)}`);
+warmMemory();
 const files = await serveDirectory(source.dir);
 const playlistUrl = `${files.origin}/${source.playlistName}`;
 const app = await openApp();

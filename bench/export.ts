@@ -10,13 +10,14 @@
 import { join } from 'node:path';
 import { probeMedia } from '../tests/helpers/ffprobe.ts';
 import { serveDirectory } from '../tests/helpers/static-dir-server.ts';
-import { BASELINE_RUNS, makeVod, mb, openApp, runMedian, workDir } from './harness.ts';
+import { BASELINE_RUNS, makeVod, mb, openApp, runMedian, warmMemory, workDir } from './harness.ts';
 import { sampleTreeMemory, treeRssBytes } from '../tests/helpers/process-memory.ts';
 
 const targetMb = Number(process.env.BENCH_TARGET_MB ?? 320);
 /** The 20 s clip at 24 Mb/s is about 60 MB. */
 const source = await makeVod({ name: `vod-${targetMb}mb`, clipSec: 20, loops: Math.ceil(targetMb / 60), videoBitrate: '24M', segmentSec: 4 });
 console.log(`Source: ${source.segmentCount} segments, ${mb(source.totalBytes)}`);
+warmMemory();
 
 const native = await runMedian('ffmpeg', ['-v', 'error', '-y', '-i', join(source.dir, source.playlistName), '-c', 'copy', join(workDir, 'native.mp4')]);
 console.log(`ffmpeg -c copy: ${(native.elapsedMs / 1000).toFixed(2)} s (median of ${BASELINE_RUNS} runs), peak RSS ${mb(native.peakRssBytes)}`);

@@ -3,10 +3,10 @@
  * making a VOD of real H.264+AAC segments with ffmpeg, and driving the built app in Debian's
  * Chromium while sampling the browser's memory.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { freemem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright';
 import { build, preview, type PreviewServer } from 'vite';
@@ -40,6 +40,29 @@ export function run(command: string, args: string[]): Promise<{ elapsedMs: numbe
       else reject(new Error(`${command} exited ${code}: ${stderr}`));
     });
   });
+}
+
+/**
+ * Writes to `gib` GiB of memory (at most half of what is free) once, in a child process that
+ * then exits, unless BENCH_COLD_MEMORY=1. On a freshly booted virtual machine the first write
+ * to each page of RAM is several times slower than later ones: on the 2-core bench machine,
+ * 264 MB written by Node to a new file took 478-654 ms before 6 GB had been touched once and
+ * 52-62 ms after, as did Tapedeck's export (2.69-2.93 s before, 2.47 s after, native ffmpeg
+ * 1.22 s both times). A native baseline rerun over its own output mostly reuses the pages it
+ * freed, while the browser's one run takes new ones, so a cold machine measures the hypervisor
+ * against one side only. This puts both on memory as a machine that has been up a while has it.
+ */
+export function warmMemory(gib = 4): void {
+  if (process.env.BENCH_COLD_MEMORY === '1') {
+    console.log('Memory not warmed (BENCH_COLD_MEMORY=1).');
+    return;
+  }
+  const count = Math.max(0, Math.min(gib, Math.floor(freemem() / 2 / 2 ** 30)));
+  const startedAt = performance.now();
+  const script = `const held = []; for (let i = 0; i < ${count}; i++) held.push(Buffer.allocUnsafe(2 ** 30).fill(1));`;
+  const result = spawnSync(process.execPath, ['-e', script], { stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`Warming memory failed (exit ${result.status}).`);
+  console.log(`Memory warmed: ${count} GiB written once in ${((performance.now() - startedAt) / 1000).toFixed(1)} s (BENCH_COLD_MEMORY=1 skips it).`);
 }
 
 /** Runs of a native baseline: on a shared machine one run can take twice another (a cold page cache, a neighbour). */
