@@ -5,7 +5,8 @@ export interface DemuxJob {
   id: number;
   segment: Blob;
   keepsVideo: boolean;
-  initSegment: Blob | null;
+  /** Other segments of its run, for one without parameter sets (see {@link SegmentDemuxer}). */
+  initSegments: readonly Blob[];
 }
 
 /** A demux worker's answer to a {@link DemuxJob}. */
@@ -53,14 +54,14 @@ export class DemuxPool {
    * @throws Error with mediabunny's message for bytes it cannot demux; AbortError after
    *   {@link close}; Error "A demux worker failed: …" once a worker has failed.
    */
-  readonly demux: SegmentDemuxer = (segment, keepsVideo, initSegment) => {
+  readonly demux: SegmentDemuxer = (segment, keepsVideo, initSegments) => {
     if (this.refusal) return Promise.reject(this.refusal);
     const slot = this.workers.reduce((least, candidate) => (candidate.pending < least.pending ? candidate : least));
     const id = this.nextId++;
     slot.pending += 1;
     return new Promise<DemuxedSegment>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject, slot });
-      slot.worker.postMessage({ id, segment, keepsVideo, initSegment: initSegment ?? null } satisfies DemuxJob);
+      slot.worker.postMessage({ id, segment, keepsVideo, initSegments: initSegments ?? [] } satisfies DemuxJob);
     });
   };
 

@@ -9,9 +9,9 @@ import type { DemuxReply, DemuxJob } from './demux-pool.ts';
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
 scope.onmessage = async (event: MessageEvent<DemuxJob>) => {
-  const { id, segment, keepsVideo, initSegment } = event.data;
+  const { id, segment, keepsVideo, initSegments } = event.data;
   try {
-    const demuxed = await demuxSegment(segment, keepsVideo, initSegment);
+    const demuxed = await demuxSegment(segment, keepsVideo, initSegments);
     scope.postMessage({ id, demuxed } satisfies DemuxReply, transferablesOf(demuxed));
   } catch (error) {
     const named = error instanceof Error ? error : new Error(String(error));

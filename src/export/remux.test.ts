@@ -165,6 +165,30 @@ describe('segments without parameter sets', () => {
     expect(frames.frameSizes).toEqual([{ width: 320, height: 180, count: 150 }]);
     expect((await ffprobe(out.bytes())).streams.map((stream) => stream.codecName)).toEqual(['h264', 'aac']);
   });
+
+  test.each([
+    ['in this thread', false],
+    ['in demux workers', true],
+  ])('a recording that starts between key frames, its first segment without SPS, PPS or key frame, remuxes (%s) with its video from the first key frame', { timeout: 60_000 }, async (_, inWorkers) => {
+    // Segment 1 of `ts-split-gop` is the second half of a 2 s GOP; segment 2 starts the next.
+    const segments = (await fetchVodSegments('ts-split-gop')).map((segment) => segment.data).slice(1, 6);
+    const pool = inWorkers ? new DemuxPool(2) : null;
+    const out = memoryWritable();
+    try {
+      await remuxRuns([segments], { format: 'mp4', destination: out.writable, totalDurationSec: 5, ...(pool ? { demux: pool.demux, demuxAheadCount: 2 } : {}) });
+    } finally {
+      pool?.close();
+    }
+    const frames = await ffprobeFrames(out.bytes());
+    expect(frames.decodeErrors).toEqual([]);
+    // Segments 2 to 5: four seconds at 25 frames a second; segment 1's 25 frames are dropped.
+    expect(frames.frameSizes).toEqual([{ width: 320, height: 180, count: 100 }]);
+    const input = new Input({ source: new BufferSource(out.bytes()), formats: ALL_FORMATS });
+    const videoStartSec = await (await input.getPrimaryVideoTrack())!.getFirstTimestamp();
+    const audioStartSec = await (await input.getPrimaryAudioTrack())!.getFirstTimestamp();
+    // Audio keeps segment 1's second; the video starts where its first key frame is shown.
+    expect(videoStartSec - audioStartSec).toBeCloseTo(1, 1);
+  });
 });
 
 describe('splitAtDiscontinuities', () => {

@@ -123,7 +123,7 @@ export async function remuxRuns(runs: Iterable<Blob[]> | AsyncIterable<Blob[]>, 
   const demux = options.demux ?? demuxSegment;
   let clock: RunClock | null = null;
   try {
-    for await (const { segment, startsRun } of demuxedInOrder(runs, (blob, runStart) => demux(blob, container.keepsVideo, runStart), options.demuxAheadCount ?? 0)) {
+    for await (const { segment, startsRun } of demuxedInOrder(runs, (blob, others) => demux(blob, container.keepsVideo, others), options.demuxAheadCount ?? 0)) {
       if (startsRun || !clock) {
         if (clock) offsetSec = Math.max(offsetSec, clock.endSec);
         clock = { baseSec: null, offsetSec, wrapSec: 0, lastStartSec: null, endSec: offsetSec, window: options.windowSec ?? null };
@@ -141,6 +141,10 @@ export async function remuxRuns(runs: Iterable<Blob[]> | AsyncIterable<Blob[]>, 
     }
     if (clock) offsetSec = Math.max(offsetSec, clock.endSec);
     if (output.state === 'pending') throw new UnsupportedExportError('This recording has no segments to export.');
+    if (sinks.video && !sinks.video.started) {
+      // Its packets are length-prefixed (segment-demux.ts); the muxer needs a record to go with them.
+      throw new UnsupportedExportError("The recording's video carries no parameter sets (SPS and PPS) with any key frame, so it cannot be put into a file.");
+    }
     await output.finalize();
     options.onProgress?.(1);
     const window = options.windowSec;
@@ -173,19 +177,28 @@ interface RunClock {
 }
 
 /**
+ * Segments at the start of a run offered to each of its segments for their parameter sets (see
+ * {@link SegmentDemuxer}): a recording that starts between key frames of a stream cut by time
+ * has none in its first segment, but in one of the next few.
+ */
+const RUN_INIT_SEGMENT_COUNT = 3;
+
+/**
  * Demuxes the runs' segments in order, keeping `aheadCount` demuxes running ahead of the one
- * handed out, and marks each run's first segment. Each demux is also given its run's first
- * segment, whose parameter sets a segment without its own takes (see {@link SegmentDemuxer}).
+ * handed out, and marks each run's first segment. Each demux is also given the run's first
+ * {@link RUN_INIT_SEGMENT_COUNT} segments, whose parameter sets a segment without its own
+ * takes (see {@link SegmentDemuxer}).
  */
 async function* demuxedInOrder(
   runs: Iterable<Blob[]> | AsyncIterable<Blob[]>,
-  demux: (segment: Blob, runStart: Blob) => Promise<DemuxedSegment>,
+  demux: (segment: Blob, runStart: readonly Blob[]) => Promise<DemuxedSegment>,
   aheadCount: number,
 ): AsyncGenerator<{ segment: DemuxedSegment; startsRun: boolean }> {
   const queue: { demuxed: Promise<DemuxedSegment>; startsRun: boolean }[] = [];
   for await (const run of runs) {
+    const runStart = run.slice(0, RUN_INIT_SEGMENT_COUNT);
     for (const [index, blob] of run.entries()) {
-      const demuxed = demux(blob, run[0]!);
+      const demuxed = demux(blob, runStart);
       // Awaited in order below; a failure ahead must not count as unhandled meanwhile.
       demuxed.catch(() => undefined);
       queue.push({ demuxed, startsRun: index === 0 });
@@ -199,11 +212,8 @@ async function* demuxedInOrder(
 }
 
 async function startOutput(output: Output, sinks: OutputTracks, first: DemuxedSegment, format: RemuxFormat, codecs: string[]): Promise<void> {
-  if (first.video?.missingParameterSets) {
-    // Its packets are length-prefixed (segment-demux.ts); the muxer needs the record to go with them.
-    const name = first.video.codec === 'avc' ? 'H.264' : 'H.265';
-    throw new UnsupportedExportError(`The recording's first segment carries no ${name} parameter sets (SPS and PPS), so its video cannot be put into a file.`);
-  }
+  // A first segment without parameter sets (missingParameterSets) still sets the video track
+  // up: its frames are dropped until a key frame comes with a record (TrackWriter).
   if (first.video) {
     const source = new EncodedVideoPacketSource(first.video.codec as VideoCodec);
     output.addVideoTrack(source);
@@ -251,7 +261,9 @@ async function writeSegment(tracks: Track[], clock: RunClock, onProgress: (doneS
       continue;
     }
     const timestampSec = window ? Math.max(0, timelineSec - window.startSec) : timelineSec;
-    await next.track.writer.add(packetAt(next.track.demuxed, index, timestampSec), next.track.demuxed.decoderConfig);
+    const { demuxed } = next.track;
+    // A segment without parameter sets has no record of its own: its packets go with the one in force.
+    await next.track.writer.add(packetAt(demuxed, index, timestampSec), demuxed.missingParameterSets ? null : demuxed.decoderConfig);
     clock.endSec = Math.max(clock.endSec, timelineSec + packet.durationSec);
     onProgress(timestampSec);
   }

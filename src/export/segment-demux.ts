@@ -47,10 +47,10 @@ export interface DemuxedSegment {
 
 /**
  * Demuxes a segment's bytes (MPEG-TS, fMP4 fragment with its init section, packed audio).
- * `initSegment` is an earlier segment of the same run (the same encoder settings), for MPEG-TS
- * segments that carry no parameter sets of their own.
+ * `initSegments` are other segments of the same run (the same encoder settings), tried in turn
+ * for MPEG-TS segments that carry no parameter sets of their own.
  */
-export type SegmentDemuxer = (segment: Blob, keepsVideo: boolean, initSegment?: Blob | null) => Promise<DemuxedSegment>;
+export type SegmentDemuxer = (segment: Blob, keepsVideo: boolean, initSegments?: readonly Blob[]) => Promise<DemuxedSegment>;
 
 /**
  * Demuxes one segment into its primary video (when `keepsVideo`) and audio tracks, packets in
@@ -62,50 +62,55 @@ export type SegmentDemuxer = (segment: Blob, keepsVideo: boolean, initSegment?: 
  * @throws Error from mediabunny for bytes it cannot demux; Error when a video packet from
  *   MPEG-TS is not Annex B.
  */
-export const demuxSegment: SegmentDemuxer = (segment, keepsVideo, initSegment) => demux(segment, keepsVideo, initSegment ?? null, true);
+export const demuxSegment: SegmentDemuxer = (segment, keepsVideo, initSegments) => demux(segment, keepsVideo, initSegments ?? [], true);
 
 /** {@link demuxSegment} with every segment through mediabunny, without the MPEG-TS fast way: for tests that compare the two. */
-export const demuxSegmentWithMediabunny: SegmentDemuxer = (segment, keepsVideo, initSegment) => demux(segment, keepsVideo, initSegment ?? null, false);
+export const demuxSegmentWithMediabunny: SegmentDemuxer = (segment, keepsVideo, initSegments) => demux(segment, keepsVideo, initSegments ?? [], false);
 
 /**
  * Demuxes `segment`. An MPEG-TS segment cut between key frames (as packagers that split by time
  * do) or one of an encoder that sends SPS and PPS less often than segments carries no parameter
  * sets, and mediabunny cannot set up its video track ("could not extract
- * AVCDecoderConfigurationRecord"); it is read again with `initSegment` as mediabunny's
- * `initInput`, whose track set-up it then takes. Its video keeps no record of its own
+ * AVCDecoderConfigurationRecord"); it is read again with each of `initSegments` (but itself)
+ * as mediabunny's `initInput` until one sets the tracks up (one that carries parameter sets),
+ * whose track set-up it then takes. Its video keeps no record of its own
  * (`missingParameterSets`), so the export goes on with the one in force.
- * @throws the first reading's error when there is no `initSegment` or the second fails too.
+ * @throws the first reading's error when no other segment sets the tracks up.
  */
-async function demux(segment: Blob, keepsVideo: boolean, initSegment: Blob | null, fastMpegTs: boolean): Promise<DemuxedSegment> {
+async function demux(segment: Blob, keepsVideo: boolean, initSegments: readonly Blob[], fastMpegTs: boolean): Promise<DemuxedSegment> {
   const bytes = await segment.arrayBuffer();
-  try {
-    return await demuxBytes(bytes, keepsVideo, null, fastMpegTs);
-  } catch (error) {
-    if (!initSegment || initSegment === segment) throw error;
-    const init = new Input({ source: new BufferSource(await initSegment.arrayBuffer()), formats: ALL_FORMATS });
-    try {
-      // mediabunny matches this segment's streams with the init input's once those are read.
-      await init.getTracks();
-      return await demuxBytes(bytes, keepsVideo, init, fastMpegTs);
-    } catch {
-      throw error;
-    } finally {
-      init.dispose();
-    }
-  }
-}
-
-async function demuxBytes(bytes: ArrayBuffer, keepsVideo: boolean, initInput: Input | null, fastMpegTs: boolean): Promise<DemuxedSegment> {
   const view = new Uint8Array(bytes);
   // The fast way reads the PES packets first: a segment laid out as an earlier one was needs
   // nothing of mediabunny.
-  const fast = fastMpegTs && initInput === null && isMpegTs(view) ? fastWay(view, keepsVideo) : null;
+  const fast = fastMpegTs && isMpegTs(view) ? fastWay(view, keepsVideo) : null;
+  try {
+    return await demuxBytes(bytes, keepsVideo, null, fast);
+  } catch (error) {
+    for (const initSegment of initSegments) {
+      if (initSegment === segment) continue;
+      const init = new Input({ source: new BufferSource(await initSegment.arrayBuffer()), formats: ALL_FORMATS });
+      try {
+        // mediabunny matches this segment's streams with the init input's once those are read.
+        await init.getTracks();
+        return await demuxBytes(bytes, keepsVideo, init, fast);
+      } catch {
+        // That one cannot set the tracks up either: the next may.
+      } finally {
+        init.dispose();
+      }
+    }
+    throw error;
+  }
+}
+
+/** Demuxes `bytes` with mediabunny (`initInput` setting its tracks up), or the fast way (`fast`) where it fits. */
+async function demuxBytes(bytes: ArrayBuffer, keepsVideo: boolean, initInput: Input | null, fast: FastWay | null): Promise<DemuxedSegment> {
   if (fast?.setups) return packFast(fast.packets, fast.setups);
   const input = new Input({ source: new BufferSource(bytes), formats: ALL_FORMATS, ...(initInput ? { initInput } : {}) });
   try {
     const video = keepsVideo ? await input.getPrimaryVideoTrack() : null;
     const audio = await input.getPrimaryAudioTrack();
-    if (fast && fastMpegTs && (await input.getFormat()) === MPEG_TS && sameStreams(fast, video, audio)) {
+    if (fast && (await input.getFormat()) === MPEG_TS && sameStreams(fast, video, audio)) {
       const setups = { video: video && (await setupOf(video)), audio: audio && (await setupOf(audio)) };
       rememberSetups(fast.key, setups);
       return packFast(fast.packets, setups);
@@ -147,12 +152,21 @@ function isMpegTs(bytes: Uint8Array): boolean {
   return bytes.length >= 376 && bytes[0] === 0x47 && bytes[188] === 0x47;
 }
 
+/** A segment's packets read the fast way, their PIDs, the key of its layout and the set-ups remembered for it. */
+interface FastWay {
+  packets: H264AacPackets;
+  videoPid: number | null;
+  audioPid: number | null;
+  key: string | null;
+  setups: { video: TrackSetup | null; audio: TrackSetup | null } | undefined;
+}
+
 /**
  * The fast way of {@link demuxSegment} (src/export/mpeg-ts-pes.ts): the segment's H.264 and
  * AAC packets, with their PIDs, the key of its layout and the set-ups remembered for it, or
  * null where it does not fit.
  */
-function fastWay(bytes: Uint8Array, keepsVideo: boolean): { packets: H264AacPackets; videoPid: number | null; audioPid: number | null; key: string | null; setups: { video: TrackSetup | null; audio: TrackSetup | null } | undefined } | null {
+function fastWay(bytes: Uint8Array, keepsVideo: boolean): FastWay | null {
   const pes = readPesPackets(bytes);
   const videoPid = keepsVideo ? pes.videoPid : null;
   const { audioPid } = pes;

@@ -34,6 +34,9 @@ export class TrackWriter {
   /** A configuration whose parameter sets go in front of the next keyframe. */
   private pending: VideoDecoderConfig | null = null;
   private configWritten = false;
+  /** H.264/H.265 packets dropped before the first key frame with a configuration. */
+  droppedCount = 0;
+  private addedCount = 0;
 
   /** @param codec the track's codec; only `avc` and `hevc` configurations are followed. */
   constructor(
@@ -43,16 +46,32 @@ export class TrackWriter {
     this.nalCodec = codec === 'avc' || codec === 'hevc' ? codec : null;
   }
 
+  /** Whether a packet went in (for H.264/H.265, a key frame with a configuration came). */
+  get started(): boolean {
+    return this.addedCount > 0;
+  }
+
   /**
    * Adds `packet`, whose bytes are in the form `config` describes (H.264/H.265: length-prefixed
-   * NAL units). The first configuration given goes into the file's track header.
+   * NAL units; `config` null for those of a segment without parameter sets, which go with the
+   * record in force). The first configuration given goes into the file's track header.
+   * H.264/H.265 packets before the first key frame that comes with a configuration are dropped
+   * ({@link droppedCount}).
    * @throws UnsupportedExportError when the NAL unit length size changes with the
    *   configuration (the packets would need rewriting).
    */
   async add(packet: EncodedPacket, config: TrackConfig | null): Promise<void> {
+    if (!this.configWritten && this.nalCodec && (packet.type !== 'key' || config === null)) {
+      // H.264/H.265 starts at its first key frame with a configuration: the frames of a
+      // recording that starts between key frames (of a stream cut by time, whose parameter sets
+      // come with key frames only) reference pictures it does not hold, and cannot be decoded.
+      this.droppedCount += 1;
+      return;
+    }
     if (!this.configWritten) {
       // The sources are typed per kind; a writer only ever sees its own kind's configuration.
       await (this.source as EncodedVideoPacketSource).add(packet, config ? { decoderConfig: config as VideoDecoderConfig } : undefined);
+      this.addedCount += 1;
       this.configWritten = config !== null;
       this.lastConfig = config;
       this.recordInForce = config?.description ? bytesOf(config.description) : null;
@@ -64,6 +83,7 @@ export class TrackWriter {
     }
     if (this.pending && packet.type === 'key') packet = await this.withParameterSets(packet, this.pending);
     await (this.source as EncodedVideoPacketSource).add(packet);
+    this.addedCount += 1;
   }
 
   private changed(config: VideoDecoderConfig): boolean {
