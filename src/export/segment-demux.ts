@@ -1,4 +1,4 @@
-import { h264AacPackets, readPesPackets, type H264AacPackets } from './mpeg-ts-pes.ts';
+import { h264AacPackets, readPesPackets, type H264AacPackets, type PesSegment } from './mpeg-ts-pes.ts';
 import { decoderConfigurationRecord, lengthPrefixedSize, nalUnitBounds, parameterSets, writeLengthPrefixed, type NalCodec } from './annex-b.ts';
 import { ALL_FORMATS, BufferSource, EncodedPacket, EncodedPacketSink, Input, MPEG_TS, type InputAudioTrack, type InputVideoTrack, type MediaCodec, type PacketType } from 'mediabunny';
 
@@ -164,10 +164,16 @@ interface FastWay {
 /**
  * The fast way of {@link demuxSegment} (src/export/mpeg-ts-pes.ts): the segment's H.264 and
  * AAC packets, with their PIDs, the key of its layout and the set-ups remembered for it, or
- * null where it does not fit.
+ * null where it does not fit, as for bytes mux.js cannot read (it throws on some that merely
+ * look like MPEG-TS; mediabunny then gives its own answer).
  */
 function fastWay(bytes: Uint8Array, keepsVideo: boolean): FastWay | null {
-  const pes = readPesPackets(bytes);
+  let pes: PesSegment;
+  try {
+    pes = readPesPackets(bytes);
+  } catch {
+    return null;
+  }
   const videoPid = keepsVideo ? pes.videoPid : null;
   const { audioPid } = pes;
   if (videoPid === null && audioPid === null) return null;
@@ -178,8 +184,8 @@ function fastWay(bytes: Uint8Array, keepsVideo: boolean): FastWay | null {
 }
 
 /**
- * What mediabunny sets an MPEG-TS segment's tracks up from: the PMT (`pmt`, PesSegment's in
- * src/export/mpeg-ts-pes.ts), the first access unit's SPS and PPS, and the first ADTS header's
+ * What mediabunny sets an MPEG-TS segment's tracks up from: the PMT (`pmt`, see
+ * {@link PesSegment}), the first access unit's SPS and PPS, and the first ADTS header's
  * profile, sampling frequency and channel configuration (ISO/IEC 14496-3 1.A.2.2.1). Null
  * without SPS and PPS in the first access unit.
  */

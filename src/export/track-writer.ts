@@ -34,8 +34,6 @@ export class TrackWriter {
   /** A configuration whose parameter sets go in front of the next keyframe. */
   private pending: VideoDecoderConfig | null = null;
   private configWritten = false;
-  /** H.264/H.265 packets dropped before the first key frame with a configuration. */
-  droppedCount = 0;
   private addedCount = 0;
 
   /** @param codec the track's codec; only `avc` and `hevc` configurations are followed. */
@@ -55,8 +53,7 @@ export class TrackWriter {
    * Adds `packet`, whose bytes are in the form `config` describes (H.264/H.265: length-prefixed
    * NAL units; `config` null for those of a segment without parameter sets, which go with the
    * record in force). The first configuration given goes into the file's track header.
-   * H.264/H.265 packets before the first key frame that comes with a configuration are dropped
-   * ({@link droppedCount}).
+   * H.264/H.265 packets before the first key frame that comes with a configuration are dropped.
    * @throws UnsupportedExportError when the NAL unit length size changes with the
    *   configuration (the packets would need rewriting).
    */
@@ -65,7 +62,6 @@ export class TrackWriter {
       // H.264/H.265 starts at its first key frame with a configuration: the frames of a
       // recording that starts between key frames (of a stream cut by time, whose parameter sets
       // come with key frames only) reference pictures it does not hold, and cannot be decoded.
-      this.droppedCount += 1;
       return;
     }
     if (!this.configWritten) {
