@@ -123,7 +123,7 @@ export async function remuxRuns(runs: Iterable<Blob[]> | AsyncIterable<Blob[]>, 
   const demux = options.demux ?? demuxSegment;
   let clock: RunClock | null = null;
   try {
-    for await (const { segment, startsRun } of demuxedInOrder(runs, (blob, others) => demux(blob, container.keepsVideo, others), options.demuxAheadCount ?? 0)) {
+    for await (const { segment, startsRun } of demuxedInOrder(runs, (blob, runStart) => demux(blob, container.keepsVideo, runStart), options.demuxAheadCount ?? 0)) {
       if (startsRun || !clock) {
         if (clock) offsetSec = Math.max(offsetSec, clock.endSec);
         clock = { baseSec: null, offsetSec, wrapSec: 0, lastStartSec: null, endSec: offsetSec, window: options.windowSec ?? null };
