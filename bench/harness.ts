@@ -47,10 +47,10 @@ export function run(command: string, args: string[]): Promise<{ elapsedMs: numbe
  * then exits, unless BENCH_COLD_MEMORY=1. On a freshly booted virtual machine the first write
  * to each page of RAM is several times slower than later ones: on the 2-core bench machine,
  * 264 MB written by Node to a new file took 478-654 ms before 6 GB had been touched once and
- * 52-62 ms after, as did Tapedeck's export (2.69-2.93 s before, 2.47 s after, native ffmpeg
- * 1.22 s both times). A native baseline rerun over its own output mostly reuses the pages it
- * freed, while the browser's one run takes new ones, so a cold machine measures the hypervisor
- * against one side only. This puts both on memory as a machine that has been up a while has it.
+ * 52-62 ms after; Tapedeck's export took 2.69-2.93 s before and 2.47 s after, while native
+ * ffmpeg took 1.16-1.28 s and 1.22 s. A native baseline rerun over its own output reuses the
+ * pages it freed, while the browser's one run takes new ones, so a cold machine measures the
+ * hypervisor against one side only. This puts both on memory as a machine that has been up a while has it.
  */
 export function warmMemory(gib = 4): void {
   if (process.env.BENCH_COLD_MEMORY === '1') {
