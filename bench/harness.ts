@@ -50,7 +50,8 @@ export function run(command: string, args: string[]): Promise<{ elapsedMs: numbe
  * 52-62 ms after; Tapedeck's export took 2.69-2.93 s before and 2.47 s after, while native
  * ffmpeg took 1.16-1.28 s and 1.22 s. A native baseline rerun over its own output reuses the
  * pages it freed, while the browser's one run takes new ones, so a cold machine measures the
- * hypervisor against one side only. This puts both on memory as a machine that has been up a while has it.
+ * hypervisor against one side only. This puts both on memory as a machine that has been up a
+ * while has it.
  */
 export function warmMemory(gib = 4): void {
   if (process.env.BENCH_COLD_MEMORY === '1') {

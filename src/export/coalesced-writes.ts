@@ -14,10 +14,10 @@ interface ReadyRun {
  * ask the browser process for quota; mediabunny's own chunking (StreamTarget `chunked`) avoids
  * that but copies every byte into a new 8 MiB buffer per chunk, on the one thread that muxes.
  * Here a write that continues what is gathered, leaves a space in it, or goes back over part of
- * it (a box or element size filled in once its contents are written), is copied into the same buffer ({@link put},
- * which is synchronous, as a mediabunny Target's writes are); a full buffer, or one a write
- * elsewhere interrupts (the `moov` at the end, a size at the start of the file), is set aside
- * until {@link drain} writes it out, then reused. Every byte reaches the file in the order it
+ * it (a box or element size filled in once its contents are written), is copied into the same
+ * buffer ({@link put}, which is synchronous, as a mediabunny Target's writes are); a full
+ * buffer, or one a write elsewhere interrupts (the `moov` at the end, a size at the start of
+ * the file), is set aside until {@link drain} writes it out, then reused. Every byte reaches the file in the order it
  * was written, so a later write over an earlier one wins, as it must.
  *
  * Memory: one buffer being filled plus those set aside since the last {@link drain}; a muxer

@@ -34,7 +34,8 @@ export class TrackWriter {
   /** A configuration whose parameter sets go in front of the next keyframe. */
   private pending: VideoDecoderConfig | null = null;
   private configWritten = false;
-  private addedCount = 0;
+  /** Whether a packet went in: see {@link started}. */
+  private added = false;
 
   /** @param codec the track's codec; only `avc` and `hevc` configurations are followed. */
   constructor(
@@ -46,7 +47,7 @@ export class TrackWriter {
 
   /** Whether a packet went in (for H.264/H.265, a key frame with a configuration came). */
   get started(): boolean {
-    return this.addedCount > 0;
+    return this.added;
   }
 
   /**
@@ -67,7 +68,7 @@ export class TrackWriter {
     if (!this.configWritten) {
       // The sources are typed per kind; a writer only ever sees its own kind's configuration.
       await (this.source as EncodedVideoPacketSource).add(packet, config ? { decoderConfig: config as VideoDecoderConfig } : undefined);
-      this.addedCount += 1;
+      this.added = true;
       this.configWritten = config !== null;
       this.lastConfig = config;
       this.recordInForce = config?.description ? bytesOf(config.description) : null;
@@ -79,7 +80,7 @@ export class TrackWriter {
     }
     if (this.pending && packet.type === 'key') packet = await this.withParameterSets(packet, this.pending);
     await (this.source as EncodedVideoPacketSource).add(packet);
-    this.addedCount += 1;
+    this.added = true;
   }
 
   private changed(config: VideoDecoderConfig): boolean {
