@@ -2,10 +2,15 @@
  * `npm run bench:capture`: Tapedeck downloading a 20-minute, 2.5 Mb/s VOD served on 127.0.0.1
  * and exporting it as MP4, next to `ffmpeg -i URL -c copy out.mp4` on the same playlist over
  * the same server. Prints both times, the ratio and the browser's peak memory (the issue's
- * targets: at most 2x ffmpeg's time, under 300 MB whatever the length). Nothing is asserted.
+ * targets: at most 2x ffmpeg's time, under 300 MB whatever the length). Then, for scale, the
+ * browser's floor: the same segments fetched, and fetched and stored into IndexedDB, by a bare
+ * worker with no Tapedeck code (bench/browser-floor.ts). Nothing is asserted.
  * Set BENCH_CAPTURE_MIN to change the length (default 20 minutes).
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { defaultConfig } from '../src/config.ts';
+import { measureBrowserFloor } from './browser-floor.ts';
 import { probeMedia } from '../tests/helpers/ffprobe.ts';
 import { serveDirectory } from '../tests/helpers/static-dir-server.ts';
 import { BASELINE_RUNS, makeVod, mb, openApp, runMedian, warmMemory, workDir } from './harness.ts';
@@ -52,6 +57,16 @@ try {
   console.log(`  peak by Chromium process kind: ${Object.entries(peaks.byKindBytes).map(([kind, bytes]) => `${kind} ${mb(bytes)}`).join(', ')}`);
   console.log('');
   console.log(`time ratio (Tapedeck download+export / ffmpeg -i URL -c copy): ${(totalMs / native.elapsedMs).toFixed(2)}x`);
+
+  const playlist = await readFile(join(source.dir, source.playlistName), 'utf8');
+  const segmentUrls = playlist.split('\n').filter((line) => line && !line.startsWith('#')).map((line) => new URL(line.trim(), playlistUrl).href);
+  const concurrency = defaultConfig.capture.vodConcurrency;
+  const floor = await measureBrowserFloor(page, segmentUrls, concurrency);
+  const ratio = (ms: number) => `${(ms / 1000).toFixed(2)} s, ${(ms / native.elapsedMs).toFixed(2)}x ffmpeg`;
+  console.log('');
+  console.log(`Browser floor, no Tapedeck code (a bare worker, ${segmentUrls.length} segments, ${mb(floor.bytes)}, ${concurrency} at once):`);
+  console.log(`  fetch into Blobs: ${ratio(floor.fetchMs)}`);
+  console.log(`  fetch and store into IndexedDB: ${ratio(floor.fetchAndStoreMs)} (Tapedeck's download: ${ratio(downloadMs)})`);
 } finally {
   await app.close();
   await files.close();
