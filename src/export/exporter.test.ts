@@ -5,6 +5,7 @@ import { defaultConfig } from '../config.ts';
 import { demoSegment, newRecording, openTestStore, storeDemoRecording, type TestStore } from '../storage/test-fixtures.ts';
 import type { Recording } from '../storage/types.ts';
 import { downloadFileName, ExportError, exportFileType, exportRecording } from './exporter.ts';
+import { fetchVodSegments } from './test-format-streams.ts';
 
 const FORBIDDEN = /[\\/:*?"<>|]/;
 const CONTROL = /\p{Cc}/u;
@@ -162,6 +163,20 @@ describe('exportRecording', () => {
     // Without renditions there is nothing to say.
     const alone = await storeDemoRecording(t.store, [0, 1]);
     expect((await exportRecording(alone, { format: 'mp4', dbName: t.dbName })).warnings).toEqual([]);
+  });
+
+  test('a recording that began between key frames exports with its video from the first one, and says how much was left out', { timeout: 60_000 }, async () => {
+    // `ts-split-gop` from its second segment: 1 s segments of a stream with a key frame every 2 s.
+    const recording = await t.store.create(newRecording({ title: 'Joined mid-GOP' }));
+    for (const [msn, segment] of (await fetchVodSegments('ts-split-gop')).slice(1, 6).entries()) {
+      await t.store.appendSegment({ recordingId: recording.id, msn, durationSec: segment.durationSec, discontinuity: false, programDateTimeMs: null, data: segment.data });
+    }
+    const exported = await exportRecording((await t.store.get(recording.id))!, { format: 'mp4', dbName: t.dbName });
+    expect(exported.warnings).toEqual([
+      'The video starts 1.0 s into the file: the recording began between key frames, and its first 25 frames could not be decoded without the pictures before them, so they were left out.',
+    ]);
+    const input = new Input({ source: new BufferSource(new Uint8Array(await exported.file.arrayBuffer())), formats: ALL_FORMATS });
+    expect(await (await input.getPrimaryVideoTrack())!.getFirstTimestamp()).toBeCloseTo(1, 1);
   });
 
   test('a recording without segments fails with code failed and leaves no file', { timeout: 30_000 }, async () => {

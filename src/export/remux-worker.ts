@@ -133,7 +133,7 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
     }
     throwIfCancelled();
     await output.commit();
-    post({ type: 'done', durationSec: result.durationSec, codecs: result.codecs, warnings });
+    post({ type: 'done', durationSec: result.durationSec, codecs: result.codecs, warnings: [...warnings, ...(result.warnings ?? [])] });
   } catch (error) {
     // A picked file keeps what it held before; a file of our own is removed.
     await output?.discard();

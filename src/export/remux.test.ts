@@ -157,6 +157,8 @@ describe('segments without parameter sets', () => {
     try {
       const result = await remuxRuns([segments], { format: 'mp4', destination: out.writable, totalDurationSec: 6, ...(pool ? { demux: pool.demux, demuxAheadCount: 2 } : {}) });
       expect(Math.abs(result.durationSec - 6)).toBeLessThan(0.1);
+      // It starts on a key frame: nothing was left out, so nothing to tell.
+      expect(result.warnings).toEqual([]);
     } finally {
       pool?.close();
     }
@@ -175,7 +177,11 @@ describe('segments without parameter sets', () => {
     const pool = inWorkers ? new DemuxPool(2) : null;
     const out = memoryWritable();
     try {
-      await remuxRuns([segments], { format: 'mp4', destination: out.writable, totalDurationSec: 5, ...(pool ? { demux: pool.demux, demuxAheadCount: 2 } : {}) });
+      const result = await remuxRuns([segments], { format: 'mp4', destination: out.writable, totalDurationSec: 5, ...(pool ? { demux: pool.demux, demuxAheadCount: 2 } : {}) });
+      // The user is told what was left out.
+      expect(result.warnings).toEqual([
+        'The video starts 1.0 s into the file: the recording began between key frames, and its first 25 frames could not be decoded without the pictures before them, so they were left out.',
+      ]);
     } finally {
       pool?.close();
     }

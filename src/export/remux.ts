@@ -12,7 +12,7 @@ import {
 import { demuxSegment, packetAt, type DemuxedSegment, type DemuxedTrack, type SegmentDemuxer } from './segment-demux.ts';
 import { startsDiscontinuity, type StoredSegmentTiming } from '../storage/segment-timeline.ts';
 import { UnsupportedExportError } from './export-errors.ts';
-import { TrackWriter } from './track-writer.ts';
+import { droppedLeadingFramesWarning, TrackWriter } from './track-writer.ts';
 import { destinationTarget, type ExportDestination } from './coalesced-target.ts';
 
 /** Containers a recording can be remuxed into without re-encoding. */
@@ -69,6 +69,8 @@ export interface RemuxResult {
   durationSec: number;
   /** Codec strings of the tracks written. */
   codecs: string[];
+  /** What the user should know of the file, one sentence each (none when absent). */
+  warnings?: string[];
 }
 
 type Track = { demuxed: DemuxedTrack; writer: TrackWriter };
@@ -148,7 +150,8 @@ export async function remuxRuns(runs: Iterable<Blob[]> | AsyncIterable<Blob[]>, 
     await output.finalize();
     options.onProgress?.(1);
     const window = options.windowSec;
-    return { durationSec: window ? Math.max(0, Math.min(offsetSec, window.endSec) - window.startSec) : offsetSec, codecs };
+    const dropped = droppedLeadingFramesWarning(sinks.video);
+    return { durationSec: window ? Math.max(0, Math.min(offsetSec, window.endSec) - window.startSec) : offsetSec, codecs, warnings: dropped ? [dropped] : [] };
   } catch (error) {
     if (output.state !== 'finalized' && output.state !== 'canceled') await output.cancel();
     throw error;

@@ -36,6 +36,8 @@ export class TrackWriter {
   private configWritten = false;
   /** Whether a packet went in: see {@link started}. */
   private added = false;
+  private droppedFrames = 0;
+  private droppedSec = 0;
 
   /** @param codec the track's codec; only `avc` and `hevc` configurations are followed. */
   constructor(
@@ -51,6 +53,14 @@ export class TrackWriter {
   }
 
   /**
+   * The H.264/H.265 packets dropped ahead of the track's first key frame with a configuration
+   * (see {@link add}): how many, and their summed duration in seconds.
+   */
+  get droppedLeading(): { frameCount: number; durationSec: number } {
+    return { frameCount: this.droppedFrames, durationSec: this.droppedSec };
+  }
+
+  /**
    * Adds `packet`, whose bytes are in the form `config` describes (H.264/H.265: length-prefixed
    * NAL units; `config` null for those of a segment without parameter sets, which go with the
    * record in force). The first configuration given goes into the file's track header.
@@ -63,6 +73,8 @@ export class TrackWriter {
       // H.264/H.265 starts at its first key frame with a configuration: the frames of a
       // recording that starts between key frames (of a stream cut by time, whose parameter sets
       // come with key frames only) reference pictures it does not hold, and cannot be decoded.
+      this.droppedFrames += 1;
+      this.droppedSec += packet.duration;
       return;
     }
     if (!this.configWritten) {
@@ -126,6 +138,17 @@ export class TrackWriter {
     joined.set(data.subarray(insertAt), at);
     return packet.clone({ data: joined });
   }
+}
+
+/**
+ * What the user is told of a video track written by `writer` whose first frames were dropped
+ * ({@link TrackWriter.droppedLeading}): one sentence, or null when none were.
+ */
+export function droppedLeadingFramesWarning(writer: TrackWriter | null): string | null {
+  const { frameCount, durationSec } = writer?.droppedLeading ?? { frameCount: 0, durationSec: 0 };
+  if (frameCount === 0) return null;
+  const frames = frameCount === 1 ? 'frame' : 'frames';
+  return `The video starts ${durationSec.toFixed(1)} s into the file: the recording began between key frames, and its first ${frameCount} ${frames} could not be decoded without the pictures before them, so they were left out.`;
 }
 
 /**
