@@ -15,7 +15,7 @@ import { isSubtitlesRendition, renditionTrackName } from '../capture/rendition-r
 import type { RecordingStore } from '../storage/recording-store.ts';
 import type { Recording, SegmentRecord } from '../storage/types.ts';
 import { storedSegmentBlobReader } from './recording-runs.ts';
-import { droppedLeadingFramesWarning, TrackWriter } from './track-writer.ts';
+import { droppedLeadingFramesWarnings, TrackWriter } from './track-writer.ts';
 import { destinationTarget } from './coalesced-target.ts';
 import { ptsWrapSec, REMUX_CONTAINERS, UnsupportedExportError, type RemuxOptions, type RemuxResult } from './remux.ts';
 
@@ -171,8 +171,8 @@ export async function remuxWithRenditions(main: Recording, mainSegments: Segment
     }
     await output.finalize();
     options.onProgress?.(1);
-    const dropped = droppedLeadingFramesWarning(streams[0]!.cursor.writer);
-    return { merged: { durationSec: endSec, codecs: codecs.filter(Boolean), warnings: dropped ? [dropped] : [] } };
+    // The main video is the first stream added.
+    return { merged: { durationSec: endSec, codecs: codecs.filter(Boolean), warnings: droppedLeadingFramesWarnings(streams[0]!.cursor.writer) } };
   } catch (error) {
     for (const { cursor } of streams) cursor.input?.dispose();
     if (output.state !== 'finalized' && output.state !== 'canceled') await output.cancel();

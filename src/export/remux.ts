@@ -12,7 +12,7 @@ import {
 import { demuxSegment, packetAt, type DemuxedSegment, type DemuxedTrack, type SegmentDemuxer } from './segment-demux.ts';
 import { startsDiscontinuity, type StoredSegmentTiming } from '../storage/segment-timeline.ts';
 import { UnsupportedExportError } from './export-errors.ts';
-import { droppedLeadingFramesWarning, TrackWriter } from './track-writer.ts';
+import { droppedLeadingFramesWarnings, TrackWriter } from './track-writer.ts';
 import { destinationTarget, type ExportDestination } from './coalesced-target.ts';
 
 /** Containers a recording can be remuxed into without re-encoding. */
@@ -150,8 +150,8 @@ export async function remuxRuns(runs: Iterable<Blob[]> | AsyncIterable<Blob[]>, 
     await output.finalize();
     options.onProgress?.(1);
     const window = options.windowSec;
-    const dropped = droppedLeadingFramesWarning(sinks.video);
-    return { durationSec: window ? Math.max(0, Math.min(offsetSec, window.endSec) - window.startSec) : offsetSec, codecs, warnings: dropped ? [dropped] : [] };
+    const warnings = droppedLeadingFramesWarnings(sinks.video);
+    return { durationSec: window ? Math.max(0, Math.min(offsetSec, window.endSec) - window.startSec) : offsetSec, codecs, warnings };
   } catch (error) {
     if (output.state !== 'finalized' && output.state !== 'canceled') await output.cancel();
     throw error;

@@ -142,13 +142,13 @@ export class TrackWriter {
 
 /**
  * What the user is told of a video track written by `writer` whose first frames were dropped
- * ({@link TrackWriter.droppedLeading}): one sentence, or null when none were.
+ * ({@link TrackWriter.droppedLeading}): one sentence, or none when none were.
  */
-export function droppedLeadingFramesWarning(writer: TrackWriter | null): string | null {
+export function droppedLeadingFramesWarnings(writer: TrackWriter | null): string[] {
   const { frameCount, durationSec } = writer?.droppedLeading ?? { frameCount: 0, durationSec: 0 };
-  if (frameCount === 0) return null;
+  if (frameCount === 0) return [];
   const frames = frameCount === 1 ? 'frame' : 'frames';
-  return `The video starts ${durationSec.toFixed(1)} s into the file: the recording began between key frames, and its first ${frameCount} ${frames} could not be decoded without the pictures before them, so they were left out.`;
+  return [`The video starts ${durationSec.toFixed(1)} s into the file: the recording began between key frames, and its first ${frameCount} ${frames} could not be decoded without the pictures before them, so they were left out.`];
 }
 
 /**
