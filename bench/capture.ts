@@ -13,8 +13,9 @@ import { defaultConfig } from '../src/config.ts';
 import { measureBrowserFloor } from './browser-floor.ts';
 import { probeMedia } from '../tests/helpers/ffprobe.ts';
 import { serveDirectory } from '../tests/helpers/static-dir-server.ts';
-import { BASELINE_RUNS, makeVod, mb, openApp, runMedian, warmMemory, workDir } from './harness.ts';
+import { BASELINE_RUNS, cpuLine, makeVod, mb, openApp, runMedian, warmMemory, workDir } from './harness.ts';
 import { sampleTreeMemory, treeRssBytes } from '../tests/helpers/process-memory.ts';
+import { cpuSecBetween, treeCpuSecByKind } from '../tests/helpers/process-cpu.ts';
 
 const minutes = Number(process.env.BENCH_CAPTURE_MIN ?? 20);
 const source = await makeVod({ name: `vod-${minutes}min-2500k`, clipSec: 30, loops: minutes * 2, videoBitrate: '2500k', segmentSec: 6 });
@@ -32,10 +33,12 @@ try {
   const downloadSampler = sampleTreeMemory(browserPid, 100);
   const live = page.getByRole('region', { name: 'Record a stream' });
   await live.getByLabel('Stream URL').fill(playlistUrl);
+  const cpuAtStart = await treeCpuSecByKind(browserPid);
   const startedAt = performance.now();
   await live.getByRole('button', { name: 'Record' }).click();
   await live.getByRole('status').filter({ hasText: 'Recorded' }).waitFor({ timeout: 60 * 60_000 });
   const downloadMs = performance.now() - startedAt;
+  const cpuAtDownloaded = await treeCpuSecByKind(browserPid);
   const downloadPeaks = await downloadSampler.stop();
   const exportSampler = sampleTreeMemory(browserPid, 100);
   const item = page.getByRole('region', { name: 'Library' }).getByRole('listitem').first();
@@ -43,6 +46,7 @@ try {
   const exportStartedAt = performance.now();
   const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60 * 60_000 }), item.getByRole('button', { name: 'Download' }).click()]);
   const exportMs = performance.now() - exportStartedAt;
+  const cpuAtExported = await treeCpuSecByKind(browserPid);
   const exportPeaks = await exportSampler.stop();
   const peaks = downloadPeaks.totalBytes >= exportPeaks.totalBytes ? downloadPeaks : exportPeaks;
   const outPath = join(workDir, 'capture-tapedeck.mp4');
@@ -55,8 +59,15 @@ try {
   console.log(`  browser peak RSS ${mb(peaks.totalBytes)} (idle app ${mb(baselineBytes)}, rise ${mb(peaks.totalBytes - baselineBytes)})`);
   console.log(`  rise while downloading ${mb(downloadPeaks.totalBytes - baselineBytes)}, while exporting ${mb(exportPeaks.totalBytes - baselineBytes)}`);
   console.log(`  peak by Chromium process kind: ${Object.entries(peaks.byKindBytes).map(([kind, bytes]) => `${kind} ${mb(bytes)}`).join(', ')}`);
+  const downloadCpu = cpuSecBetween(cpuAtStart, cpuAtDownloaded);
+  const exportCpu = cpuSecBetween(cpuAtDownloaded, cpuAtExported);
+  console.log(`  while downloading: ${cpuLine(downloadCpu)}`);
+  console.log(`  while exporting: ${cpuLine(exportCpu)}`);
+  console.log(`  ffmpeg: CPU ${native.cpuSec.toFixed(2)} s`);
   console.log('');
   console.log(`time ratio (Tapedeck download+export / ffmpeg -i URL -c copy): ${(totalMs / native.elapsedMs).toFixed(2)}x`);
+  const totalCpuSec = [downloadCpu, exportCpu].flatMap((byKind) => Object.values(byKind)).reduce((a, b) => a + b, 0);
+  console.log(`CPU time ratio (Tapedeck's browser, download+export / ffmpeg): ${(totalCpuSec / native.cpuSec).toFixed(2)}x`);
 
   const playlist = await readFile(join(source.dir, source.playlistName), 'utf8');
   const segmentUrls = playlist.split('\n').filter((line) => line && !line.startsWith('#')).map((line) => new URL(line.trim(), playlistUrl).href);

@@ -12,6 +12,8 @@ import { probeMedia } from '../tests/helpers/ffprobe.ts';
 import { serveDirectory } from '../tests/helpers/static-dir-server.ts';
 import { BASELINE_RUNS, makeVod, mb, openApp, runMedian, warmMemory, workDir } from './harness.ts';
 import { sampleTreeMemory, treeRssBytes } from '../tests/helpers/process-memory.ts';
+import { cpuSecBetween, treeCpuSecByKind } from '../tests/helpers/process-cpu.ts';
+import { cpuLine } from './harness.ts';
 
 const targetMb = Number(process.env.BENCH_TARGET_MB ?? 320);
 /** The 20 s clip at 24 Mb/s is about 60 MB. */
@@ -37,9 +39,11 @@ try {
   await item.getByLabel('Format').selectOption('mp4');
   const baselineBytes = await treeRssBytes(browserPid);
   const sampler = sampleTreeMemory(browserPid, 50);
+  const cpuBefore = await treeCpuSecByKind(browserPid);
   const exportStartedAt = performance.now();
   const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30 * 60_000 }), item.getByRole('button', { name: 'Download' }).click()]);
   const exportMs = performance.now() - exportStartedAt;
+  const exportCpu = cpuSecBetween(cpuBefore, await treeCpuSecByKind(browserPid));
   const peaks = await sampler.stop();
   const outPath = join(workDir, 'tapedeck.mp4');
   await download.saveAs(outPath);
@@ -48,9 +52,11 @@ try {
 
   console.log(`Tapedeck export: ${(exportMs / 1000).toFixed(2)} s, browser peak RSS ${mb(peaks.totalBytes)} (before export ${mb(baselineBytes)}, rise ${mb(peaks.totalBytes - baselineBytes)})`);
   console.log(`  peak by Chromium process kind: ${Object.entries(peaks.byKindBytes).map(([kind, bytes]) => `${kind} ${mb(bytes)}`).join(', ')}`);
+  console.log(`  ${cpuLine(exportCpu)}`);
   console.log(`Output: ${probed.streams.map((s) => s.codecName).join('+')}, ${probed.durationSec.toFixed(2)} s (ffmpeg's: ${nativeProbe.durationSec.toFixed(2)} s)`);
   console.log('');
   console.log(`export time ratio (Tapedeck / ffmpeg -c copy): ${(exportMs / native.elapsedMs).toFixed(2)}x`);
+  console.log(`CPU time ratio (Tapedeck's browser / ffmpeg):  ${(Object.values(exportCpu).reduce((a, b) => a + b, 0) / native.cpuSec).toFixed(2)}x (ffmpeg ${native.cpuSec.toFixed(2)} s)`);
   console.log(`memory rise during export / ffmpeg peak RSS:   ${((peaks.totalBytes - baselineBytes) / native.peakRssBytes).toFixed(2)}x (${mb(peaks.totalBytes - baselineBytes)} vs ${mb(native.peakRssBytes)})`);
   console.log(`input size: ${mb(source.totalBytes)}`);
 } finally {

@@ -21,22 +21,47 @@ export const workDir = new URL('./.work/', import.meta.url).pathname;
 export const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 /**
- * Runs a command to completion, sampling its process tree's memory.
- * @returns wall time in ms and peak summed RSS in bytes.
+ * One line of CPU seconds by Chromium process kind (from tests/helpers/process-cpu.ts), their
+ * total first, e.g. `CPU 4.10 s: renderer 3.40 s, main 0.62 s, utility 0.08 s`; kinds under
+ * 0.01 s are left out.
+ */
+export function cpuLine(byKindSec: Record<string, number>): string {
+  const totalSec = Object.values(byKindSec).reduce((a, b) => a + b, 0);
+  const kinds = Object.entries(byKindSec).filter(([, sec]) => sec >= 0.01).sort((a, b) => b[1] - a[1]);
+  return `CPU ${totalSec.toFixed(2)} s: ${kinds.map(([kind, sec]) => `${kind} ${sec.toFixed(2)} s`).join(', ')}`;
+}
+
+/** What {@link run} measured of a command. */
+export interface RunFigures {
+  elapsedMs: number;
+  /** Peak summed resident memory of its process tree, in bytes. */
+  peakRssBytes: number;
+  /** CPU time it and its children used, user and system together, in seconds. */
+  cpuSec: number;
+}
+
+/**
+ * Runs a command to completion, sampling its process tree's memory. It runs under `sh`, whose
+ * `times` builtin then gives its children's CPU time exactly (on a descriptor of its own).
  * @throws Error with the stderr tail when it exits non-zero.
  */
-export function run(command: string, args: string[]): Promise<{ elapsedMs: number; peakRssBytes: number }> {
+export function run(command: string, args: string[]): Promise<RunFigures> {
   return new Promise((resolve, reject) => {
     const startedAt = performance.now();
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const script = '"$@"; status=$?; times >&3; exit $status';
+    const child = spawn('sh', ['-c', script, 'sh', command, ...args], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
     const sampler = sampleTreeMemory(child.pid!, 20);
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+    let times = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+    child.stdio[3]!.on('data', (chunk: Buffer) => (times += chunk.toString()));
     child.on('error', reject);
     child.on('close', async (code) => {
       const elapsedMs = performance.now() - startedAt;
       const peakRssBytes = (await sampler.stop()).totalBytes;
-      if (code === 0) resolve({ elapsedMs, peakRssBytes });
+      // `times` prints the shell's user and system time, then its children's: "0m1.23s 0m0.10s".
+      const seconds = [...times.matchAll(/(\d+)m([\d.]+)s/g)].map((match) => Number(match[1]) * 60 + Number(match[2]));
+      if (code === 0) resolve({ elapsedMs, peakRssBytes, cpuSec: (seconds[2] ?? NaN) + (seconds[3] ?? NaN) });
       else reject(new Error(`${command} exited ${code}: ${stderr}`));
     });
   });
@@ -71,14 +96,14 @@ export const BASELINE_RUNS = 3;
 
 /**
  * Runs a command {@link BASELINE_RUNS} times (or `count`) with {@link run}.
- * @returns the median wall time in ms and the highest peak RSS in bytes.
+ * @returns the median wall time in ms, the highest peak RSS in bytes and the median CPU time in seconds.
  * @throws as {@link run}.
  */
-export async function runMedian(command: string, args: string[], count = BASELINE_RUNS): Promise<{ elapsedMs: number; peakRssBytes: number }> {
-  const runs: { elapsedMs: number; peakRssBytes: number }[] = [];
+export async function runMedian(command: string, args: string[], count = BASELINE_RUNS): Promise<RunFigures> {
+  const runs: RunFigures[] = [];
   for (let index = 0; index < count; index++) runs.push(await run(command, args));
-  const timesMs = runs.map((one) => one.elapsedMs).sort((a, b) => a - b);
-  return { elapsedMs: timesMs[Math.floor(count / 2)]!, peakRssBytes: Math.max(...runs.map((one) => one.peakRssBytes)) };
+  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(count / 2)]!;
+  return { elapsedMs: median(runs.map((one) => one.elapsedMs)), peakRssBytes: Math.max(...runs.map((one) => one.peakRssBytes)), cpuSec: median(runs.map((one) => one.cpuSec)) };
 }
 
 /** Options of {@link makeVod}: those of {@link makeLoopedVod}, with a folder name under {@link workDir}. */

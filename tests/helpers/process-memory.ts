@@ -16,7 +16,7 @@ export async function rssBytes(pid: number): Promise<number> {
  * `[0]` the state (`R`, `S`, `Z`…), `[1]` the parent's id, and so on (proc(5)); null once the
  * process is gone.
  */
-async function statFields(pid: number): Promise<string[] | null> {
+export async function statFields(pid: number): Promise<string[] | null> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
   return stat === null ? null : stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
@@ -77,7 +77,8 @@ export interface MemorySampler {
   stop(): Promise<MemoryPeaks>;
 }
 
-async function processKind(pid: number): Promise<string> {
+/** A process's kind: Chromium's `--type=` (`renderer`, `utility`, `gpu-process`…), or `main` for any other. */
+export async function processKind(pid: number): Promise<string> {
   const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
   return /--type=([a-z-]+)/.exec(cmdline)?.[1] ?? 'main';
 }
