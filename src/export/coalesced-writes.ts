@@ -17,8 +17,8 @@ interface ReadyRun {
  * it (a box or element size filled in once its contents are written), is copied into the same
  * buffer ({@link put}, which is synchronous, as a mediabunny Target's writes are); a full
  * buffer, or one a write elsewhere interrupts (the `moov` at the end, a size at the start of
- * the file), is set aside until {@link drain} writes it out, then reused. Every byte reaches the file in the order it
- * was written, so a later write over an earlier one wins, as it must.
+ * the file), is set aside until {@link drain} writes it out, then reused. Every byte reaches
+ * the file in the order it was written, so a later write over an earlier one wins, as it must.
  *
  * Memory: one buffer being filled plus those set aside since the last {@link drain}; a muxer
  * that drains once per chunk of samples (mediabunny flushes after each) holds two or three.
