@@ -1,8 +1,8 @@
 /**
- * The browser's own floor under Tapedeck's download: the same segments fetched by a bare
+ * The browser's own floor under Tapedeck's download and export: the same work done by a bare
  * dedicated worker, in the page of the bench, with no Tapedeck code. It shows how much of the
- * download's time is Chromium fetching bytes and writing Blobs into IndexedDB, which no code
- * of ours can make faster.
+ * time is Chromium fetching bytes, writing Blobs into IndexedDB and reading them back into an
+ * Origin Private File System file, which no code of ours can make faster.
  */
 import type { Page } from 'playwright';
 
@@ -16,6 +16,15 @@ export interface BrowserFloor {
   bytes: number;
 }
 
+/** What {@link measureExportFloor} measured. */
+export interface ExportFloor {
+  /** Wall time of reading every stored segment of the recording and writing it into one OPFS file, in ms. */
+  elapsedMs: number;
+  /** Bytes read and written. */
+  bytes: number;
+  segmentCount: number;
+}
+
 /**
  * The worker, as source text (it runs from a Blob URL, outside the app's bundle). Given
  * `{ urls, concurrency, databaseName }`, it fetches the URLs `concurrency` at a time with
@@ -23,7 +32,7 @@ export interface BrowserFloor {
  * readwrite transaction of its own, as the recorder's segment fetch workers do, and deletes
  * the database at the end. Answers `{ elapsedMs, bytes }` or `{ error }`.
  */
-const WORKER_SOURCE = `
+const FETCH_WORKER_SOURCE = `
 onmessage = async (event) => {
   const { urls, concurrency, databaseName } = event.data;
   try {
@@ -69,24 +78,112 @@ onmessage = async (event) => {
  * @throws Error when a fetch fails or the database refuses a write.
  */
 export async function measureBrowserFloor(page: Page, urls: string[], concurrency: number): Promise<BrowserFloor> {
-  const pass = (databaseName: string | null) =>
-    page.evaluate(
-      async ({ source, urls, concurrency, databaseName }) => {
-        const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
-        try {
-          return await new Promise<{ elapsedMs: number; bytes: number } | { error: string }>((resolve) => {
-            worker.onmessage = (event) => resolve(event.data);
-            worker.postMessage({ urls, concurrency, databaseName });
-          });
-        } finally {
-          worker.terminate();
-        }
-      },
-      { source: WORKER_SOURCE, urls, concurrency, databaseName },
-    );
-  const fetched = await pass(null);
+  const fetched = await inBareWorker(page, FETCH_WORKER_SOURCE, { urls, concurrency, databaseName: null });
   if ('error' in fetched) throw new Error(`Browser floor, fetch pass: ${fetched.error}`);
-  const stored = await pass('tapedeck-bench-floor');
+  const stored = await inBareWorker(page, FETCH_WORKER_SOURCE, { urls, concurrency, databaseName: 'tapedeck-bench-floor' });
   if ('error' in stored) throw new Error(`Browser floor, store pass: ${stored.error}`);
   return { fetchMs: fetched.elapsedMs, fetchAndStoreMs: stored.elapsedMs, bytes: stored.bytes };
+}
+
+/**
+ * The worker of {@link measureExportFloor}, as source text. Given `{ recordingId, concurrency }`,
+ * it takes the recording's segment records from the app's database (`tapedeck`, store
+ * `segments`, keys `[recordingId, msn]`, src/storage/db.ts) in one read, then reads their Blobs
+ * `concurrency` at a time (`Blob.arrayBuffer()`, as the export's demux workers do) and writes
+ * each at its place in one OPFS file through a sync access handle (as the export's output
+ * does), which it removes at the end. Answers `{ elapsedMs, bytes, segmentCount }` or `{ error }`.
+ */
+const EXPORT_WORKER_SOURCE = `
+onmessage = async (event) => {
+  const { recordingId, concurrency } = event.data;
+  const fileName = 'tapedeck-bench-floor.bin';
+  try {
+    const db = await new Promise((resolve, reject) => {
+      const request = indexedDB.open('tapedeck');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const root = await navigator.storage.getDirectory();
+    const handle = await (await root.getFileHandle(fileName, { create: true })).createSyncAccessHandle();
+    const startedAt = performance.now();
+    const records = await new Promise((resolve, reject) => {
+      const range = IDBKeyRange.bound([recordingId, -Infinity], [recordingId, Infinity]);
+      const request = db.transaction('segments').objectStore('segments').getAll(range);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const offsets = [];
+    let bytes = 0;
+    for (const record of records) { offsets.push(bytes); bytes += record.data.size; }
+    let next = 0;
+    const lane = async () => {
+      for (let index = next++; index < records.length; index = next++) {
+        handle.write(new Uint8Array(await records[index].data.arrayBuffer()), { at: offsets[index] });
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, lane));
+    handle.flush();
+    const elapsedMs = performance.now() - startedAt;
+    handle.close();
+    db.close();
+    await root.removeEntry(fileName);
+    postMessage({ elapsedMs, bytes, segmentCount: records.length });
+  } catch (error) {
+    postMessage({ error: String(error) });
+  }
+};`;
+
+/**
+ * The export's floor: a bare worker of `page` reads the stored segments of the app's newest
+ * recording out of IndexedDB, `concurrency` at a time, and writes them one after another into
+ * an OPFS file (removed afterwards), with no demuxing or muxing: the least a browser export of
+ * that recording into a file can cost.
+ * @throws Error when the app holds no recording, or a read or write fails.
+ */
+export async function measureExportFloor(page: Page, concurrency: number): Promise<ExportFloor> {
+  const recordingId = await page.evaluate(
+    () =>
+      new Promise<string | null>((resolve, reject) => {
+        const request = indexedDB.open('tapedeck');
+        request.onerror = () => reject(request.error);
+        request.onsuccess = () => {
+          const db = request.result;
+          const all = db.transaction('recordings').objectStore('recordings').getAll();
+          all.onerror = () => reject(all.error);
+          all.onsuccess = () => {
+            db.close();
+            const newest = (all.result as { id: string; startedAtMs: number }[]).sort((a, b) => b.startedAtMs - a.startedAtMs)[0];
+            resolve(newest?.id ?? null);
+          };
+        };
+      }),
+  );
+  if (recordingId === null) throw new Error('Export floor: the app holds no recording.');
+  const result = await inBareWorker(page, EXPORT_WORKER_SOURCE, { recordingId, concurrency });
+  if ('error' in result) throw new Error(`Export floor: ${result.error}`);
+  return { elapsedMs: result.elapsedMs, bytes: result.bytes, segmentCount: result.segmentCount ?? 0 };
+}
+
+/** A bare worker's answer: what it did and in how long (`segmentCount` from the export floor only), or why it failed. */
+type WorkerAnswer = { elapsedMs: number; bytes: number; segmentCount?: number } | { error: string };
+
+/**
+ * Runs `source` in a dedicated worker of `page` made from a Blob URL (outside the app's
+ * bundle), posts it `message` and gives back its one answer; the worker is then terminated.
+ */
+async function inBareWorker(page: Page, source: string, message: object): Promise<WorkerAnswer> {
+  return page.evaluate(
+    async ({ source, message }) => {
+      const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+      try {
+        return await new Promise<WorkerAnswer>((resolve) => {
+          worker.onmessage = (event) => resolve(event.data);
+          worker.postMessage(message);
+        });
+      } finally {
+        worker.terminate();
+      }
+    },
+    { source, message },
+  );
 }

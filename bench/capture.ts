@@ -3,14 +3,15 @@
  * and exporting it as MP4, next to `ffmpeg -i URL -c copy out.mp4` on the same playlist over
  * the same server. Prints both times, the ratio and the browser's peak memory (the issue's
  * targets: at most 2x ffmpeg's time, under 300 MB whatever the length). Then, for scale, the
- * browser's floor: the same segments fetched, and fetched and stored into IndexedDB, by a bare
- * worker with no Tapedeck code (bench/browser-floor.ts). Nothing is asserted.
+ * browser's floor: the same segments fetched, and fetched and stored into IndexedDB, and the
+ * stored segments read back into an OPFS file, by a bare worker with no Tapedeck code
+ * (bench/browser-floor.ts). Nothing is asserted.
  * Set BENCH_CAPTURE_MIN to change the length (default 20 minutes).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultConfig } from '../src/config.ts';
-import { measureBrowserFloor } from './browser-floor.ts';
+import { measureBrowserFloor, measureExportFloor } from './browser-floor.ts';
 import { probeMedia } from '../tests/helpers/ffprobe.ts';
 import { serveDirectory } from '../tests/helpers/static-dir-server.ts';
 import { BASELINE_RUNS, cpuLine, makeVod, mb, openApp, runMedian, warmMemory, workDir } from './harness.ts';
@@ -78,6 +79,10 @@ try {
   console.log(`Browser floor, no Tapedeck code (a bare worker, ${segmentUrls.length} segments, ${mb(floor.bytes)}, ${concurrency} at once):`);
   console.log(`  fetch into Blobs: ${ratio(floor.fetchMs)}`);
   console.log(`  fetch and store into IndexedDB: ${ratio(floor.fetchAndStoreMs)} (Tapedeck's download: ${ratio(downloadMs)})`);
+  const readers = Math.max(1, Math.min(defaultConfig.export.demuxWorkerMaxCount, await page.evaluate(() => navigator.hardwareConcurrency || 2)));
+  const exportFloor = await measureExportFloor(page, readers);
+  console.log(`  read the stored segments back into an OPFS file, ${readers} at once: ${ratio(exportFloor.elapsedMs)} (Tapedeck's export: ${ratio(exportMs)})`);
+  console.log(`  the two together, the least a browser that records into IndexedDB can take: ${ratio(floor.fetchAndStoreMs + exportFloor.elapsedMs)}`);
 } finally {
   await app.close();
   await files.close();
