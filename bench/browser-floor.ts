@@ -5,6 +5,7 @@
  * Origin Private File System file, which no code of ours can make faster.
  */
 import type { Page } from 'playwright';
+import { defaultConfig } from '../src/config.ts';
 
 /** What {@link measureBrowserFloor} measured. */
 export interface BrowserFloor {
@@ -23,6 +24,8 @@ export interface ExportFloor {
   /** Bytes read and written. */
   bytes: number;
   segmentCount: number;
+  /** Segments read at once: as many as the export has demux workers. */
+  concurrency: number;
 }
 
 /**
@@ -135,12 +138,15 @@ onmessage = async (event) => {
 
 /**
  * The export's floor: a bare worker of `page` reads the stored segments of the app's newest
- * recording out of IndexedDB, `concurrency` at a time, and writes them one after another into
- * an OPFS file (removed afterwards), with no demuxing or muxing: the least a browser export of
- * that recording into a file can cost.
+ * recording out of IndexedDB, as many at once as the export has demux workers (one per core,
+ * up to `demuxWorkerMaxCount`, as src/export/remux-worker.ts makes them), and writes them one
+ * after another into an OPFS file (removed afterwards), with no demuxing or muxing: the least
+ * a browser export of that recording into a file can cost.
  * @throws Error when the app holds no recording, or a read or write fails.
  */
-export async function measureExportFloor(page: Page, concurrency: number): Promise<ExportFloor> {
+export async function measureExportFloor(page: Page): Promise<ExportFloor> {
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency || 2);
+  const concurrency = Math.max(1, Math.min(defaultConfig.export.demuxWorkerMaxCount, cores));
   const recordingId = await page.evaluate(
     () =>
       new Promise<string | null>((resolve, reject) => {
@@ -161,7 +167,7 @@ export async function measureExportFloor(page: Page, concurrency: number): Promi
   if (recordingId === null) throw new Error('Export floor: the app holds no recording.');
   const result = await inBareWorker(page, EXPORT_WORKER_SOURCE, { recordingId, concurrency });
   if ('error' in result) throw new Error(`Export floor: ${result.error}`);
-  return { elapsedMs: result.elapsedMs, bytes: result.bytes, segmentCount: result.segmentCount ?? 0 };
+  return { elapsedMs: result.elapsedMs, bytes: result.bytes, segmentCount: result.segmentCount ?? 0, concurrency };
 }
 
 /** A bare worker's answer: what it did and in how long (`segmentCount` from the export floor only), or why it failed. */

@@ -79,9 +79,8 @@ try {
   console.log(`Browser floor, no Tapedeck code (a bare worker, ${segmentUrls.length} segments, ${mb(floor.bytes)}, ${concurrency} at once):`);
   console.log(`  fetch into Blobs: ${ratio(floor.fetchMs)}`);
   console.log(`  fetch and store into IndexedDB: ${ratio(floor.fetchAndStoreMs)} (Tapedeck's download: ${ratio(downloadMs)})`);
-  const readers = Math.max(1, Math.min(defaultConfig.export.demuxWorkerMaxCount, await page.evaluate(() => navigator.hardwareConcurrency || 2)));
-  const exportFloor = await measureExportFloor(page, readers);
-  console.log(`  read the stored segments back into an OPFS file, ${readers} at once: ${ratio(exportFloor.elapsedMs)} (Tapedeck's export: ${ratio(exportMs)})`);
+  const exportFloor = await measureExportFloor(page);
+  console.log(`  read the stored segments back into an OPFS file, ${exportFloor.concurrency} at once: ${ratio(exportFloor.elapsedMs)} (Tapedeck's export: ${ratio(exportMs)})`);
   console.log(`  the two together, the least a browser that records into IndexedDB can take: ${ratio(floor.fetchAndStoreMs + exportFloor.elapsedMs)}`);
 } finally {
   await app.close();

@@ -17,7 +17,6 @@
  * the second (default 20, 0 skips it).
  */
 import { join } from 'node:path';
-import { defaultConfig } from '../src/config.ts';
 import { measureExportFloor } from './browser-floor.ts';
 import { probeMedia } from '../tests/helpers/ffprobe.ts';
 import { serveDirectory } from '../tests/helpers/static-dir-server.ts';
@@ -102,10 +101,8 @@ async function runCase(benchCase: BenchCase): Promise<CaseFigures> {
     console.log(`  ${cpuLine(exportCpu)}`);
     console.log(`Output: ${probed.streams.map((s) => s.codecName).join('+')}, ${probed.durationSec.toFixed(2)} s (ffmpeg's: ${nativeProbe.durationSec.toFixed(2)} s)`);
 
-    // As many reads at once as the export has demux workers (src/export/remux-worker.ts).
-    const concurrency = Math.max(1, Math.min(defaultConfig.export.demuxWorkerMaxCount, await page.evaluate(() => navigator.hardwareConcurrency || 2)));
-    const floor = await measureExportFloor(page, concurrency);
-    console.log(`Browser floor, no Tapedeck code (a bare worker reads the ${floor.segmentCount} stored segments, ${mb(floor.bytes)}, ${concurrency} at once, into an OPFS file): ${(floor.elapsedMs / 1000).toFixed(2)} s`);
+    const floor = await measureExportFloor(page);
+    console.log(`Browser floor, no Tapedeck code (a bare worker reads the ${floor.segmentCount} stored segments, ${mb(floor.bytes)}, ${floor.concurrency} at once, into an OPFS file): ${(floor.elapsedMs / 1000).toFixed(2)} s`);
     console.log('');
     console.log(`export time ratio (Tapedeck / ffmpeg -c copy): ${(exportMs / native.elapsedMs).toFixed(2)}x`);
     console.log(`floor time ratio (bare worker / ffmpeg -c copy): ${(floor.elapsedMs / native.elapsedMs).toFixed(2)}x`);
