@@ -14,12 +14,12 @@ import { defaultConfig } from '../src/config.ts';
 import { measureBrowserFloor, measureExportFloor } from './browser-floor.ts';
 import { probeMedia } from '../tests/helpers/ffprobe.ts';
 import { serveDirectory } from '../tests/helpers/static-dir-server.ts';
-import { BASELINE_RUNS, cpuLine, makeVod, mb, openApp, runMedian, warmMemory, workDir } from './harness.ts';
+import { BASELINE_RUNS, broadcastVodOptions, cpuLine, makeVod, mb, openApp, runMedian, totalCpuSec, warmMemory, workDir } from './harness.ts';
 import { sampleTreeMemory, treeRssBytes } from '../tests/helpers/process-memory.ts';
 import { cpuSecBetween, treeCpuSecByKind } from '../tests/helpers/process-cpu.ts';
 
 const minutes = Number(process.env.BENCH_CAPTURE_MIN ?? 20);
-const source = await makeVod({ name: `vod-${minutes}min-2500k`, clipSec: 30, loops: minutes * 2, videoBitrate: '2500k', segmentSec: 6 });
+const source = await makeVod(broadcastVodOptions(minutes));
 console.log(`Source: ${minutes} min, ${source.segmentCount} segments, ${mb(source.totalBytes)}`);
 warmMemory();
 const files = await serveDirectory(source.dir);
@@ -67,8 +67,7 @@ try {
   console.log(`  ffmpeg: CPU ${native.cpuSec.toFixed(2)} s`);
   console.log('');
   console.log(`time ratio (Tapedeck download+export / ffmpeg -i URL -c copy): ${(totalMs / native.elapsedMs).toFixed(2)}x`);
-  const totalCpuSec = [downloadCpu, exportCpu].flatMap((byKind) => Object.values(byKind)).reduce((a, b) => a + b, 0);
-  console.log(`CPU time ratio (Tapedeck's browser, download+export / ffmpeg): ${(totalCpuSec / native.cpuSec).toFixed(2)}x`);
+  console.log(`CPU time ratio (Tapedeck's browser, download+export / ffmpeg): ${(totalCpuSec(downloadCpu, exportCpu) / native.cpuSec).toFixed(2)}x`);
 
   const playlist = await readFile(join(source.dir, source.playlistName), 'utf8');
   const segmentUrls = playlist.split('\n').filter((line) => line && !line.startsWith('#')).map((line) => new URL(line.trim(), playlistUrl).href);

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { measureExportFloor } from './browser-floor.ts';
 import { probeMedia } from '../tests/helpers/ffprobe.ts';
 import { serveDirectory } from '../tests/helpers/static-dir-server.ts';
-import { BASELINE_RUNS, cpuLine, makeVod, mb, openApp, runMedian, warmMemory, workDir, type VodOptions } from './harness.ts';
+import { BASELINE_RUNS, broadcastVodOptions, cpuLine, makeVod, mb, openApp, runMedian, totalCpuSec, warmMemory, workDir, type VodOptions } from './harness.ts';
 import { sampleTreeMemory, treeRssBytes } from '../tests/helpers/process-memory.ts';
 import { cpuSecBetween, treeCpuSecByKind } from '../tests/helpers/process-cpu.ts';
 
@@ -46,7 +46,7 @@ const cases: BenchCase[] = [
   // The 20 s clip at 24 Mb/s is about 60 MB.
   { label: '720p, 24 Mb/s', vod: { name: `vod-${targetMb}mb`, clipSec: 20, loops: Math.ceil(targetMb / 60), videoBitrate: '24M', segmentSec: 4 } },
   // The same VOD as bench:capture's, made once for both.
-  ...(broadcastMin > 0 ? [{ label: '720p, 2.5 Mb/s', vod: { name: `vod-${broadcastMin}min-2500k`, clipSec: 30, loops: broadcastMin * 2, videoBitrate: '2500k', segmentSec: 6 } }] : []),
+  ...(broadcastMin > 0 ? [{ label: '720p, 2.5 Mb/s', vod: broadcastVodOptions(broadcastMin) }] : []),
 ];
 
 warmMemory();
@@ -94,7 +94,7 @@ async function runCase(benchCase: BenchCase): Promise<CaseFigures> {
     const probed = await probeMedia(outPath);
     const nativeProbe = await probeMedia(join(workDir, 'native.mp4'));
     const riseBytes = peaks.totalBytes - baselineBytes;
-    const cpuRatio = Object.values(exportCpu).reduce((a, b) => a + b, 0) / native.cpuSec;
+    const cpuRatio = totalCpuSec(exportCpu) / native.cpuSec;
 
     console.log(`Tapedeck export: ${(exportMs / 1000).toFixed(2)} s, browser peak RSS ${mb(peaks.totalBytes)} (before export ${mb(baselineBytes)}, rise ${mb(riseBytes)})`);
     console.log(`  peak by Chromium process kind: ${Object.entries(peaks.byKindBytes).map(([kind, bytes]) => `${kind} ${mb(bytes)}`).join(', ')}`);

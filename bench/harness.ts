@@ -26,9 +26,14 @@ export const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)
  * 0.01 s are left out.
  */
 export function cpuLine(byKindSec: Record<string, number>): string {
-  const totalSec = Object.values(byKindSec).reduce((a, b) => a + b, 0);
+  const totalSec = totalCpuSec(byKindSec);
   const kinds = Object.entries(byKindSec).filter(([, sec]) => sec >= 0.01).sort((a, b) => b[1] - a[1]);
   return `CPU ${totalSec.toFixed(2)} s: ${kinds.map(([kind, sec]) => `${kind} ${sec.toFixed(2)} s`).join(', ')}`;
+}
+
+/** The sum of CPU seconds by process kind, over one or more readings. */
+export function totalCpuSec(...byKindSec: Record<string, number>[]): number {
+  return byKindSec.flatMap((byKind) => Object.values(byKind)).reduce((a, b) => a + b, 0);
 }
 
 /** What {@link run} measured of a command. */
@@ -108,6 +113,14 @@ export async function runMedian(command: string, args: string[], count = BASELIN
 
 /** Options of {@link makeVod}: those of {@link makeLoopedVod}, with a folder name under {@link workDir}. */
 export type VodOptions = Omit<LoopedVodOptions, 'dir'> & { name: string };
+
+/**
+ * The options of the 720p 2.5 Mb/s VOD of `minutes` minutes (6 s segments), as TV and camera
+ * streams are, that bench:capture and bench:export both use (made once, in one folder).
+ */
+export function broadcastVodOptions(minutes: number): VodOptions {
+  return { name: `vod-${minutes}min-2500k`, clipSec: 30, loops: minutes * 2, videoBitrate: '2500k', segmentSec: 6 };
+}
 
 /** Makes (once) a looped 720p H.264+AAC VOD under the bench's scratch folder; see {@link makeLoopedVod}. */
 export async function makeVod(options: VodOptions): Promise<LoopedVod> {
