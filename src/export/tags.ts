@@ -1,6 +1,7 @@
 import type { MetadataTags } from 'mediabunny';
 import type { RecordingTags } from '../schedule/types.ts';
 import type { Recording } from '../storage/types.ts';
+import { shareableSourceUrl } from '../capture/source-name.ts';
 
 /** The tags Tapedeck writes into an exported file; every field a plain string, '' when unset. */
 export interface ExportTags {
@@ -10,7 +11,7 @@ export interface ExportTags {
   genre: string;
   /** ISO 8601 calendar date, `YYYY-MM-DD`, or ''. */
   date: string;
-  /** Free text; by default the recording's source URL. */
+  /** Free text; by default the recording's source URL, without credentials. */
   comment: string;
 }
 
@@ -24,7 +25,8 @@ export function localDate(ms: number): string {
 /**
  * The tags to write for a recording: its stored `tags`, with defaults for what is unset:
  * title = the recording's title, artist = the station (`sourceName`), date = the local date
- * the recording started, comment = the source URL. Album and genre default to ''.
+ * the recording started, comment = the source URL without credentials ({@link shareableSourceUrl}:
+ * a relay's proxy URL gives the stream's own). Album and genre default to ''.
  */
 export function exportTags(recording: Pick<Recording, 'title' | 'sourceName' | 'sourceUrl' | 'startedAtMs' | 'tags'>): ExportTags {
   const tags: RecordingTags = recording.tags ?? {};
@@ -34,7 +36,7 @@ export function exportTags(recording: Pick<Recording, 'title' | 'sourceName' | '
     album: tags.album ?? '',
     genre: tags.genre ?? '',
     date: tags.date || localDate(recording.startedAtMs),
-    comment: tags.comment || recording.sourceUrl,
+    comment: tags.comment || shareableSourceUrl(recording.sourceUrl),
   };
 }
 

@@ -7,6 +7,8 @@ import { fetchPlaylistState, startLiveStream, stopIfRunning, type LiveStream } f
 import { startRtspServer, type RtspTestServer } from '../../relay/tests/helpers/rtsp-server.ts';
 import { startRelay, type RelayProcess } from '../helpers/relay-process.ts';
 import { addRelayCamera, camerasRegion, connectRelay, localDayKey, tile } from './camera-grid.ts';
+import { AppPage } from './app-page.ts';
+import { probeMedia } from '../helpers/ffprobe.ts';
 
 /**
  * Cameras, end to end in Chromium: two real ffmpeg live HLS "cameras" on 127.0.0.1 added in the
@@ -330,7 +332,7 @@ test('through the relay: a stream that needs a Referer is recorded by the relayâ
         request.onsuccess = () => resolve(request.result);
         request.onerror = () => reject(request.error);
       });
-      const rows = await new Promise<{ sourceUrl: string; segmentCount: number; bytes: number; startedAtMs: number }[]>((resolve, reject) => {
+      const rows = await new Promise<{ title: string; sourceUrl: string; segmentCount: number; bytes: number; startedAtMs: number }[]>((resolve, reject) => {
         const request = db.transaction('recordings').objectStore('recordings').getAll();
         request.onsuccess = () => resolve(request.result as never);
         request.onerror = () => reject(request.error);
@@ -346,6 +348,11 @@ test('through the relay: a stream that needs a Referer is recorded by the relayâ
   const recording = (await newest())!;
   expect(recording.sourceUrl.startsWith(`${relay.url}/proxy?`)).toBe(true);
   expect(recording.bytes).toBeGreaterThan(0);
+  // The export names the stream itself, not the relay, and carries no relay token.
+  const app = new AppPage(page);
+  const { path } = await app.download(app.item(recording.title), 'm4a');
+  expect((await probeMedia(path)).tags.comment).toBe(gatedUrl);
+  expect((await readFile(path)).includes(relay.token)).toBe(false);
   const sources = (await (await fetch(`${relay.url}/api/sources`, { headers: { Authorization: `Bearer ${relay.token}` } })).json()) as { sources: { headers: Record<string, string>; url_prefix: string }[] };
   expect(sources.sources).toEqual([expect.objectContaining({ headers: { Referer: referer }, url_prefix: `${gated.origin}/` })]);
 });
