@@ -29,6 +29,12 @@ describe('segmentWallClock', () => {
     ]);
   });
 
+  test('places an undated run longer than a spread call can take: 150,000 segments, 3.5 days at 2 s', () => {
+    const start = Date.UTC(2026, 10, 21, 10, 0, 0);
+    const placed = segmentWallClock(segments(0, 150_000, start, { dated: false }));
+    expect(placed.at(-1)!.endMs - start).toBe(300_000_000 + 150);
+  });
+
   test('without dates, places a run by its earliest possible arrival, also when the first segments came in a burst', () => {
     const start = Date.UTC(2026, 10, 21, 10, 0, 0);
     const list = segments(0, 5, start, { dated: false, lateMs: 300 });

@@ -56,7 +56,8 @@ export function segmentWallClock(segments: readonly TimedSegment[]): SegmentWall
     if (datedIndex >= 0) {
       anchorMs = run[datedIndex]!.programDateTimeMs! - offsetsMs[datedIndex]!;
     } else {
-      anchorMs = Math.min(...run.map((segment, index) => segment.storedAtMs - offsetsMs[index]! - segment.durationSec * 1000));
+      // A reduce, not Math.min(...): a run can be a day of 1-second segments, too many arguments to spread.
+      anchorMs = run.reduce((min, segment, index) => Math.min(min, segment.storedAtMs - offsetsMs[index]! - segment.durationSec * 1000), Infinity);
     }
     let previous: SegmentWallClock | undefined;
     run.forEach((segment, index) => {

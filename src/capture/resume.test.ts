@@ -56,6 +56,14 @@ describe('MsnContinuity', () => {
     expect(continuity.apply({ newSegments: segs(4, 7), gaps: [] }, false, 6000).segments.map((s) => s.msn)).toEqual([106, 107]);
   });
 
+  it('continues a recording of 200,000 stored segments (two weeks of 6-second radio) after the last of them', () => {
+    const storedMsns = Array.from({ length: 200_000 }, (_, i) => i);
+    const continuity = new MsnContinuity({ storedMsns, outageStartedAtMs: 1000 });
+    const out = continuity.apply({ newSegments: segs(199_999, 200_001), gaps: [] }, false, 2000);
+    expect(out.segments.map((s) => s.msn)).toEqual([200_000, 200_001]);
+    expect(out.gaps).toEqual([]);
+  });
+
   it('after a pause shorter than a segment, finds nothing missing: no gap, no repeat', () => {
     const continuity = new MsnContinuity();
     continuity.apply({ newSegments: segs(10, 12), gaps: [] }, false, 0);

@@ -95,7 +95,8 @@ export class MsnContinuity {
 
   constructor(start: ContinuityStart = {}) {
     this.stored = new Set(start.storedMsns ?? []);
-    this.lastMsn = start.storedMsns?.length ? Math.max(...start.storedMsns) : null;
+    // Not Math.max(...msns): spreading a recording of 125,000 or so segments overflows the stack.
+    this.lastMsn = start.storedMsns?.length ? start.storedMsns.reduce((max, msn) => Math.max(max, msn)) : null;
     this.outageStartedAtMs = start.outageStartedAtMs ?? null;
   }
 

@@ -23,6 +23,11 @@ describe('WallClockMap', () => {
     expect([map.firstMs, map.lastMs]).toEqual([START_MS, START_MS + 15_500]);
   });
 
+  test('a recording of 150,000 segments (too many to spread into one call) has its first and last instants', () => {
+    const long = new WallClockMap(Array.from({ length: 150_000 }, (_, i) => ({ durationSec: 2, startMs: START_MS + i * 2000 })));
+    expect([long.firstMs, long.lastMs]).toEqual([START_MS, START_MS + 300_000_000]);
+  });
+
   test('wall clock to media time; a moment in a gap plays from the next segment', () => {
     expect(map.mediaSecAt(START_MS + 1000)).toEqual({ mediaSec: 1, exact: true });
     expect(map.mediaSecAt(START_MS + 8000)).toEqual({ mediaSec: 4, exact: false });

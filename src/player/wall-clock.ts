@@ -65,7 +65,7 @@ export class WallClockMap {
 
   /** Wall-clock end of the latest segment, in ms since the Unix epoch; null when empty. */
   get lastMs(): number | null {
-    return this.segments.length === 0 ? null : Math.max(...this.segments.map((segment) => segment.startMs + segment.durationSec * 1000));
+    return this.segments.length === 0 ? null : this.segments.reduce((max, segment) => Math.max(max, segment.startMs + segment.durationSec * 1000), -Infinity);
   }
 
   /**
