@@ -64,6 +64,12 @@ export interface ExportConfig {
   /** Folder of the Origin Private File System that holds finished exports until downloaded. */
   opfsExportDirName: string;
   /**
+   * How long a finished export stays in that folder after it was written, in ms: the browser
+   * copies a download from it with no word when done, so it is removed only once this much
+   * older (at the next export, or when the app starts). Default 3,600,000 (an hour).
+   */
+  finishedExportKeepMs: number;
+  /**
    * Longest stretch of recording, in seconds, that ffmpeg.wasm transcodes at once: the export
    * feeds it one chunk at a time, so its memory is bounded by one chunk in and one out, whatever
    * the recording's length. Default 3600 s (an hour); `transcodeChunkBytes` usually ends a chunk first.
@@ -212,6 +218,7 @@ export const defaultConfig: TapedeckConfig = {
   },
   export: {
     opfsExportDirName: 'exports',
+    finishedExportKeepMs: 60 * 60 * 1000,
     transcodeChunkSec: 3600,
     transcodeChunkBytes: 32 * 1024 * 1024,
     ffmpegDecodeChunkBytes: 8 * 1024 * 1024,

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { defaultConfig } from '../config.ts';
 import { demoSegment, newRecording, openTestStore, storeDemoRecording, type TestStore } from '../storage/test-fixtures.ts';
 import type { Recording } from '../storage/types.ts';
-import { downloadFileName, ExportError, exportFileType, exportRecording } from './exporter.ts';
+import { downloadFileName, ExportError, exportFileType, exportRecording, removeStaleExports } from './exporter.ts';
 import { fetchVodSegments } from './test-format-streams.ts';
 
 const FORBIDDEN = /[\\/:*?"<>|]/;
@@ -184,5 +184,46 @@ describe('exportRecording', () => {
     const exporting = exportRecording(recording, { format: 'm4a', dbName: t.dbName });
     await expect(exporting).rejects.toMatchObject({ name: 'ExportError', code: 'failed' });
     expect(await exportFileNames(recording.id)).toEqual([]);
+  });
+});
+
+describe('removeStaleExports', () => {
+  // A folder of its own: test files run side by side, and others export into the real one.
+  const DIR = 'exports-stale-test';
+  const KEEP_MS = defaultConfig.export.finishedExportKeepMs;
+
+  async function names(): Promise<string[]> {
+    const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(DIR, { create: true });
+    const found: string[] = [];
+    for await (const name of dir.keys()) found.push(name);
+    return found.sort();
+  }
+
+  test('removes finished exports once older than the keep time, but not one a worker is still writing', async () => {
+    const root = await navigator.storage.getDirectory();
+    await root.removeEntry(DIR, { recursive: true }).catch(() => undefined);
+    const dir = await root.getDirectoryHandle(DIR, { create: true });
+    for (const name of ['a.mp4', 'b.mp3', 'writing.mp4']) {
+      const writable = await (await dir.getFileHandle(name, { create: true })).createWritable();
+      await writable.write(new Uint8Array(1024));
+      await writable.close();
+    }
+    // The export worker holds its file through a sync access handle, as this one does.
+    const source = `onmessage = async (e) => { const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(e.data); const handle = await (await dir.getFileHandle('writing.mp4')).createSyncAccessHandle(); postMessage('locked'); }`;
+    const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        worker.onmessage = () => resolve();
+        worker.onerror = (event) => reject(new Error(event.message));
+        worker.postMessage(DIR);
+      });
+      expect(await removeStaleExports(Date.now(), KEEP_MS, DIR)).toBe(0);
+      expect(await names()).toEqual(['a.mp4', 'b.mp3', 'writing.mp4']);
+      expect(await removeStaleExports(Date.now() + KEEP_MS + 60_000, KEEP_MS, DIR)).toBe(2);
+      expect(await names()).toEqual(['writing.mp4']);
+    } finally {
+      worker.terminate();
+      await root.removeEntry(DIR, { recursive: true }).catch(() => undefined);
+    }
   });
 });

@@ -73,9 +73,7 @@ export interface ExportedFile {
   warnings: string[];
 }
 
-const { opfsExportDirName } = defaultConfig.export;
-/** Exports older than this are removed before a new export starts, in ms. */
-const STALE_EXPORT_AGE_MS = 60 * 60 * 1000;
+const { opfsExportDirName, finishedExportKeepMs } = defaultConfig.export;
 
 /** A file name safe on every common file system, from a recording's title, ending in `.extension`. */
 export function downloadFileName(title: string, extension: string): string {
@@ -86,18 +84,29 @@ export function downloadFileName(title: string, extension: string): string {
   return `${safe.slice(0, 120).replace(/[\uD800-\uDBFF]$/, '')}.${extension}`;
 }
 
-async function exportDir(): Promise<FileSystemDirectoryHandle> {
+async function exportDir(dirName = opfsExportDirName): Promise<FileSystemDirectoryHandle> {
   const root = await navigator.storage.getDirectory();
-  return root.getDirectoryHandle(opfsExportDirName, { create: true });
+  return root.getDirectoryHandle(dirName, { create: true });
 }
 
-/** Removes finished exports older than an hour (their downloads have long been saved). */
-async function pruneStaleExports(dir: FileSystemDirectoryHandle, nowMs: number): Promise<void> {
+/**
+ * Removes the finished exports in the Origin Private File System written more than `keepMs` before
+ * `nowMs` (ms since the Unix epoch): their downloads have long been saved. Run before each
+ * export and when the app starts, so a large export does not hold its space until the next
+ * one. A file another tab is still writing (locked by its worker) is left alone.
+ * @param dirName - the folder, by default config `export.opfsExportDirName`.
+ * @returns how many files were removed.
+ */
+export async function removeStaleExports(nowMs = Date.now(), keepMs = finishedExportKeepMs, dirName = opfsExportDirName): Promise<number> {
+  const dir = await exportDir(dirName);
+  let removed = 0;
   for await (const [name, handle] of dir.entries()) {
     if (handle.kind !== 'file') continue;
-    const file = await (handle as FileSystemFileHandle).getFile();
-    if (nowMs - file.lastModified > STALE_EXPORT_AGE_MS) await dir.removeEntry(name).catch(() => undefined);
+    const file = await (handle as FileSystemFileHandle).getFile().catch(() => null);
+    if (!file || nowMs - file.lastModified <= keepMs) continue;
+    if (await dir.removeEntry(name).then(() => true, () => false)) removed += 1;
   }
+  return removed;
 }
 
 /** MIME type and extension of each export format, for the Save as… dialog. */
@@ -195,7 +204,7 @@ export async function exportRecording(recording: Recording, options: ExportOptio
   if (options.range) checkRange(options.range, recording.durationSec);
   const transcode = transcodeFor(options.format, options);
   const dir = await exportDir();
-  await pruneStaleExports(dir, Date.now());
+  await removeStaleExports();
   const fileName = `${recording.id}-${Date.now()}.${options.format}`;
   const handle = options.fileHandle;
   const worker = new Worker(new URL('./remux-worker.ts', import.meta.url), { type: 'module', name: 'tapedeck-remux' });

@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { resolveConfig, type TapedeckConfig } from '../../config.ts';
+import { removeStaleExports } from '../../export/exporter.ts';
 import { AppUpdater } from '../../pwa/register.ts';
 import { ScheduleStore } from '../../schedule/schedule-store.ts';
 import { SchedulerHost } from '../../schedule/scheduler-host.ts';
@@ -117,6 +118,8 @@ export class TapedeckApp extends LitElement {
   override async connectedCallback(): Promise<void> {
     super.connectedCallback();
     if (import.meta.env.PROD) void this.updater.register().catch(() => undefined);
+    // Yesterday's 3 GB export should not wait for the next export to give its space back.
+    void removeStaleExports().catch(() => undefined);
     try {
       const [store, scheduleStore] = await Promise.all([RecordingStore.open(), ScheduleStore.open()]);
       await store.recoverInterrupted(isRecordingLockHeld);
