@@ -31,7 +31,10 @@ export interface RecordRequest {
    * (`parentRecordingId`) with the same life cycle. Default true.
    */
   renditions?: boolean;
-  /** Of a VOD, record only the segments overlapping this range. Refused for a live stream. */
+  /**
+   * Of a VOD, record only the segments overlapping this range. Refused for a live stream. Kept
+   * with the recording (and given to its alternate renditions), so that a resume takes the same part.
+   */
   timeRange?: TimeRange;
   /** Record numbered segments from a URL template instead of a playlist (`url` is ignored). */
   urlTemplate?: UrlTemplate;
@@ -41,7 +44,8 @@ export interface RecordRequest {
    * skipped (a VOD, by media sequence number); a live stream takes every listed segment after the
    * last stored number, and when some were lost or the stream's own numbering restarted (then
    * msns are shifted to stay increasing), the time away is recorded as an `outage` gap. The
-   * other fields but `timeRange` are then ignored; a recording made from a URL template lists its
+   * other fields are then ignored but `timeRange`, which defaults to the recording's own (the
+   * part of the VOD it was made of); a recording made from a URL template lists its
    * segments again from the template it stored. Refused (CaptureError `resume-refused`) for a
    * recording another tab is capturing, a rendition, or a URL-template recording made before
    * templates were stored.
@@ -79,8 +83,9 @@ export interface OpenedSource {
  *   stream; otherwise as {@link loadChosenMediaPlaylist}.
  */
 export async function openSource(request: RecordRequest, store: RecordingStore, config: CaptureConfig, options: PlaylistLoadOptions): Promise<OpenedSource> {
-  const range = request.timeRange ? checkTimeRange(request.timeRange) : null;
   const resume = request.resumeRecordingId ? await loadResumePoint(store, request.resumeRecordingId, undefined, Boolean(request.parentRecordingId)) : null;
+  const asked = request.timeRange ?? resume?.recording.timeRange;
+  const range = asked ? checkTimeRange(asked) : null;
   let opened: Omit<OpenedSource, 'rangeSegments' | 'resume'>;
   // A resumed template recording lists its segments again from the template it stored.
   const template = resume ? resume.recording.urlTemplate : request.urlTemplate;
@@ -132,6 +137,7 @@ export async function openRecording(store: RecordingStore, request: RecordReques
     startedAtMs: nowMs,
     ...(request.parentRecordingId && { parentRecordingId: request.parentRecordingId }),
     ...(opened.urlTemplate && { urlTemplate: opened.urlTemplate }),
+    ...(request.timeRange && { timeRange: request.timeRange }),
   });
   if (opened.variant?.codecs.length) return store.update(recording.id, { codecs: opened.variant.codecs });
   return recording;

@@ -43,6 +43,21 @@ describe('alternate renditions recorded alongside (child recordings)', () => {
     expect(await store.list()).toEqual([]);
   });
 
+  it('a VOD time range: the renditions take the same part as the video, and every recording keeps the range', async () => {
+    const store = await stores.open();
+    const recorder = new HlsRecorder(store, quickCaptureConfig(), env);
+    const timeRange = { startSec: 4, endSec: 8 };
+    // 2-s segments: 4 s to 8 s is the third and fourth of each.
+    await recorder.start({ url: master(media('v', 6, true), media('a', 6, true), media('s', 6, true)), title: 'Part', timeRange });
+    const main = await recorder.done;
+    const children = await store.listChildren(main.id);
+    expect([main, ...children].map((r) => [r.segmentCount, r.timeRange])).toEqual([
+      [2, timeRange],
+      [2, timeRange],
+      [2, timeRange],
+    ]);
+  });
+
   it('a live stream: renditions stop with the main recording; one that cannot load is a problem, not the end', async () => {
     const store = await stores.open();
     const recorder = new HlsRecorder(store, quickCaptureConfig(), env);

@@ -62,6 +62,8 @@ export class RenditionRecorders {
           renditions: false,
           parentRecordingId: parent.id,
           renditionType: rendition.type,
+          // The same part of a VOD as the main recording, not the whole of its audio.
+          ...(parent.timeRange && { timeRange: parent.timeRange }),
         },
       })),
     );

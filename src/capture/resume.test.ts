@@ -97,6 +97,24 @@ describe('HlsRecorder with resumeRecordingId (real IndexedDB and HTTP)', () => {
     expect((await store.list()).map((r) => r.id)).toEqual([before.id]);
   });
 
+  it('resumes an interrupted recording of part of a VOD with that part only, though the resume names none', async () => {
+    const key = crypto.randomUUID();
+    const uris = Array.from({ length: 8 }, (_, i) => `${base}/slow/${key}-${i}?ms=0&body=fetched${i}`);
+    const playlistUrl = fileUrl(base, mediaPlaylistText(uris.map((uri) => ({ uri }))), HLS_TYPE);
+    const store = await stores.open();
+    // 6 s to 12 s of 2-s segments: msns 3 to 5, of which 3 was stored before the interruption.
+    const made = await store.create({ title: 'Part', sourceName: 'test', sourceUrl: playlistUrl, mediaPlaylistUrl: playlistUrl, startedAtMs: Date.now() - 60_000, timeRange: { startSec: 6, endSec: 12 } });
+    await store.appendSegment({ recordingId: made.id, msn: 3, durationSec: 2, discontinuity: false, programDateTimeMs: null, data: new Blob(['stored 3']) });
+    await store.update(made.id, { status: 'interrupted', endedAtMs: Date.now() });
+
+    const recorder = new HlsRecorder(store, config, env);
+    await recorder.start({ url: playlistUrl, resumeRecordingId: made.id });
+    const done = await recorder.done;
+    expect(done).toMatchObject({ status: 'complete', segmentCount: 3, gapCount: 0 });
+    expect(await storedText(store, done)).toEqual([[3, 'stored 3'], [4, 'fetched4'], [5, 'fetched5']]);
+    expect(await Promise.all(uris.map((_, i) => requestsTo(`${key}-${i}`)))).toEqual([0, 0, 0, 0, 1, 1, 0, 0]);
+  });
+
   it('resumes an interrupted URL-template recording from the template it stored, fetching only the numbers not stored', async () => {
     const key = crypto.randomUUID();
     const template = { url: `${base}/slow/${key}-(*)?ms=0&body=fetched`, padWidth: 3, firstNumber: 7, count: 6, segmentDurationSec: 2, totalDurationSec: null, stopAtFirstMissing: false };

@@ -1,16 +1,8 @@
 import { CaptureError } from './errors.ts';
+import type { TimeRange } from '../storage/types.ts';
 import type { PlaylistSegment } from './playlist.ts';
 
-/**
- * A part of a VOD to record, in seconds from the start of its media playlist (the sum of the
- * EXTINF durations before a segment, RFC 8216 section 4.3.2.1).
- */
-export interface TimeRange {
-  /** Start, in seconds from the VOD's start, ≥ 0. */
-  startSec: number;
-  /** End, in seconds from the VOD's start, > startSec; null: to the end. */
-  endSec: number | null;
-}
+export type { TimeRange } from '../storage/types.ts';
 
 /**
  * Checks a time range given by the user.

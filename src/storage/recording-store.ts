@@ -1,7 +1,7 @@
 import { TypedEventTarget } from '../events.ts';
 import { openTapedeckDb, segmentRange, type TapedeckDb } from './db.ts';
 import { getInitSection, initSectionRange, listInitSections, putInitSection } from './init-sections.ts';
-import type { GapRecord, InitSectionRecord, Recording, RecordingKind, RecordingStatus, SegmentRecord, UrlTemplate } from './types.ts';
+import type { GapRecord, InitSectionRecord, Recording, RecordingKind, RecordingStatus, SegmentRecord, TimeRange, UrlTemplate } from './types.ts';
 
 /** What a new recording starts with; the store fills in the rest. */
 export interface NewRecording {
@@ -15,6 +15,8 @@ export interface NewRecording {
   parentRecordingId?: string;
   /** For a recording made from a URL template: the template, kept so the recording can be resumed. */
   urlTemplate?: UrlTemplate;
+  /** For a recording of part of a VOD: the part, kept so that resuming fetches only that part. */
+  timeRange?: TimeRange;
 }
 
 /** A segment to store; `byteLength` and `storedAtMs` are filled in by the store. */

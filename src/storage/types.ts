@@ -35,6 +35,17 @@ export interface GapRecord {
 }
 
 /**
+ * A part of a VOD to record, in seconds from the start of its media playlist (the sum of the
+ * EXTINF durations before a segment, RFC 8216 section 4.3.2.1).
+ */
+export interface TimeRange {
+  /** Start, in seconds from the VOD's start, ≥ 0. */
+  startSec: number;
+  /** End, in seconds from the VOD's start, > startSec; null: to the end. */
+  endSec: number | null;
+}
+
+/**
  * Numbered segments of a site with no usable playlist: `url` with `(*)` where the
  * number goes, e.g. `https://example.com/show/seg(*).ts` with `padWidth` 5 and `firstNumber` 1
  * gives `seg00001.ts`, `seg00002.ts`, …
@@ -104,6 +115,11 @@ export interface Recording {
    * recording can be resumed by listing its segments again.
    */
   urlTemplate?: UrlTemplate;
+  /**
+   * Set on a recording of part of a VOD (and on its alternate renditions): the part asked for,
+   * so that resuming it fetches that part again and not the whole VOD.
+   */
+  timeRange?: TimeRange;
   /** Set on camera recordings: the camera's id (the `cameras` store). */
   cameraId?: string;
   /** Set on camera recordings: the local calendar day the recording covers, `YYYY-MM-DD`. */
