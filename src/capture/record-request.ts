@@ -6,7 +6,7 @@
 
 import type { CaptureConfig } from '../config.ts';
 import type { RecordingStore } from '../storage/recording-store.ts';
-import type { Recording } from '../storage/types.ts';
+import type { GapRecord, Recording } from '../storage/types.ts';
 import { CaptureError } from './errors.ts';
 import { loadChosenMediaPlaylist, type AlternateRendition } from './master-playlist.ts';
 import type { PlaylistLoadOptions } from './playlist-loader.ts';
@@ -122,9 +122,13 @@ export async function openSource(request: RecordRequest, store: RecordingStore, 
 export async function openRecording(store: RecordingStore, request: RecordRequest, opened: OpenedSource, nowMs: number): Promise<Recording> {
   if (opened.resume) {
     const id = opened.resume.recording.id;
-    // A VOD fetches again what it is missing: its old gaps (not outages) go, failures come back as new ones.
-    if (opened.playlist.endList && opened.resume.recording.gaps.some((gap) => gap.reason !== 'outage')) {
-      await store.removeGaps(id, (gap) => gap.reason !== 'outage');
+    // A VOD fetches again what it is missing: its old gaps (not outages) go where it lists every
+    // segment again, failures come back as new ones. A live stream that has ended lists only its
+    // last window: a gap of segments that slid out before it stays.
+    if (opened.playlist.endList) {
+      const listed = new Set((opened.rangeSegments ?? opened.playlist.segments).map((segment) => segment.msn));
+      const refetched = (gap: GapRecord) => gap.reason !== 'outage' && listed.has(gap.fromMsn) && listed.has(gap.fromMsn + gap.count - 1);
+      if (opened.resume.recording.gaps.some(refetched)) await store.removeGaps(id, refetched);
     }
     return store.update(id, { status: 'recording', endedAtMs: null, lastError: null });
   }

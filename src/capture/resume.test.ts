@@ -157,6 +157,25 @@ describe('HlsRecorder with resumeRecordingId (real IndexedDB and HTTP)', () => {
     expect(done.status).toBe('complete');
   });
 
+  it('resumes a live stream that ended while away, listing only its last window: the segments before it are an outage, old slid-out gaps stay', async () => {
+    const playlistUrl = fileUrl(base, mediaPlaylistText(Array.from({ length: 3 }, (_, i) => ({ uri: fileUrl(base, `last ${10 + i}`) })), { mediaSequence: 10, endList: true }), HLS_TYPE);
+    const store = await stores.open();
+    const interrupted = await interruptedRecording(store, playlistUrl, [0, 1, 4], Date.now() - 60_000);
+    const before = await store.addGap(interrupted.id, { fromMsn: 2, count: 2, durationSec: 4, reason: 'slid-out', detectedAtMs: 0 });
+
+    const recorder = new HlsRecorder(store, config, env);
+    await recorder.start({ url: playlistUrl, resumeRecordingId: before.id });
+    const done = await recorder.done;
+
+    expect(await storedText(store, done)).toEqual([[0, 'stored 0'], [1, 'stored 1'], [4, 'stored 4'], [10, 'last 10'], [11, 'last 11'], [12, 'last 12']]);
+    expect(done.gaps.map(({ fromMsn, count, durationSec, reason }) => ({ fromMsn, count, durationSec, reason }))).toEqual([
+      { fromMsn: 2, count: 2, durationSec: 4, reason: 'slid-out' },
+      { fromMsn: 5, count: 5, durationSec: 10, reason: 'outage' },
+    ]);
+    expect((await store.getSegment(before.id, 10))!.discontinuity).toBe(true);
+    expect(done).toMatchObject({ status: 'complete', gapCount: 7 });
+  });
+
   it('resumes a live stream whose numbering went on: segments still listed after the last stored are fetched, no gap', async () => {
     const entries = Array.from({ length: 6 }, (_, i) => ({ uri: fileUrl(base, `live ${10 + i}`) }));
     const playlistUrl = fileUrl(base, mediaPlaylistText(entries, { endList: false, mediaSequence: 10 }), HLS_TYPE);

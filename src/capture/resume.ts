@@ -74,7 +74,9 @@ export interface ContinuityStart {
  * Maps the segments a {@link SegmentTracker} finds to the numbers the recording stores them
  * under, across outages (pauses, and resumes after a reload):
  * - a VOD (EXT-X-ENDLIST) skips every msn already stored and records no outage: nothing of it
- *   is missing, it is fetched later;
+ *   is missing, it is fetched later. But after an outage, msns between the last stored one and
+ *   the first listed are an `outage` gap: a live stream that ended while capture was away lists
+ *   only its last window (its first segment is then a discontinuity);
  * - a live stream continues after the last stored msn. When the first segment after an outage
  *   does not follow the last stored one (msns were skipped, or the stream restarted its
  *   numbering), an `outage` gap of the wall-clock time away and of the msns skipped is recorded
@@ -124,10 +126,18 @@ export class MsnContinuity {
    */
   apply(update: { newSegments: readonly PlaylistSegment[]; gaps: readonly DetectedGap[] }, endList: boolean, nowMs: number): ContinuedUpdate {
     if (endList && this.offset === 0) {
-      // A VOD: what is stored is skipped, the rest is fetched now; nothing was lost.
-      this.outageStartedAtMs = null;
+      // A VOD: what is stored is skipped, the rest is fetched now. A live stream that ended
+      // while capture was away may list only its last window: what went before it is lost.
       const segments = update.newSegments.filter((segment) => !this.stored.has(segment.msn));
-      return { segments, gaps: [...update.gaps] };
+      const gaps = [...update.gaps];
+      const lost = this.outageStartedAtMs === null ? null : this.lostBefore(update.newSegments, update.gaps, nowMs);
+      this.outageStartedAtMs = null;
+      if (lost) {
+        gaps.push(lost);
+        const first = segments.findIndex((segment) => segment.msn === lost.fromMsn + lost.count);
+        if (first >= 0) segments[first] = { ...segments[first]!, discontinuity: true };
+      }
+      return { segments, gaps };
     }
     const gaps: DetectedGap[] = [];
     const last = update.newSegments.at(-1);
@@ -159,6 +169,21 @@ export class MsnContinuity {
       this.lastMsn = segment.msn;
     }
     return { segments: handed, gaps };
+  }
+
+  /**
+   * The `outage` gap between the last stored msn and the first that an ended stream's playlist
+   * still lists (or a gap already found covers), or null when nothing lies between. Its
+   * duration is the listed segments' mean duration per missing msn, at most the time away.
+   */
+  private lostBefore(listed: readonly PlaylistSegment[], found: readonly DetectedGap[], nowMs: number): DetectedGap | null {
+    if (this.lastMsn === null || listed.length === 0) return null;
+    const coveredFromMsn = found.reduce((min, gap) => Math.min(min, gap.fromMsn), listed[0]!.msn);
+    const count = coveredFromMsn - (this.lastMsn + 1);
+    if (count <= 0) return null;
+    const meanSec = listed.reduce((sum, segment) => sum + segment.durationSec, 0) / listed.length;
+    const awaySec = Math.max(0, nowMs - this.outageStartedAtMs!) / 1000;
+    return { fromMsn: this.lastMsn + 1, count, durationSec: Math.min(awaySec, count * meanSec), reason: 'outage' };
   }
 }
 
