@@ -34,6 +34,14 @@ export interface CaptureConfig {
   segmentTimeoutMs: number;
   /** Retries of playlist loads. */
   playlistRetry: RetryPolicy;
+  /**
+   * How long a live stream's playlist may go on failing to reload, in milliseconds, before the
+   * recording ends as interrupted: through an outage of the station, its CDN or this device's
+   * network (timeouts, network errors, 5xx, 404/410), the playlist is loaded again and again
+   * (each load with `playlistRetry`), and the segments that slid out of its window meanwhile
+   * become gaps. Default 300000 (5 minutes).
+   */
+  liveOutageToleranceMs: number;
   /** Retries of segment loads (and of AES-128 key loads). */
   segmentRetry: RetryPolicy;
   /**
@@ -210,6 +218,7 @@ export const defaultConfig: TapedeckConfig = {
     playlistTimeoutMs: 10_000,
     segmentTimeoutMs: 30_000,
     playlistRetry: defaultRetry,
+    liveOutageToleranceMs: 5 * 60 * 1000,
     segmentRetry: defaultRetry,
     vodConcurrency: 6,
     maxSegmentBytes: 256 * 1024 * 1024,

@@ -152,6 +152,39 @@ describe('HlsRecorder against a real HTTP server and IndexedDB', () => {
     expect(await recorder.stop()).toEqual(stopped);
   });
 
+  it('waits out a live playlist that answers 503 on reload through several rounds of retries, and goes on recording', async () => {
+    const store = await openStore();
+    const key = crypto.randomUUID();
+    const live = mediaPlaylist([fileUrl('seg 0'), fileUrl('seg 1')], { durationSec: 1, endList: false });
+    // Loaded once, then 8 failed loads (three rounds of 3 attempts: QUICK_RETRY), then loads again.
+    const playlistUrl = `${base}/flaky/${key}?after=1&failures=8&status=503&type=${encodeURIComponent(HLS_TYPE)}&body=${encodeURIComponent(live)}`;
+    const recorder = new HlsRecorder(store, quickCaptureConfig({ liveOutageToleranceMs: 60_000 }), env);
+    const log = record(recorder);
+    const started = await recorder.start({ url: playlistUrl });
+    await waitFor(async () => ((await requestsTo(key)) >= 11 ? true : undefined), { timeoutMs: 20_000, description: 'two loads after the outage' });
+
+    expect(log.states.at(-1)).toBe('recording');
+    const stopped = await recorder.stop();
+    expect(stopped).toMatchObject({ id: started.id, status: 'complete', segmentCount: 2, lastError: null });
+    expect(log.problems.length).toBeGreaterThanOrEqual(2);
+    expect(log.problems.every((problem) => !problem.fatal && problem.message.includes('503'))).toBe(true);
+  });
+
+  it('ends a live recording as interrupted, with the reason, when its playlist fails to reload for longer than liveOutageToleranceMs', async () => {
+    const store = await openStore();
+    const key = crypto.randomUUID();
+    const live = mediaPlaylist([fileUrl('seg 0')], { durationSec: 1, endList: false });
+    const playlistUrl = `${base}/flaky/${key}?after=1&failures=1000&status=502&type=${encodeURIComponent(HLS_TYPE)}&body=${encodeURIComponent(live)}`;
+    const recorder = new HlsRecorder(store, quickCaptureConfig({ liveOutageToleranceMs: 1500 }), env);
+    const log = record(recorder);
+    await recorder.start({ url: playlistUrl });
+    const done = await recorder.done;
+
+    expect(done).toMatchObject({ status: 'interrupted', segmentCount: 1 });
+    expect(done.lastError).toContain('502');
+    expect(log.problems.at(-1)).toMatchObject({ fatal: true });
+  });
+
   it('cancels a start that is still waiting for the playlist: start() rejects with AbortedError, nothing stored', async () => {
     const store = await openStore();
     const key = crypto.randomUUID();

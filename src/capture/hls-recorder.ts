@@ -3,7 +3,7 @@ import { TypedEventTarget } from '../events.ts';
 import { holdRecordingLock } from '../storage/recording-lock.ts';
 import { RecordingNotFoundError, type NewSegment, type RecordingPatch, type RecordingStore } from '../storage/recording-store.ts';
 import type { GapReason, Recording } from '../storage/types.ts';
-import { AbortedError, CaptureError } from './errors.ts';
+import { AbortedError, CaptureError, isTransient } from './errors.ts';
 import { KeyCache } from './key-cache.ts';
 import { describeProblem, gapReason, isMissingPlaylist, isQuotaExceeded, type RecorderProblem } from './problems.ts';
 import { fetchRange } from './byte-range.ts';
@@ -342,8 +342,8 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
     let playlist = first;
     let loadStartedAtMs = this.env.now();
     const stall = new StallDetector(loadStartedAtMs);
-    /** Playlist reloads in a row that found the playlist missing (404 or 410). */
-    let failedReloads = 0;
+    /** When the playlist's reloads began to fail, in ms since the Unix epoch; null while they succeed. */
+    let failingSinceMs: number | null = null;
     try {
       for (;;) {
         const tracked = tracker.ingest(playlist);
@@ -383,12 +383,14 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
         let loaded;
         try {
           loaded = await loadPlaylist(playlist.url, this.playlistOptions());
-          failedReloads = 0;
+          failingSinceMs = null;
         } catch (error) {
-          // A live playlist briefly missing (a CDN or origin hiccup) is waited out for a few
-          // reloads; the same snapshot is taken again meanwhile, which adds nothing.
-          failedReloads += 1;
-          if (!isMissingPlaylist(error) || failedReloads >= this.config.playlistRetry.maxAttempts) throw error;
+          // An outage (of the origin, its CDN or the network) is waited out for a while; the
+          // same snapshot is taken again meanwhile, which adds nothing, and what slid out of the
+          // window in the time is a gap once the playlist loads again.
+          failingSinceMs ??= loadStartedAtMs;
+          const outlasted = this.env.now() - failingSinceMs >= this.config.liveOutageToleranceMs;
+          if (!(isTransient(error) || isMissingPlaylist(error)) || outlasted) throw error;
           this.report(error, false);
           continue;
         }

@@ -69,6 +69,18 @@ describe('startFaultServer', () => {
     expect(await countOf('never-used')).toBe(0);
   });
 
+  it('/flaky/<key>?after=K succeeds K times with the given body first, then fails N times, then succeeds again', async () => {
+    const results = [];
+    for (let i = 0; i < 5; i++) results.push(await getText('/flaky/c?after=2&failures=2&status=502&body=hello'));
+    expect(results.map(({ status, body }) => [status, body])).toEqual([
+      [200, 'hello'],
+      [200, 'hello'],
+      [502, 'fail 1'],
+      [502, 'fail 2'],
+      [200, 'hello'],
+    ]);
+  });
+
   it('/drop/<key> destroys the socket N times (a network error), then succeeds', async () => {
     await expect(fetch(`${base}/drop/d?failures=2`)).rejects.toThrow(TypeError);
     await expect(fetch(`${base}/drop/d?failures=2`)).rejects.toThrow(TypeError);

@@ -22,8 +22,10 @@ export interface FaultServer {
  *
  * Routes (any method but OPTIONS; `<key>` is any path segment, percent-decoded):
  * - `/status/<code>` → that status (200–599), body `status <code>`.
- * - `/flaky/<key>?failures=N&status=S` → requests 1..N for that key answer S (default 503) with
- *   body `fail <i>` (i = 1..N); later ones 200 `ok <key>`.
+ * - `/flaky/<key>?failures=N&status=S&after=K&body=<text>&type=<content-type>` → requests
+ *   K+1..K+N for that key (K default 0) answer S (default 503) with body `fail <i>` (i = 1..N);
+ *   the others 200 with `body` (default `ok <key>`) of `type` (default plain text), so a
+ *   playlist can load, fail for a while, then load again.
  * - `/drop/<key>?failures=N` → requests 1..N for that key get their socket destroyed with no
  *   response (a network error, `TypeError: Failed to fetch`, in the browser); later ones 200
  *   `ok <key>`.
@@ -113,8 +115,11 @@ export async function startFaultServer(): Promise<FaultServer> {
     if (route === 'flaky') {
       const status = Number(url.searchParams.get('status') ?? '503');
       if (!Number.isInteger(status) || status < 200 || status > 599) return reply(400, 'bad status');
-      const n = hit(route, key);
-      return n <= failures ? reply(status, `fail ${n}`) : reply(200, `ok ${key}`);
+      const after = Number(url.searchParams.get('after') ?? '0');
+      if (!Number.isInteger(after) || after < 0) return reply(400, 'bad after');
+      const n = hit(route, key) - after;
+      const type = url.searchParams.get('type') ?? undefined;
+      return n >= 1 && n <= failures ? reply(status, `fail ${n}`) : reply(200, url.searchParams.get('body') ?? `ok ${key}`, type);
     }
     if (route === 'drop') {
       const n = hit(route, key);
