@@ -21,6 +21,8 @@ import { AppPage, recordUntilEnd } from './app-page.ts';
  * whatever the length (measured 237 MiB here at 24 Mb/s; 120 MB for bench:capture's 2.5 Mb/s).
  * Export demuxes a segment or so ahead and streams the MP4 into an Origin Private File System
  * file, so nothing the size of the recording is ever held: renderer peak 672-680 MiB at 2.2 GB.
+ * What does grow is the MP4 muxer's per-packet entry (about 160 B in mediabunny 1.61), kept until
+ * the moov is written: this recording has few packets (24 Mb/s), so it does not show here.
  * (It was 770-870 MiB while capture read segments in the page, which left some 200 MB of blob
  * copies in the renderer.)
  *
