@@ -122,6 +122,7 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
       // Packed MP3 (RFC 8216 section 3.4): its frames are copied, not decoded and encoded again
       // (a keyframe trim keeps whole segments).
       result = await remuxRuns(await runs(), { ...common, destination: target, ...parallelDemux(), format: 'm4a', createFormat: () => new Mp3OutputFormat() });
+      warnings.push(`This recording is MP3 already: its frames were copied as the station sent them, not encoded again at ${request.bitrateKbps} kb/s, which would lose quality and gain nothing.`);
     } else if (request.format === 'mp3') {
       // Decoded and encoded: a trim is cut at the sample, whichever mode was asked for.
       result = await encodeMp3Runs(await runs(), { ...common, bitrateKbps: request.bitrateKbps, windowSec: selected?.windowSec ?? null });

@@ -90,8 +90,9 @@ test('packed MP3 downloads as MP3 with its frames copied; M4A is refused with a 
   const probed = await probeMedia(path);
   expect(codecsOf(probed)).toEqual(['audio:mp3']);
   expect(Math.abs(probed.durationSec - mp3!.durationSec)).toBeLessThanOrEqual(SEGMENT_SEC);
-  // Copied 64 kb/s frames, not a 320 kb/s re-encode.
+  // Copied 64 kb/s frames, not a 320 kb/s re-encode, and the panel says so.
   expect((await readFile(path)).byteLength).toBeLessThan(mp3!.storedBytes * 1.5);
+  await expect(mp3Item.locator('td-export-panel')).toContainText('This recording is MP3 already: its frames were copied as the station sent them, not encoded again at 320 kb/s');
 
   // M4A cannot hold MP3 without re-encoding: a clear message, and the recording is unchanged.
   await mp3Item.getByLabel('Format').selectOption('m4a');
