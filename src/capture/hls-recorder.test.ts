@@ -152,6 +152,21 @@ describe('HlsRecorder against a real HTTP server and IndexedDB', () => {
     expect(await recorder.stop()).toEqual(stopped);
   });
 
+  it('stores each segment with its discontinuity flag and discontinuity sequence number', async () => {
+    const store = await openStore();
+    const text = ['#EXTM3U', '#EXT-X-TARGETDURATION:2', '#EXT-X-MEDIA-SEQUENCE:40', '#EXT-X-DISCONTINUITY-SEQUENCE:7'];
+    text.push('#EXTINF:2,', fileUrl('a'), '#EXT-X-DISCONTINUITY', '#EXTINF:2,', fileUrl('b'), '#EXTINF:2,', fileUrl('c'), '#EXT-X-ENDLIST', '');
+    const recorder = new HlsRecorder(store, config, env);
+    await recorder.start({ url: fileUrl(text.join('\n'), HLS_TYPE) });
+    const done = await recorder.done;
+    const stored = await store.listSegments(done.id);
+    expect(stored.map((s) => [s.msn, s.discontinuity, s.discontinuitySequence])).toEqual([
+      [40, false, 7],
+      [41, true, 8],
+      [42, false, 8],
+    ]);
+  });
+
   it('waits out a live playlist that answers 503 on reload through several rounds of retries, and goes on recording', async () => {
     const store = await openStore();
     const key = crypto.randomUUID();

@@ -501,6 +501,7 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
       msn: segment.msn,
       durationSec: segment.durationSec,
       discontinuity: segment.discontinuity,
+      discontinuitySequence: segment.discontinuitySequence,
       programDateTimeMs: segment.programDateTimeMs,
       ...(initSectionId !== undefined && { initSectionId }),
     };

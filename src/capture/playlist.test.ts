@@ -42,6 +42,7 @@ describe('parsePlaylist on media playlists written by real servers', () => {
         uri: `https://cdn.example.com/live/channel-1/seg000${String(msn).padStart(2, '0')}.ts`,
         durationSec: 2,
         discontinuity: false,
+        discontinuitySequence: 0,
         programDateTimeMs: null,
         key: null,
         byteRange: null,
@@ -118,11 +119,11 @@ describe('parsePlaylist on media playlists written by real servers', () => {
   it('MediaPackage-style window: discontinuity sequence, per-segment dates and URI tokens', () => {
     const playlist = media(mediaPackage, 'https://abc.egress.mediapackage.us-west-2.amazonaws.com/out/v1/42/index_1.m3u8');
     expect(playlist).toMatchObject({ targetDurationSec: 7, mediaSequence: 2491, discontinuitySequence: 4, endList: false });
-    expect(playlist.segments.map((s) => [s.msn, s.durationSec, s.discontinuity, s.programDateTimeMs])).toEqual([
-      [2491, 6.006, false, Date.parse('2024-03-07T10:15:02.000Z')],
-      [2492, 6.006, false, null],
-      [2493, 4.004, true, Date.parse('2024-03-07T10:15:20.400Z')],
-      [2494, 6.006, false, null],
+    expect(playlist.segments.map((s) => [s.msn, s.durationSec, s.discontinuity, s.discontinuitySequence, s.programDateTimeMs])).toEqual([
+      [2491, 6.006, false, 4, Date.parse('2024-03-07T10:15:02.000Z')],
+      [2492, 6.006, false, 4, null],
+      [2493, 4.004, true, 5, Date.parse('2024-03-07T10:15:20.400Z')],
+      [2494, 6.006, false, 5, null],
     ]);
     expect(playlist.segments[0]?.uri).toBe('https://abc.egress.mediapackage.us-west-2.amazonaws.com/out/v1/42/index_1_2491.ts?m=1709805290');
   });
@@ -254,16 +255,17 @@ describe('parsePlaylist refuses what it cannot record, with a PlaylistError', ()
 describe('property: media playlists written as text and parsed back', () => {
   const segmentArb = fc.record({ durationMs: fc.integer({ min: 1, max: 12_000 }), discontinuity: fc.boolean() });
 
-  it('media sequence numbers, durations and discontinuity flags round-trip', () => {
+  it('media sequence numbers, durations, discontinuity flags and discontinuity sequence numbers round-trip', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER - 100 }),
         fc.array(segmentArb, { maxLength: 10 }),
         fc.boolean(),
         fc.constantFrom('\n', '\r\n'),
-        (mediaSequence, segments, endList, eol) => {
+        fc.integer({ min: 0, max: 1000 }),
+        (mediaSequence, segments, endList, eol, discontinuitySequence) => {
           const targetSec = Math.max(1, ...segments.map((s) => Math.ceil(s.durationMs / 1000)));
-          const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${targetSec}`, `#EXT-X-MEDIA-SEQUENCE:${mediaSequence}`];
+          const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${targetSec}`, `#EXT-X-MEDIA-SEQUENCE:${mediaSequence}`, `#EXT-X-DISCONTINUITY-SEQUENCE:${discontinuitySequence}`];
           segments.forEach((s, i) => {
             if (s.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
             lines.push(`#EXTINF:${(s.durationMs / 1000).toFixed(3)},`, `part${i}.ts`);
@@ -277,6 +279,7 @@ describe('property: media playlists written as text and parsed back', () => {
               uri: `https://h.example/p/part${i}.ts`,
               durationSec: s.durationMs / 1000,
               discontinuity: s.discontinuity,
+              discontinuitySequence: discontinuitySequence + segments.slice(0, i + 1).filter((earlier) => earlier.discontinuity).length,
               programDateTimeMs: null,
               key: null,
               byteRange: null,

@@ -13,6 +13,11 @@ export interface PlaylistSegment {
   durationSec: number;
   /** An EXT-X-DISCONTINUITY tag precedes the segment (section 4.3.2.3). */
   discontinuity: boolean;
+  /**
+   * The segment's discontinuity sequence number (section 4.3.3.3): EXT-X-DISCONTINUITY-SEQUENCE
+   * plus the EXT-X-DISCONTINUITY tags of the playlist up to and including the segment's own.
+   */
+  discontinuitySequence: number;
   /** EXT-X-PROGRAM-DATE-TIME in ms since the Unix epoch, or null (section 4.3.2.6). */
   programDateTimeMs: number | null;
   /**
@@ -187,6 +192,7 @@ export function parsePlaylist(text: string, url: string): ParsedPlaylist {
       uri: resolve(segment.uri, url, url),
       durationSec: segment.duration,
       discontinuity: Boolean(segment.discontinuity),
+      discontinuitySequence: segment.discontinuitySequence,
       programDateTimeMs: segment.programDateTime ? segment.programDateTime.getTime() : null,
       key,
       byteRange: byteRangeOf(segment.byterange, url, what, null),

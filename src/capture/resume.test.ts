@@ -13,7 +13,7 @@ const stores = new StoreScope();
 afterEach(() => stores.cleanUp());
 
 function seg(msn: number): PlaylistSegment {
-  return { msn, uri: `https://example.com/${msn}.ts`, durationSec: 2, discontinuity: false, programDateTimeMs: null, key: null, byteRange: null, map: null };
+  return { msn, uri: `https://example.com/${msn}.ts`, durationSec: 2, discontinuity: false, discontinuitySequence: 0, programDateTimeMs: null, key: null, byteRange: null, map: null };
 }
 const segs = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => seg(from + i));
 

@@ -101,7 +101,7 @@ describe('SegmentTracker over successive loads of a real ffmpeg live playlist', 
 function windowOf(first: number, last: number, targetDurationSec: number, endList = false): MediaPlaylistSnapshot {
   const segments = [];
   for (let msn = first; msn <= last; msn++) {
-    segments.push({ msn, uri: `https://x.example/${msn}.ts`, durationSec: targetDurationSec, discontinuity: false, programDateTimeMs: null, key: null, byteRange: null, map: null });
+    segments.push({ msn, uri: `https://x.example/${msn}.ts`, durationSec: targetDurationSec, discontinuity: false, discontinuitySequence: 0, programDateTimeMs: null, key: null, byteRange: null, map: null });
   }
   return { url: URL, targetDurationSec, mediaSequence: first, discontinuitySequence: 0, endList, segments };
 }

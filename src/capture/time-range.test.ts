@@ -7,6 +7,7 @@ const segments = [4, 4, 4, 4, 2.5].map<PlaylistSegment>((durationSec, msn) => ({
   uri: `https://example.com/${msn}.ts`,
   durationSec,
   discontinuity: false,
+  discontinuitySequence: 0,
   programDateTimeMs: null,
   key: null,
   byteRange: null,

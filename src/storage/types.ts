@@ -142,6 +142,11 @@ export interface SegmentRecord {
   durationSec: number;
   /** EXT-X-DISCONTINUITY before this segment (RFC 8216 section 4.3.2.3). */
   discontinuity: boolean;
+  /**
+   * The discontinuity sequence number the playlist gave the segment (RFC 8216 section 4.3.3.3);
+   * absent on segments stored before it was kept, and on segments of a URL template.
+   */
+  discontinuitySequence?: number;
   /** EXT-X-PROGRAM-DATE-TIME of the segment, in ms since the Unix epoch, or null (section 4.3.2.6). */
   programDateTimeMs: number | null;
   /** Wall clock when the segment was stored, in ms since the Unix epoch. */
