@@ -208,8 +208,9 @@ describe('removeStaleExports', () => {
       await writable.write(new Uint8Array(1024));
       await writable.close();
     }
-    // The export worker holds its file through a sync access handle, as this one does.
-    const source = `onmessage = async (e) => { const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(e.data); const handle = await (await dir.getFileHandle('writing.mp4')).createSyncAccessHandle(); postMessage('locked'); }`;
+    // The export worker holds its file through a sync access handle, as this one does (kept on
+    // the worker's global, so garbage collection cannot close it and free the lock mid-test).
+    const source = `onmessage = async (e) => { const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(e.data); self.held = await (await dir.getFileHandle('writing.mp4')).createSyncAccessHandle(); postMessage('locked'); }`;
     const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
     try {
       await new Promise<void>((resolve, reject) => {
