@@ -167,6 +167,29 @@ describe('HlsRecorder against a real HTTP server and IndexedDB', () => {
     ]);
   });
 
+  it('goes on recording a live stream that restarts its numbering: new segments stored after the old, the first a discontinuity, the restart shown', async () => {
+    const store = await openStore();
+    const key = crypto.randomUUID();
+    const window = (mediaSequence: number, names: string[], endList: boolean) =>
+      ['#EXTM3U', '#EXT-X-TARGETDURATION:1', `#EXT-X-MEDIA-SEQUENCE:${mediaSequence}`, ...names.flatMap((name) => ['#EXTINF:1,', fileUrl(name)]), ...(endList ? ['#EXT-X-ENDLIST'] : []), ''].join('\n');
+    // Loaded once at msn 100..102; every later load lists the restarted encoder's msn 0 and 1.
+    const before = window(100, ['old 100', 'old 101', 'old 102'], false);
+    const after = window(0, ['new 0', 'new 1'], true);
+    const playlistUrl = `${base}/switch/${key}?after=1&type=${encodeURIComponent(HLS_TYPE)}&body=${encodeURIComponent(before)}&then=${encodeURIComponent(after)}`;
+    const recorder = new HlsRecorder(store, config, env);
+    const log = record(recorder);
+    await recorder.start({ url: playlistUrl });
+    const done = await recorder.done;
+
+    expect(await storedText(store, done)).toEqual([[100, 'old 100'], [101, 'old 101'], [102, 'old 102'], [103, 'new 0'], [104, 'new 1']]);
+    expect((await store.listSegments(done.id)).map((s) => s.discontinuity)).toEqual([false, false, false, true, false]);
+    expect(done).toMatchObject({ status: 'complete', gaps: [], lastError: null });
+    // (Text segments also raise a codec probe problem; only the restart matters here.)
+    const restarts = log.problems.filter((problem) => problem.code === 'numbering-restarted');
+    expect(restarts).toEqual([expect.objectContaining({ fatal: false })]);
+    expect(restarts[0]!.message).toContain('media sequence number 102 went back to 0');
+  });
+
   it('waits out a live playlist that answers 503 on reload through several rounds of retries, and goes on recording', async () => {
     const store = await openStore();
     const key = crypto.randomUUID();

@@ -349,7 +349,11 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
         const tracked = tracker.ingest(playlist);
         const inRange = this.rangeMsns ? tracked.newSegments.filter((segment) => this.rangeMsns!.has(segment.msn)) : tracked.newSegments;
         // Numbered as stored: after a pause or resume, with the outage as a gap.
-        const update = this.continuity.apply({ newSegments: inRange, gaps: tracked.gaps }, playlist.endList, this.env.now());
+        const update = this.continuity.apply({ ...tracked, newSegments: inRange }, playlist.endList, this.env.now());
+        if (tracked.restartedFromMsn !== undefined && update.segments[0]) {
+          const message = `The stream restarted its segment numbering (media sequence number ${tracked.restartedFromMsn} went back to ${tracked.newSegments[0]!.msn}), as after an encoder restart. Recording goes on; players and exports start a new timeline there.`;
+          this.emit('problem', { code: 'numbering-restarted', message, fatal: false });
+        }
         for (const gap of update.gaps) await this.addGap(gap.fromMsn, gap.count, gap.durationSec, gap.reason);
         queue.push(update.segments);
         if (playlist.endList) {

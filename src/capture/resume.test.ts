@@ -56,6 +56,17 @@ describe('MsnContinuity', () => {
     expect(continuity.apply({ newSegments: segs(4, 7), gaps: [] }, false, 6000).segments.map((s) => s.msn)).toEqual([106, 107]);
   });
 
+  it('shifts a numbering that restarted while capture went on above the last msn handed on: a discontinuity, no gap; slid-out gaps shift too', () => {
+    const continuity = new MsnContinuity();
+    continuity.apply({ newSegments: segs(500, 502), gaps: [] }, false, 0);
+    const out = continuity.apply({ newSegments: segs(0, 1), gaps: [], restartedFromMsn: 502 }, false, 1000);
+    expect(out.segments.map((s) => [s.msn, s.discontinuity])).toEqual([[503, true], [504, false]]);
+    expect(out.gaps).toEqual([]);
+    const later = continuity.apply({ newSegments: segs(4, 4), gaps: [{ fromMsn: 2, count: 2, durationSec: 4, reason: 'slid-out' }] }, false, 9000);
+    expect(later.segments.map((s) => [s.msn, s.discontinuity])).toEqual([[507, false]]);
+    expect(later.gaps).toEqual([{ fromMsn: 505, count: 2, durationSec: 4, reason: 'slid-out' }]);
+  });
+
   it('continues a recording of 200,000 stored segments (two weeks of 6-second radio) after the last of them', () => {
     const storedMsns = Array.from({ length: 200_000 }, (_, i) => i);
     const continuity = new MsnContinuity({ storedMsns, outageStartedAtMs: 1000 });

@@ -11,7 +11,7 @@ import type { Recording } from '../storage/types.ts';
 import { segmentIv } from './aes-128.ts';
 import { CaptureError } from './errors.ts';
 import type { PlaylistSegment } from './playlist.ts';
-import type { DetectedGap } from './segment-tracker.ts';
+import type { DetectedGap, TrackerUpdate } from './segment-tracker.ts';
 
 /** Where a stored recording left off. */
 export interface ResumePoint {
@@ -84,6 +84,9 @@ export interface ContinuityStart {
  *   players restart their timeline there; when it does follow, nothing is missing and no gap is
  *   recorded. A restart is a playlist whose every msn is below the last stored one; every
  *   later msn is then shifted up by a fixed offset.
+ * - a live stream that restarts its numbering while capture goes on (the tracker's
+ *   `restartedFromMsn`) is shifted up the same way, its first segment marked as a
+ *   discontinuity; no gap is recorded, as capture was not away.
  *
  * Live msns handed on are strictly increasing: a segment at or below the last one is dropped.
  */
@@ -124,8 +127,8 @@ export class MsnContinuity {
    * @param endList - the playlist has EXT-X-ENDLIST (a VOD, or a live stream that ended).
    * @param nowMs - wall clock, in ms since the Unix epoch.
    */
-  apply(update: { newSegments: readonly PlaylistSegment[]; gaps: readonly DetectedGap[] }, endList: boolean, nowMs: number): ContinuedUpdate {
-    if (endList && this.offset === 0) {
+  apply(update: Pick<TrackerUpdate, 'newSegments' | 'gaps' | 'restartedFromMsn'>, endList: boolean, nowMs: number): ContinuedUpdate {
+    if (endList && this.offset === 0 && update.restartedFromMsn === undefined) {
       // A VOD: what is stored is skipped, the rest is fetched now. A live stream that ended
       // while capture was away may list only its last window: what went before it is lost.
       const segments = update.newSegments.filter((segment) => !this.stored.has(segment.msn));
@@ -142,7 +145,8 @@ export class MsnContinuity {
     const gaps: DetectedGap[] = [];
     const last = update.newSegments.at(-1);
     let restarted = false;
-    if (this.outageStartedAtMs !== null && last && this.lastMsn !== null && last.msn + this.offset < this.lastMsn) {
+    const belowStored = this.outageStartedAtMs !== null && last && this.lastMsn !== null && last.msn + this.offset < this.lastMsn;
+    if (last && this.lastMsn !== null && (belowStored || update.restartedFromMsn !== undefined)) {
       // Every listed segment is below what is stored: the stream restarted its numbering.
       this.offset = this.lastMsn + 1 - update.newSegments[0]!.msn;
       restarted = true;
@@ -152,20 +156,19 @@ export class MsnContinuity {
     const handed: PlaylistSegment[] = [];
     for (const segment of segments) {
       if (this.lastMsn !== null && segment.msn <= this.lastMsn) continue;
+      // The first segment after a restart starts a new timeline.
+      let discontinuity = segment.discontinuity || (restarted && handed.length === 0);
       if (this.outageStartedAtMs !== null) {
         const fromMsn = this.lastMsn === null ? segment.msn : this.lastMsn + 1;
         const count = segment.msn - fromMsn;
         if (this.lastMsn !== null && (count > 0 || restarted)) {
           const durationSec = Math.max(0, nowMs - this.outageStartedAtMs) / 1000;
           gaps.push({ fromMsn, count, durationSec, reason: 'outage' });
-          handed.push({ ...segment, discontinuity: true });
-        } else {
-          handed.push(segment);
+          discontinuity = true;
         }
         this.outageStartedAtMs = null;
-      } else {
-        handed.push(segment);
       }
+      handed.push(discontinuity === segment.discontinuity ? segment : { ...segment, discontinuity });
       this.lastMsn = segment.msn;
     }
     return { segments: handed, gaps };

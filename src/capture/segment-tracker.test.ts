@@ -97,11 +97,14 @@ describe('SegmentTracker over successive loads of a real ffmpeg live playlist', 
   });
 });
 
-/** A live window listing msn `first`..`last` (empty when last < first). */
-function windowOf(first: number, last: number, targetDurationSec: number, endList = false): MediaPlaylistSnapshot {
+/**
+ * A live window listing msn `first`..`last` (empty when last < first), segment URIs
+ * `https://x.example/<run>/<msn>.ts`, program date times `programDateTimeMs(msn)` (default null).
+ */
+function windowOf(first: number, last: number, targetDurationSec: number, endList = false, run = 'a', programDateTimeMs: (msn: number) => number | null = () => null): MediaPlaylistSnapshot {
   const segments = [];
   for (let msn = first; msn <= last; msn++) {
-    segments.push({ msn, uri: `https://x.example/${msn}.ts`, durationSec: targetDurationSec, discontinuity: false, discontinuitySequence: 0, programDateTimeMs: null, key: null, byteRange: null, map: null });
+    segments.push({ msn, uri: `https://x.example/${run}/${msn}.ts`, durationSec: targetDurationSec, discontinuity: false, discontinuitySequence: 0, programDateTimeMs: programDateTimeMs(msn), key: null, byteRange: null, map: null });
   }
   return { url: URL, targetDurationSec, mediaSequence: first, discontinuitySequence: 0, endList, segments };
 }
@@ -156,5 +159,44 @@ describe('property: sliding windows over an increasing media sequence', () => {
         },
       ),
     );
+  });
+});
+
+describe('SegmentTracker when the media sequence number goes back', () => {
+  it('takes a restarted numbering (other segments under lower msns) whole, says where it restarted, and goes on in the new numbering', () => {
+    const tracker = new SegmentTracker(3);
+    tracker.ingest(windowOf(100, 105, 2));
+    const restarted = tracker.ingest(windowOf(0, 2, 2, false, 'after-restart'));
+    expect(msns(restarted)).toEqual([0, 1, 2]);
+    expect(restarted).toMatchObject({ restartedFromMsn: 105, gaps: [], changed: true });
+    const next = tracker.ingest(windowOf(1, 4, 2, false, 'after-restart'));
+    expect(msns(next)).toEqual([3, 4]);
+    expect(next.restartedFromMsn).toBeUndefined();
+    expect(tracker.expectedMsn).toBe(5);
+  });
+
+  it('takes an older copy of the playlist (a lagging CDN edge) as bringing nothing, even one listing only segments before the join point', () => {
+    const tracker = new SegmentTracker(3);
+    expect(msns(tracker.ingest(windowOf(100, 105, 2)))).toEqual([103, 104, 105]);
+    tracker.ingest(windowOf(102, 108, 2));
+    expect(tracker.ingest(windowOf(100, 105, 2))).toEqual({ newSegments: [], gaps: [], changed: false });
+    expect(tracker.ingest(windowOf(99, 101, 2))).toEqual({ newSegments: [], gaps: [], changed: false });
+    expect(msns(tracker.ingest(windowOf(104, 110, 2)))).toEqual([109, 110]);
+  });
+
+  it('takes the same URIs under lower msns as a restart when their program date times differ (an encoder restarted into the same file names)', () => {
+    const tracker = new SegmentTracker(3);
+    tracker.ingest(windowOf(3, 8, 2, false, 'a', (msn) => 1_000_000 + msn * 2000));
+    const restarted = tracker.ingest(windowOf(0, 1, 2, false, 'a', (msn) => 2_000_000 + msn * 2000));
+    expect(msns(restarted)).toEqual([0, 1]);
+    expect(restarted.restartedFromMsn).toBe(8);
+  });
+
+  it('after a restart, ignores an older copy listing the old numbering again, and leaves no gap for it', () => {
+    const tracker = new SegmentTracker(3);
+    tracker.ingest(windowOf(100, 105, 2));
+    tracker.ingest(windowOf(0, 2, 2, false, 'after-restart'));
+    expect(tracker.ingest(windowOf(100, 106, 2))).toEqual({ newSegments: [], gaps: [], changed: false });
+    expect(msns(tracker.ingest(windowOf(0, 3, 2, false, 'after-restart')))).toEqual([3]);
   });
 });

@@ -22,7 +22,19 @@ export interface TrackerUpdate {
   gaps: DetectedGap[];
   /** True when the load brought a new segment or EXT-X-ENDLIST (drives RFC 8216 section 6.3.4 timing). */
   changed: boolean;
+  /**
+   * Set when the playlist restarted its numbering (an encoder or packager restart): every
+   * listed msn lies below the last one handed out, and it is not an older copy of a window
+   * already seen. `newSegments` then holds the whole new window, in the stream's new numbering.
+   */
+  restartedFromMsn?: number;
 }
+
+/**
+ * How many listed segments the tracker remembers (msn, URI and program date time) to tell an
+ * older copy of the playlist, as a lagging CDN edge serves it, from a restarted numbering.
+ */
+const REMEMBERED_SEGMENTS = 1000;
 
 /**
  * Follows successive loads of one live media playlist and decides, by media sequence number
@@ -32,10 +44,19 @@ export interface TrackerUpdate {
  * where a player would join (section 6.3.3); a playlist with EXT-X-ENDLIST is taken whole.
  * A media sequence number is handed out once only, so a segment listed in many loads is
  * fetched once.
+ *
+ * The media sequence number must not decrease (section 6.2.1), but a restarted encoder or
+ * packager starts its numbering again. A load whose every msn lies below the last handed out
+ * is taken as such a restart (`restartedFromMsn`, its window taken whole) unless a segment it
+ * lists was listed before under the same msn, URI and program date time: then it is an older
+ * copy of the playlist, which brings nothing new. So is, after a restart, a load listing the old
+ * numbering's segments again.
  */
 export class SegmentTracker {
   private nextMsn: number | null = null;
   private endList = false;
+  /** `msn -> URI and program date time` of the last segments listed, oldest first. */
+  private readonly listed = new Map<number, string>();
 
   constructor(private readonly liveEdgeSegmentCount: number) {
     if (!Number.isInteger(liveEdgeSegmentCount) || liveEdgeSegmentCount < 1) {
@@ -50,6 +71,12 @@ export class SegmentTracker {
 
   /** Takes one loaded playlist and tells what is new and what was missed since the last. */
   ingest(playlist: MediaPlaylistSnapshot): TrackerUpdate {
+    const nextMsn = this.nextMsn;
+    // Only a restart leaves listed msns at or above nextMsn: such a segment listed again is an
+    // older copy of the playlist, from before the restart.
+    if (nextMsn !== null && playlist.segments.some((segment) => segment.msn >= nextMsn && this.listed.get(segment.msn) === fingerprint(segment))) {
+      return { newSegments: [], gaps: [], changed: false };
+    }
     const endListChanged = playlist.endList && !this.endList;
     this.endList ||= playlist.endList;
     const first = playlist.segments[0];
@@ -58,7 +85,11 @@ export class SegmentTracker {
 
     const gaps: DetectedGap[] = [];
     let startMsn: number;
-    if (this.nextMsn === null) {
+    let restartedFromMsn: number | undefined;
+    if (this.nextMsn !== null && last.msn + 1 < this.nextMsn && !playlist.segments.some((segment) => this.listed.get(segment.msn) === fingerprint(segment))) {
+      restartedFromMsn = this.nextMsn - 1;
+      startMsn = first.msn;
+    } else if (this.nextMsn === null) {
       startMsn = playlist.endList ? first.msn : Math.max(first.msn, last.msn - this.liveEdgeSegmentCount + 1);
     } else {
       startMsn = this.nextMsn;
@@ -70,6 +101,27 @@ export class SegmentTracker {
     }
     const newSegments = playlist.segments.filter((segment) => segment.msn >= startMsn);
     this.nextMsn = Math.max(startMsn, last.msn + 1);
-    return { newSegments, gaps, changed: newSegments.length > 0 || endListChanged };
+    this.remember(playlist.segments);
+    const update: TrackerUpdate = { newSegments, gaps, changed: newSegments.length > 0 || endListChanged };
+    if (restartedFromMsn !== undefined) update.restartedFromMsn = restartedFromMsn;
+    return update;
   }
+
+  private remember(segments: readonly PlaylistSegment[]): void {
+    for (const segment of segments.slice(-REMEMBERED_SEGMENTS)) {
+      // Deleted first, so that a number listed again counts as the newest.
+      this.listed.delete(segment.msn);
+      this.listed.set(segment.msn, fingerprint(segment));
+    }
+    // A Map iterates in insertion order: the first keys are the oldest.
+    for (const msn of this.listed.keys()) {
+      if (this.listed.size <= REMEMBERED_SEGMENTS) break;
+      this.listed.delete(msn);
+    }
+  }
+}
+
+/** What tells one segment from another listed under the same msn: its URI and wall-clock time. */
+function fingerprint(segment: PlaylistSegment): string {
+  return `${segment.programDateTimeMs ?? ''} ${segment.uri}`;
 }

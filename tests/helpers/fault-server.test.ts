@@ -81,6 +81,13 @@ describe('startFaultServer', () => {
     ]);
   });
 
+  it('/switch/<key>?after=K answers `body` K times, then `then`, and counts each request', async () => {
+    const bodies = [];
+    for (let i = 0; i < 4; i++) bodies.push((await getText('/switch/s?after=2&body=before&then=after')).body);
+    expect(bodies).toEqual(['before', 'before', 'after', 'after']);
+    expect(await countOf('s')).toBe(4);
+  });
+
   it('/drop/<key> destroys the socket N times (a network error), then succeeds', async () => {
     await expect(fetch(`${base}/drop/d?failures=2`)).rejects.toThrow(TypeError);
     await expect(fetch(`${base}/drop/d?failures=2`)).rejects.toThrow(TypeError);

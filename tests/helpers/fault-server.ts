@@ -26,13 +26,16 @@ export interface FaultServer {
  *   K+1..K+N for that key (K default 0) answer S (default 503) with body `fail <i>` (i = 1..N);
  *   the others 200 with `body` (default `ok <key>`) of `type` (default plain text), so a
  *   playlist can load, fail for a while, then load again.
+ * - `/switch/<key>?after=K&body=<text>&then=<text>&type=<content-type>` → requests 1..K for
+ *   that key answer 200 with `body`, later ones 200 with `then` (both of `type`, default plain
+ *   text): a playlist that changes once, as when its encoder restarts.
  * - `/drop/<key>?failures=N` → requests 1..N for that key get their socket destroyed with no
  *   response (a network error, `TypeError: Failed to fetch`, in the browser); later ones 200
  *   `ok <key>`.
  * - `/hang` → never answered, until the server closes. `/hang/<key>` likewise, but counted
  *   under `<key>`, so a test can see (via `/count/<key>`) that the request has arrived.
  * - `/count/<key>` → `{"requests": n}` (JSON), n = requests so far to `/flaky/<key>`,
- *   `/drop/<key>` and `/hang/<key>`; `/count` requests are not counted.
+ *   `/switch/<key>`, `/drop/<key>` and `/hang/<key>`; `/count` requests are not counted.
  * - `/file?body=<text>&type=<content-type>` → 200 with that body (default type
  *   `text/plain; charset=utf-8`).
  * - `/bytes?hex=<hex>&type=<content-type>` → 200 with those bytes (default type
@@ -120,6 +123,12 @@ export async function startFaultServer(): Promise<FaultServer> {
       const n = hit(route, key) - after;
       const type = url.searchParams.get('type') ?? undefined;
       return n >= 1 && n <= failures ? reply(status, `fail ${n}`) : reply(200, url.searchParams.get('body') ?? `ok ${key}`, type);
+    }
+    if (route === 'switch') {
+      const after = Number(url.searchParams.get('after') ?? '1');
+      if (!Number.isInteger(after) || after < 0) return reply(400, 'bad after');
+      const body = hit(route, key) <= after ? url.searchParams.get('body') : url.searchParams.get('then');
+      return reply(200, body ?? '', url.searchParams.get('type') ?? undefined);
     }
     if (route === 'drop') {
       const n = hit(route, key);
