@@ -287,6 +287,8 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
     const id = this.recording!.id;
     const end: RecordingPatch = { status, endedAtMs: this.env.now(), lastError };
     try {
+      // Segments after a URL template's first 404, fetched at the same time, are not its.
+      if (Number.isFinite(this.endBeforeMsn)) await this.store.endBefore(id, this.endBeforeMsn);
       this.recording = await this.store.update(id, end);
       this.emit('progress', { recording: this.recording });
     } catch (error) {

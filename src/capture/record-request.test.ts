@@ -34,4 +34,20 @@ describe('RecordRequest checks at start (nothing is stored when they fail)', () 
     await expect(new HlsRecorder(store, quickCaptureConfig(), env).start({ url: 'x', urlTemplate: { ...template, url: `${base}/file?body=x` } })).rejects.toThrow(/exactly once/);
     expect(await store.list()).toHaveLength(1);
   });
+
+  it('"stop at the first 404" ends a URL template at its first missing number, dropping later numbers fetched at the same time', async () => {
+    const store = await stores.open();
+    // 0..4 exist, 5 answers 404 only after 300 ms, 6..12 exist, and 13 on are missing: the six
+    // fetches at once have stored some numbers past 5 by the time its 404 comes.
+    const url = `${base}/numbered/(*)?missing=5&missingDelayMs=300&last=12`;
+    const template = { url, padWidth: 0, firstNumber: 0, count: null, segmentDurationSec: 2, totalDurationSec: null, stopAtFirstMissing: true };
+    const recorder = new HlsRecorder(store, quickCaptureConfig({ vodConcurrency: 6 }), env);
+    await recorder.start({ url, urlTemplate: template });
+    const done = await recorder.done;
+
+    expect(done).toMatchObject({ status: 'complete', segmentCount: 5, durationSec: 10, gaps: [], gapCount: 0 });
+    const texts = await Promise.all((await store.listSegments(done.id)).map((s) => s.data.text()));
+    expect(texts).toEqual(['segment 0', 'segment 1', 'segment 2', 'segment 3', 'segment 4']);
+    expect(await store.get(done.id)).toEqual(done);
+  });
 });

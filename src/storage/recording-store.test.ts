@@ -105,6 +105,23 @@ describe('gaps, rename, update', () => {
     ]);
   });
 
+  test('endBefore deletes the segments from an msn on with their totals, drops later gaps, shortens one running past it, keeps earlier ones', async () => {
+    const { id } = await store.create(newRecording());
+    for (const msn of [0, 1, 2, 5, 6, 9]) await store.appendSegment(segment(id, msn, 100 + msn));
+    const gap = (fromMsn: number, count: number, durationSec: number): GapRecord => ({ fromMsn, count, durationSec, reason: 'not-found', detectedAtMs: 0 });
+    for (const g of [gap(1, 0, 30), gap(3, 2, 4), gap(7, 2, 4), gap(10, 1, 2)]) await store.addGap(id, g);
+
+    const after = await store.endBefore(id, 6);
+
+    expect((await store.listSegmentMsns(id))).toEqual([0, 1, 2, 5]);
+    expect(after).toMatchObject({ segmentCount: 4, durationSec: 8, bytes: 100 + 101 + 102 + 105, gapCount: 2, gapSec: 34 });
+    expect(after.gaps.map((g) => [g.fromMsn, g.count, g.durationSec])).toEqual([[1, 0, 30], [3, 2, 4]]);
+    expect(await store.get(id)).toEqual(after);
+    const shortened = await store.endBefore(id, 4);
+    expect(shortened).toMatchObject({ segmentCount: 3, gapCount: 1, gapSec: 32, gaps: [expect.objectContaining({ fromMsn: 1 }), expect.objectContaining({ fromMsn: 3, count: 1, durationSec: 2 })] });
+    await expect(store.endBefore('missing', 0)).rejects.toBeInstanceOf(RecordingNotFoundError);
+  });
+
   test('rename trims the title and rejects an empty one with RangeError, keeping the old title', async () => {
     const { id } = await store.create(newRecording({ title: 'Before' }));
     expect((await store.rename(id, '  Evening news \n')).title).toBe('Evening news');

@@ -166,6 +166,47 @@ export class RecordingStore extends TypedEventTarget<RecordingStoreEvents> {
     });
   }
 
+  /**
+   * Cuts a recording off before media sequence number `endMsn`: deletes its segments from
+   * `endMsn` on and takes them off its totals, drops its gaps from there on and shortens one
+   * that runs past it (its duration in proportion), in one transaction. A URL template that
+   * stops at its first missing segment ends there, although segments after it, fetched at the
+   * same time, may have been stored.
+   * @returns the updated recording.
+   * @throws RecordingNotFoundError for an unknown id.
+   */
+  async endBefore(recordingId: string, endMsn: number): Promise<Recording> {
+    const tx = this.db.transaction(['recordings', 'segments'], 'readwrite');
+    const recordings = tx.objectStore('recordings');
+    const recording = await recordings.get(recordingId);
+    if (!recording) {
+      tx.abort();
+      await tx.done.catch(() => undefined);
+      throw new RecordingNotFoundError(recordingId);
+    }
+    let cursor = await tx.objectStore('segments').openCursor(IDBKeyRange.bound([recordingId, endMsn], [recordingId, Infinity]));
+    while (cursor) {
+      recording.durationSec -= cursor.value.durationSec;
+      recording.bytes -= cursor.value.byteLength;
+      recording.segmentCount -= 1;
+      await cursor.delete();
+      cursor = await cursor.continue();
+    }
+    const gaps: GapRecord[] = [];
+    for (const gap of recording.gaps) {
+      const count = Math.min(gap.count, endMsn - gap.fromMsn);
+      const kept = gap.fromMsn >= endMsn ? null : count === gap.count ? gap : { ...gap, count, durationSec: (gap.durationSec * count) / gap.count };
+      recording.gapCount -= gap.count - (kept?.count ?? 0);
+      recording.gapSec -= gap.durationSec - (kept?.durationSec ?? 0);
+      if (kept) gaps.push(kept);
+    }
+    recording.gaps = gaps;
+    await recordings.put(recording);
+    await tx.done;
+    this.notify({ recordingId });
+    return recording;
+  }
+
   /** Changes capture-owned fields of a recording. */
   async update(recordingId: string, patch: RecordingPatch): Promise<Recording> {
     return this.mutate(recordingId, (recording) => Object.assign(recording, patch));

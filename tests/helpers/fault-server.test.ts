@@ -88,6 +88,12 @@ describe('startFaultServer', () => {
     expect(await countOf('s')).toBe(4);
   });
 
+  it('/numbered/<n> answers `segment <n>`, 404 for the missing numbers and those above last', async () => {
+    const results = [];
+    for (const n of [0, 3, 4, 9]) results.push(await getText(`/numbered/${n}?missing=3&missingDelayMs=5&last=5`));
+    expect(results.map(({ status, body }) => [status, body])).toEqual([[200, 'segment 0'], [404, 'not found'], [200, 'segment 4'], [404, 'not found']]);
+  });
+
   it('/drop/<key> destroys the socket N times (a network error), then succeeds', async () => {
     await expect(fetch(`${base}/drop/d?failures=2`)).rejects.toThrow(TypeError);
     await expect(fetch(`${base}/drop/d?failures=2`)).rejects.toThrow(TypeError);

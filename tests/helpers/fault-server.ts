@@ -29,6 +29,9 @@ export interface FaultServer {
  * - `/switch/<key>?after=K&body=<text>&then=<text>&type=<content-type>` → requests 1..K for
  *   that key answer 200 with `body`, later ones 200 with `then` (both of `type`, default plain
  *   text): a playlist that changes once, as when its encoder restarts.
+ * - `/numbered/<n>?missing=<n,n,...>&missingDelayMs=M&last=L` → for whole numbers n: 404
+ *   after M ms (default 0) for those listed in `missing`, 404 at once above L (default none),
+ *   else 200 `segment <n>`; for URL templates whose numbering has a hole. Not counted.
  * - `/drop/<key>?failures=N` → requests 1..N for that key get their socket destroyed with no
  *   response (a network error, `TypeError: Failed to fetch`, in the browser); later ones 200
  *   `ok <key>`.
@@ -123,6 +126,17 @@ export async function startFaultServer(): Promise<FaultServer> {
       const n = hit(route, key) - after;
       const type = url.searchParams.get('type') ?? undefined;
       return n >= 1 && n <= failures ? reply(status, `fail ${n}`) : reply(200, url.searchParams.get('body') ?? `ok ${key}`, type);
+    }
+    if (route === 'numbered') {
+      const n = Number(key);
+      const missing = (url.searchParams.get('missing') ?? '').split(',').filter(Boolean).map(Number);
+      const last = Number(url.searchParams.get('last') ?? 'Infinity');
+      if (!Number.isInteger(n) || n < 0) return reply(400, `bad number ${key}`);
+      if (n > last) return reply(404, 'not found');
+      if (!missing.includes(n)) return reply(200, `segment ${n}`);
+      const timer = setTimeout(() => reply(404, 'not found'), Number(url.searchParams.get('missingDelayMs') ?? '0'));
+      res.on('close', () => clearTimeout(timer));
+      return;
     }
     if (route === 'switch') {
       const after = Number(url.searchParams.get('after') ?? '1');
