@@ -30,6 +30,11 @@ export interface CaptureConfig {
   liveEdgeSegmentCount: number;
   /** Time limit of one playlist request, in milliseconds. Default 10000. */
   playlistTimeoutMs: number;
+  /**
+   * Largest playlist accepted, in bytes; a larger (or endless) body is cancelled with a clear
+   * error. A day of 2 s segments with 300-byte signed URLs is about 15 MB. Default 64 MiB.
+   */
+  maxPlaylistBytes: number;
   /** Time limit of one segment request, in milliseconds. Default 30000. */
   segmentTimeoutMs: number;
   /** Retries of playlist loads. */
@@ -216,6 +221,7 @@ export const defaultConfig: TapedeckConfig = {
   capture: {
     liveEdgeSegmentCount: 3,
     playlistTimeoutMs: 10_000,
+    maxPlaylistBytes: 64 * 1024 * 1024,
     segmentTimeoutMs: 30_000,
     playlistRetry: defaultRetry,
     liveOutageToleranceMs: 5 * 60 * 1000,

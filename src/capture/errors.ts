@@ -71,14 +71,20 @@ export class NetworkError extends CaptureError {
   }
 }
 
-/** A body larger than the limit allowed for it (a runaway or endless "segment"). */
+/** What a response was fetched as: a segment (or key), or a playlist. */
+export type ResponseKind = 'segment' | 'playlist';
+
+/** A body larger than the limit allowed for it (a runaway or endless "segment" or playlist). */
 export class ResponseTooLargeError extends CaptureError {
   constructor(
     readonly url: string,
     /** The limit, in bytes. */
     readonly maxBytes: number,
+    /** What the response was to be. */
+    readonly kind: ResponseKind = 'segment',
   ) {
-    super('too-large', `${url} is larger than the ${Math.round(maxBytes / 1024 / 1024)} MiB allowed for one segment`, false);
+    const limit = maxBytes >= 1024 * 1024 ? `${Math.round(maxBytes / 1024 / 1024)} MiB` : `${Math.round(maxBytes / 1024)} KiB`;
+    super('too-large', `${url} is larger than the ${limit} allowed for ${kind === 'segment' ? 'one segment' : 'a playlist'}`, false);
     this.name = 'ResponseTooLargeError';
   }
 }

@@ -551,6 +551,7 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
   private playlistOptions() {
     return {
       timeoutMs: this.config.playlistTimeoutMs,
+      maxBytes: this.config.maxPlaylistBytes,
       retry: this.config.playlistRetry,
       signal: this.abort.signal,
       random: this.env.random,

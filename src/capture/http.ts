@@ -1,4 +1,4 @@
-import { AbortedError, FetchTimeoutError, HttpStatusError, NetworkError, ResponseTooLargeError } from './errors.ts';
+import { AbortedError, FetchTimeoutError, HttpStatusError, NetworkError, ResponseTooLargeError, type ResponseKind } from './errors.ts';
 
 /** Options of {@link fetchBytes} and {@link fetchText}. */
 export interface FetchOptions {
@@ -78,19 +78,19 @@ export function fetchBytes(url: string, options: FetchOptions): Promise<Fetched<
  * browser, against 1.6 GB with chunks). Chunks count as this context's memory instead.
  * @throws ResponseTooLargeError as soon as Content-Length or the bytes read exceed `maxBytes`.
  */
-async function readCapped(response: Response, url: string, maxBytes: number, readDirect: boolean): Promise<Blob> {
+async function readCapped(response: Response, url: string, maxBytes: number, readDirect: boolean, kind: ResponseKind = 'segment'): Promise<Blob> {
   const type = response.headers.get('content-type') ?? '';
   const lengthHeader = response.headers.get('content-length');
   const declared = lengthHeader === null ? NaN : Number(lengthHeader);
   if (declared > maxBytes || !response.body) {
     await response.body?.cancel().catch(() => undefined);
-    if (declared > maxBytes) throw new ResponseTooLargeError(url, maxBytes);
+    if (declared > maxBytes) throw new ResponseTooLargeError(url, maxBytes, kind);
     return new Blob([], { type });
   }
   const coding = response.headers.get('content-encoding');
   if (readDirect && Number.isFinite(declared) && (coding === null || coding === 'identity')) {
     const blob = await response.blob();
-    if (blob.size > maxBytes) throw new ResponseTooLargeError(url, maxBytes);
+    if (blob.size > maxBytes) throw new ResponseTooLargeError(url, maxBytes, kind);
     return blob;
   }
   const reader = response.body.getReader();
@@ -102,13 +102,19 @@ async function readCapped(response: Response, url: string, maxBytes: number, rea
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel().catch(() => undefined);
-      throw new ResponseTooLargeError(url, maxBytes);
+      throw new ResponseTooLargeError(url, maxBytes, kind);
     }
     chunks.push(value);
   }
 }
 
-/** Like {@link fetchBytes}, for text bodies such as playlists. */
+/**
+ * Like {@link fetchBytes}, for text bodies such as playlists, decoded as UTF-8 (RFC 8216
+ * section 4.1). With `maxBytes` the body is read in chunks and cut off past it.
+ * @throws as {@link fetchBytes}; ResponseTooLargeError (kind `playlist`) past `maxBytes`.
+ */
 export function fetchText(url: string, options: FetchOptions): Promise<Fetched<string>> {
-  return fetchWith(url, options, (r) => r.text());
+  const { maxBytes } = options;
+  if (maxBytes === undefined) return fetchWith(url, options, (r) => r.text());
+  return fetchWith(url, options, async (r) => (await readCapped(r, url, maxBytes, false, 'playlist')).text());
 }

@@ -7,6 +7,8 @@ import { withRetry, type RetryOptions } from './retry.ts';
 /** Options of {@link loadMediaPlaylist}. */
 export interface PlaylistLoadOptions extends RetryOptions {
   timeoutMs: number;
+  /** Largest playlist body read, in bytes (config `capture.maxPlaylistBytes`). */
+  maxBytes: number;
   retry: RetryPolicy;
 }
 

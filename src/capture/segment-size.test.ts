@@ -4,7 +4,7 @@ import { ResponseTooLargeError } from './errors.ts';
 import { HlsRecorder } from './hls-recorder.ts';
 import { fetchBytes } from './http.ts';
 
-/** The segment size cap (`capture.maxSegmentBytes`) against endless and oversized bodies. */
+/** The size caps of segments and playlists (`capture.maxSegmentBytes`, `maxPlaylistBytes`) against endless and oversized bodies. */
 
 const base = inject('faultServerUrl');
 const MiB = 1024 * 1024;
@@ -52,5 +52,31 @@ describe('HlsRecorder with a segment that never ends', () => {
       [2, 'after'],
     ]);
     expect(retries).toBe(0);
+  });
+});
+
+describe('HlsRecorder with a playlist past maxPlaylistBytes', () => {
+  it('refuses an endless playlist at start, saying so, and stores nothing', async () => {
+    const store = await stores.open();
+    const recorder = new HlsRecorder(store, quickCaptureConfig({ maxPlaylistBytes: 2 * MiB, playlistTimeoutMs: 20_000 }));
+    const error = await recorder.start({ url: `${base}/huge` }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+    expect((error as Error).message).toBe(`${base}/huge is larger than the 2 MiB allowed for a playlist`);
+    expect(await store.list()).toEqual([]);
+  });
+
+  it('ends a live recording whose playlist grows past the limit as interrupted, with the reason, keeping what it stored', async () => {
+    const store = await stores.open();
+    const small = mediaPlaylistText([{ uri: fileUrl(base, 'kept') }], { endList: false });
+    // The same live window with a 4 KiB comment (RFC 8216 section 4.1: lines starting # that are not tags).
+    const big = small.replace('#EXTINF', `#${'x'.repeat(4096)}\n#EXTINF`);
+    const url = `${base}/switch/${crypto.randomUUID()}?after=1&type=${encodeURIComponent(HLS_TYPE)}&body=${encodeURIComponent(small)}&then=${encodeURIComponent(big)}`;
+    const recorder = new HlsRecorder(store, quickCaptureConfig({ maxPlaylistBytes: 2048 }));
+    await recorder.start({ url });
+    const done = await recorder.done;
+
+    expect(done).toMatchObject({ status: 'interrupted', segmentCount: 1 });
+    expect(done.lastError).toContain('is larger than the 2 KiB allowed for a playlist');
+    expect(await storedText(store, done)).toEqual([[0, 'kept']]);
   });
 });

@@ -255,8 +255,8 @@ export class LiveView extends LitElement {
     this.inspecting = abort;
     this.checking = true;
     try {
-      const { playlistTimeoutMs, playlistRetry } = this.captureConfig;
-      const source = await loadSourceInfo(url, { timeoutMs: playlistTimeoutMs, retry: playlistRetry, signal: abort.signal });
+      const { playlistTimeoutMs, maxPlaylistBytes, playlistRetry } = this.captureConfig;
+      const source = await loadSourceInfo(url, { timeoutMs: playlistTimeoutMs, maxBytes: maxPlaylistBytes, retry: playlistRetry, signal: abort.signal });
       if (!abort.signal.aborted) this.source = source;
     } catch (error) {
       if (!abort.signal.aborted) this.message = describeProblem(error, false).message;
