@@ -117,6 +117,10 @@ describe('tags', () => {
     expect(exportTags(recording)).toEqual({ title: 'Morning show', artist: 'Radio X', album: '', genre: '', date: localDate(recording.startedAtMs), comment: 'http://example.test/x.m3u8' });
     expect(exportTags({ ...recording, tags: { artist: 'DJ', genre: 'Jazz', album: 'Mornings' } })).toMatchObject({ title: 'Morning show', artist: 'DJ', genre: 'Jazz', album: 'Mornings' });
     expect(localDate(new Date(2026, 0, 5, 23, 59).getTime())).toBe('2026-01-05');
+    // A tag emptied on purpose stays empty; toMetadataTags then leaves it out of the file.
+    const emptied = exportTags({ ...recording, tags: { comment: '', title: '' } });
+    expect(emptied).toMatchObject({ comment: '', title: '', artist: 'Radio X' });
+    expect(toMetadataTags(emptied)).not.toHaveProperty('comment');
   });
 
   test('tags written into MP4, M4A and MP3 are read back by music-metadata', { timeout: 60_000 }, async () => {

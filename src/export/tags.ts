@@ -23,20 +23,22 @@ export function localDate(ms: number): string {
 }
 
 /**
- * The tags to write for a recording: its stored `tags`, with defaults for what is unset:
- * title = the recording's title, artist = the station (`sourceName`), date = the local date
- * the recording started, comment = the source URL without credentials ({@link shareableSourceUrl}:
- * a relay's proxy URL gives the stream's own). Album and genre default to ''.
+ * The tags to write for a recording: its stored `tags`, with defaults for what is unset
+ * (absent): title = the recording's title, artist = the station (`sourceName`), date = the local
+ * date the recording started, comment = the source URL without credentials
+ * ({@link shareableSourceUrl}: a relay's proxy URL gives the stream's own). Album and genre
+ * default to ''. A tag stored as '' was emptied on purpose (say, to keep the URL out of a file
+ * shared on): it stays empty and is not written.
  */
 export function exportTags(recording: Pick<Recording, 'title' | 'sourceName' | 'sourceUrl' | 'startedAtMs' | 'tags'>): ExportTags {
   const tags: RecordingTags = recording.tags ?? {};
   return {
-    title: tags.title || recording.title,
-    artist: tags.artist || recording.sourceName,
+    title: tags.title ?? recording.title,
+    artist: tags.artist ?? recording.sourceName,
     album: tags.album ?? '',
     genre: tags.genre ?? '',
-    date: tags.date || localDate(recording.startedAtMs),
-    comment: tags.comment || shareableSourceUrl(recording.sourceUrl),
+    date: tags.date ?? localDate(recording.startedAtMs),
+    comment: tags.comment ?? shareableSourceUrl(recording.sourceUrl),
   };
 }
 

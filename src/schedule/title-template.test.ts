@@ -54,6 +54,11 @@ describe('runTags', () => {
     });
   });
 
+  it('leaves a password and access token in the source URL out of the default comment', () => {
+    const secret = { ...base, sourceUrl: 'https://user:secret@radio.example/live.m3u8?token=abc&q=1' };
+    expect(runTags(secret, AT).comment).toBe('https://radio.example/live.m3u8?q=1');
+  });
+
   it('keeps the tags the schedule sets, trimmed, and defaults only the blank ones', () => {
     const tags = runTags({ ...base, tags: { title: ' Special ', artist: 'RNZ', album: '   ', genre: 'News', comment: '', date: '2026-01-01' } }, AT);
     expect(tags).toEqual({ title: 'Special', artist: 'RNZ', album: 'Morning Report', genre: 'News', comment: 'https://radio.example/live.m3u8', date: '2026-01-01' });

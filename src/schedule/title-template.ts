@@ -1,3 +1,4 @@
+import { shareableSourceUrl } from '../capture/source-name.ts';
 import type { RecordingTags, Schedule } from './types.ts';
 
 /** The placeholders a title template may use. */
@@ -31,7 +32,7 @@ export function renderTitle(schedule: Pick<Schedule, 'titleTemplate' | 'stationN
 /**
  * The tags of a run's recording: the schedule's tags, with the defaults filled in where
  * empty: title = the rendered title, artist = station, album = programme, date = local
- * date, comment = the source URL.
+ * date, comment = the source URL without credentials or access token ({@link shareableSourceUrl}).
  */
 export function runTags(schedule: Pick<Schedule, 'tags' | 'stationName' | 'programme' | 'timeZone' | 'sourceUrl' | 'titleTemplate'>, startAtMs: number): RecordingTags {
   const pick = (value: string | undefined, fallback: string) => (value && value.trim() ? value.trim() : fallback);
@@ -40,7 +41,7 @@ export function runTags(schedule: Pick<Schedule, 'tags' | 'stationName' | 'progr
     artist: pick(schedule.tags.artist, schedule.stationName),
     album: pick(schedule.tags.album, schedule.programme),
     genre: pick(schedule.tags.genre, ''),
-    comment: pick(schedule.tags.comment, schedule.sourceUrl),
+    comment: pick(schedule.tags.comment, shareableSourceUrl(schedule.sourceUrl)),
     date: pick(schedule.tags.date, localDateAndTime(startAtMs, schedule.timeZone).date),
   };
 }

@@ -17,8 +17,10 @@ const FIELDS: { key: keyof ExportTags; label: string; type?: string }[] = [
 /**
  * `<td-tag-editor>`: the inline form that edits the tags exported files carry (Title, Artist,
  * Album, Genre, Date, Comment), filled with {@link exportTags} of the recording. Save tags
- * stores them with `RecordingStore.update(id, { tags })` (a field left empty or equal to its
- * default is not stored: it follows the recording); the recording's own title is left alone. Fires `td-tags-closed` after saving or on Cancel.
+ * stores them with `RecordingStore.update(id, { tags })`: a field equal to its default is not
+ * stored (it follows the recording), a field emptied is stored as '' (the file then goes
+ * without that tag). The recording's own title is left alone. Fires `td-tags-closed` after
+ * saving or on Cancel.
  */
 export class TagEditor extends LitElement {
   static override properties = {
@@ -82,7 +84,7 @@ export class TagEditor extends LitElement {
     const tags: RecordingTags = {};
     for (const field of FIELDS) {
       const value = (form.elements.namedItem(field.key) as HTMLInputElement).value.trim();
-      if (value && value !== defaults[field.key]) tags[field.key] = value;
+      if (value !== defaults[field.key]) tags[field.key] = value;
     }
     try {
       await this.store.update(this.recording.id, { tags });
