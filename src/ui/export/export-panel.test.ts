@@ -1,4 +1,7 @@
+import { ALL_FORMATS, BlobSource, Input, MP4 } from 'mediabunny';
 import { afterEach, describe, expect, test } from 'vitest';
+import { RecordingStore } from '../../storage/recording-store.ts';
+import { storeDemoRecording } from '../../storage/test-fixtures.ts';
 import type { Recording } from '../../storage/types.ts';
 import { etaText, parseFormatChoice, type ExportPanel } from './export-panel.ts';
 
@@ -55,5 +58,52 @@ describe('the Format select', () => {
     expect([...select.options].some((option) => option.value === 'mp4')).toBe(false);
     expect(select.value).toBe('m4a');
     expect(select.selectedOptions[0]?.textContent).toBe('M4A (audio)');
+  });
+});
+
+describe('Save as…', () => {
+  const cleanUps: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanUp of cleanUps.splice(0).reverse()) await cleanUp();
+  });
+
+  test('writes the export into the file the save dialog gave, suggests the recording\'s name, and says where it went', { timeout: 60_000 }, async () => {
+    // The panel exports from the app's own database, as in the app.
+    const store = await RecordingStore.open();
+    cleanUps.push(() => store.close());
+    const recording = await storeDemoRecording(store, [0, 1]);
+    cleanUps.push(() => store.delete(recording.id));
+    // The native dialog cannot be driven here: it stands in with an Origin Private File System file.
+    const root = await navigator.storage.getDirectory();
+    const fileName = `save-as-${crypto.randomUUID()}.mp4`;
+    const handle = await root.getFileHandle(fileName, { create: true });
+    cleanUps.push(() => root.removeEntry(fileName));
+    const asked: unknown[] = [];
+    const own = Object.getOwnPropertyDescriptor(window, 'showSaveFilePicker');
+    Object.defineProperty(window, 'showSaveFilePicker', { configurable: true, writable: true, value: (options: unknown) => (asked.push(options), Promise.resolve(handle)) });
+    cleanUps.push(() => (own ? Object.defineProperty(window, 'showSaveFilePicker', own) : void delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker));
+
+    const panel = document.createElement('td-export-panel') as ExportPanel;
+    panel.recording = recording;
+    document.body.append(panel);
+    cleanUps.push(() => panel.remove());
+    await panel.updateComplete;
+    const saveAs = [...panel.shadowRoot!.querySelectorAll('button')].find((button) => button.textContent === 'Save as…')!;
+    saveAs.click();
+    const notice = await new Promise<string>((resolve) => {
+      const check = () => {
+        const text = panel.shadowRoot!.querySelector('p[role="status"]')?.textContent ?? '';
+        if (text) resolve(text);
+        else void panel.updateComplete.then(() => requestAnimationFrame(check));
+      };
+      check();
+    });
+
+    expect(notice).toBe(`Saved as ${fileName}.`);
+    expect(panel.shadowRoot!.querySelector('p[role="alert"]')!.textContent).toBe('');
+    expect(asked).toEqual([{ suggestedName: 'Demo stream.mp4', types: [{ description: expect.any(String), accept: { 'video/mp4': ['.mp4'] } }] }]);
+    const input = new Input({ source: new BlobSource(await handle.getFile()), formats: ALL_FORMATS });
+    expect(await input.getFormat()).toBe(MP4);
+    expect(await input.computeDuration()).toBeGreaterThan(recording.durationSec - 1);
   });
 });
