@@ -81,7 +81,10 @@ describe('Save as…', () => {
     const asked: unknown[] = [];
     const own = Object.getOwnPropertyDescriptor(window, 'showSaveFilePicker');
     Object.defineProperty(window, 'showSaveFilePicker', { configurable: true, writable: true, value: (options: unknown) => (asked.push(options), Promise.resolve(handle)) });
-    cleanUps.push(() => (own ? Object.defineProperty(window, 'showSaveFilePicker', own) : void delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker));
+    cleanUps.push(() => {
+      if (own) Object.defineProperty(window, 'showSaveFilePicker', own);
+      else delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker;
+    });
 
     const panel = document.createElement('td-export-panel') as ExportPanel;
     panel.recording = recording;
