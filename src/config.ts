@@ -37,6 +37,16 @@ export interface CaptureConfig {
   maxPlaylistBytes: number;
   /** Time limit of one segment request, in milliseconds. Default 30000. */
   segmentTimeoutMs: number;
+  /**
+   * A live stream's segments are fetched one at a time, so one whose body stalls holds up the
+   * next ones until they slide out of the playlist window. One attempt at a live segment is
+   * therefore limited to this many times its duration (a recorder that needs longer cannot keep
+   * up with the stream anyway), at least `liveSegmentMinTimeoutMs` and at most
+   * `segmentTimeoutMs`. Default 2.
+   */
+  liveSegmentTimeoutRatio: number;
+  /** The least time one attempt at a live segment gets, in milliseconds. Default 5000. */
+  liveSegmentMinTimeoutMs: number;
   /** Retries of playlist loads. */
   playlistRetry: RetryPolicy;
   /**
@@ -51,7 +61,8 @@ export interface CaptureConfig {
   segmentRetry: RetryPolicy;
   /**
    * Segments of a VOD (a first playlist with EXT-X-ENDLIST, RFC 8216 section 4.3.3.4) fetched
-   * at the same time. Live streams are always fetched one segment at a time. Default 6.
+   * at the same time. Live streams are always fetched one segment at a time, in order (see
+   * `liveSegmentTimeoutRatio`). Default 6.
    */
   vodConcurrency: number;
   /**
@@ -223,6 +234,8 @@ export const defaultConfig: TapedeckConfig = {
     playlistTimeoutMs: 10_000,
     maxPlaylistBytes: 64 * 1024 * 1024,
     segmentTimeoutMs: 30_000,
+    liveSegmentTimeoutRatio: 2,
+    liveSegmentMinTimeoutMs: 5000,
     playlistRetry: defaultRetry,
     liveOutageToleranceMs: 5 * 60 * 1000,
     segmentRetry: defaultRetry,

@@ -190,6 +190,26 @@ describe('HlsRecorder against a real HTTP server and IndexedDB', () => {
     expect(restarts[0]!.message).toContain('media sequence number 102 went back to 0');
   });
 
+  it('gives one attempt at a live segment twice its duration, not the whole segment timeout, so a stalled one does not hold up the rest', async () => {
+    const store = await openStore();
+    const key = crypto.randomUUID();
+    const hung = `${base}/hang/${key}`;
+    const live = mediaPlaylist([fileUrl('before'), hung, fileUrl('after')], { durationSec: 1, endList: false });
+    // The segment timeout (60 s) alone would hold "after" back for three minutes.
+    const recorder = new HlsRecorder(store, quickCaptureConfig({ liveEdgeSegmentCount: 3, segmentTimeoutMs: 60_000, liveSegmentMinTimeoutMs: 500 }), env);
+    const log = record(recorder);
+    const started = await recorder.start({ url: fileUrl(live, HLS_TYPE) });
+    await waitFor(async () => ((await store.get(started.id))!.segmentCount === 2 ? true : undefined), { timeoutMs: 20_000, description: 'the segment after the stalled one' });
+    const stopped = (await recorder.stop())!;
+
+    expect(await storedText(store, stopped)).toEqual([[0, 'before'], [2, 'after']]);
+    expect(stopped.gaps).toMatchObject([{ fromMsn: 1, count: 1, reason: 'retries-exhausted' }]);
+    const hungRetries = log.retries.filter((retry) => retry.url === hung);
+    expect(hungRetries).toHaveLength(2);
+    expect(hungRetries.every((retry) => retry.message === `${hung} did not answer within 2000 ms`)).toBe(true);
+    expect(await requestsTo(key)).toBe(3);
+  });
+
   it('waits out a live playlist that answers 503 on reload through several rounds of retries, and goes on recording', async () => {
     const store = await openStore();
     const key = crypto.randomUUID();

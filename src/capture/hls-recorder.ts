@@ -448,12 +448,12 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
         const retry = { signal, random: this.env.random, onRetry: (error: unknown, attempt: number, delayMs: number) => this.onRetry(segment.uri, error, attempt, delayMs) };
         if (!segment.key && !segment.byteRange) {
           // Clear whole segments go through workers, so their bytes never pass through the page.
-          const request = { url: segment.uri, timeoutMs: this.config.segmentTimeoutMs, maxBytes: this.config.maxSegmentBytes, segment: this.segmentRecord(segment, initSectionId), storedAtMs: this.env.now() };
+          const request = { url: segment.uri, timeoutMs: this.segmentTimeoutMs(segment, vod === null), maxBytes: this.config.maxSegmentBytes, segment: this.segmentRecord(segment, initSectionId), storedAtMs: this.env.now() };
           this.fetchPool ??= new SegmentFetchPool(this.store.dbName, this.config.segmentWorkerRecycleBytes);
           stored = await withRetry(() => this.fetchPool!.fetchAndStore(request, signal), this.config.segmentRetry, retry);
         } else {
           // EXT-X-BYTERANGE segments are fetched with a Range request (section 4.3.2.2).
-          const fetched = await withRetry(() => fetchRange(segment.uri, segment.byteRange, { timeoutMs: this.config.segmentTimeoutMs, signal, maxBytes: this.config.maxSegmentBytes }), this.config.segmentRetry, retry);
+          const fetched = await withRetry(() => fetchRange(segment.uri, segment.byteRange, { timeoutMs: this.segmentTimeoutMs(segment, vod === null), signal, maxBytes: this.config.maxSegmentBytes }), this.config.segmentRetry, retry);
           data = await this.keys.decrypt(segment, fetched.body);
         }
       } catch (error) {
@@ -478,6 +478,18 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
         this.settleVod(vod, data!.size);
       }
     }
+  }
+
+  /**
+   * Time limit of one attempt at `segment`, in ms: `segmentTimeoutMs`, or for a live stream
+   * `liveSegmentTimeoutRatio` times its duration within `liveSegmentMinTimeoutMs` and
+   * `segmentTimeoutMs`, so that a stalled body cannot hold up the segments after it until
+   * they leave the playlist window.
+   */
+  private segmentTimeoutMs(segment: PlaylistSegment, live: boolean): number {
+    const { segmentTimeoutMs, liveSegmentTimeoutRatio, liveSegmentMinTimeoutMs } = this.config;
+    if (!live) return segmentTimeoutMs;
+    return Math.min(segmentTimeoutMs, Math.max(liveSegmentMinTimeoutMs, Math.round(segment.durationSec * 1000 * liveSegmentTimeoutRatio)));
   }
 
   /** Emits a VOD's progress; a URL template that ends at its first 404 has no known total. */
