@@ -73,14 +73,14 @@ describe('export formats from real demo segments', () => {
     expect(progress.at(-1)).toBe(1);
   });
 
-  test('MP3 at 128 and 320 kb/s: MP3 audio of ≈ 8 s, sizes in proportion to the bitrate', { timeout: 60_000 }, async () => {
+  test('MP3 at 128, 192 and 320 kb/s: MP3 audio of ≈ 8 s, sizes in proportion to the bitrate', { timeout: 60_000 }, async () => {
     const [s8, s9, s0, s1] = await Promise.all([8, 9, 0, 1].map(demoSegment));
     const runs = [
       [s8!, s9!],
       [s0!, s1!],
     ];
     const sizes: number[] = [];
-    for (const bitrateKbps of [128, 320] as const) {
+    for (const bitrateKbps of [128, 192, 320] as const) {
       const out = memoryWritable();
       const progress: number[] = [];
       const result = await encodeMp3Runs(runs, { bitrateKbps, writable: out.writable, totalDurationSec: 8, onProgress: (f) => progress.push(f) });
@@ -96,8 +96,11 @@ describe('export formats from real demo segments', () => {
       expect(out.bytes().byteLength).toBeGreaterThan(((bitrateKbps * 1000) / 8) * 8 * 0.8);
       expect(out.bytes().byteLength).toBeLessThan(((bitrateKbps * 1000) / 8) * 8 * 1.3);
     }
-    expect(sizes[1]! / sizes[0]!).toBeGreaterThan(2);
-    expect(sizes[1]! / sizes[0]!).toBeLessThan(3);
+    // 192/128 = 1.5, 320/128 = 2.5.
+    expect(sizes[1]! / sizes[0]!).toBeGreaterThan(1.3);
+    expect(sizes[1]! / sizes[0]!).toBeLessThan(1.7);
+    expect(sizes[2]! / sizes[0]!).toBeGreaterThan(2);
+    expect(sizes[2]! / sizes[0]!).toBeLessThan(3);
   });
 
   test('a recording without audio cannot become an M4A or an MP3, with a clear message', { timeout: 30_000 }, async () => {
