@@ -184,8 +184,17 @@ describe('SegmentTracker when the media sequence number goes back', () => {
     expect(msns(tracker.ingest(windowOf(104, 110, 2)))).toEqual([109, 110]);
   });
 
+  it('takes a copy lagging by a few segments, on a CDN that signs each load\'s URIs anew, as bringing nothing', () => {
+    const tracker = new SegmentTracker(3);
+    const signed = (window: MediaPlaylistSnapshot, token: number) => ({ ...window, segments: window.segments.map((segment) => ({ ...segment, uri: `${segment.uri}?token=${token}` })) });
+    tracker.ingest(signed(windowOf(100, 105, 2), 1));
+    expect(tracker.ingest(signed(windowOf(98, 103, 2), 2))).toEqual({ newSegments: [], gaps: [], changed: false });
+    expect(msns(tracker.ingest(signed(windowOf(101, 106, 2), 3)))).toEqual([106]);
+  });
+
   it('takes the same URIs under lower msns as a restart when their program date times differ (an encoder restarted into the same file names)', () => {
     const tracker = new SegmentTracker(3);
+    tracker.ingest(windowOf(0, 5, 2, false, 'a', (msn) => 1_000_000 + msn * 2000));
     tracker.ingest(windowOf(3, 8, 2, false, 'a', (msn) => 1_000_000 + msn * 2000));
     const restarted = tracker.ingest(windowOf(0, 1, 2, false, 'a', (msn) => 2_000_000 + msn * 2000));
     expect(msns(restarted)).toEqual([0, 1]);

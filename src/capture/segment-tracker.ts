@@ -24,8 +24,9 @@ export interface TrackerUpdate {
   changed: boolean;
   /**
    * Set when the playlist restarted its numbering (an encoder or packager restart): every
-   * listed msn lies below the last one handed out, and it is not an older copy of a window
-   * already seen. `newSegments` then holds the whole new window, in the stream's new numbering.
+   * listed msn lies below the previous load's window, and it is not an older copy of a window
+   * already seen. Its value is the last msn handed out before; `newSegments` then holds the
+   * whole new window, in the stream's new numbering.
    */
   restartedFromMsn?: number;
 }
@@ -46,17 +47,22 @@ const REMEMBERED_SEGMENTS = 1000;
  * fetched once.
  *
  * The media sequence number must not decrease (section 6.2.1), but a restarted encoder or
- * packager starts its numbering again. A load whose every msn lies below the last handed out
- * is taken as such a restart (`restartedFromMsn`, its window taken whole) unless a segment it
- * lists was listed before under the same msn, URI and program date time: then it is an older
- * copy of the playlist, which brings nothing new. So is, after a restart, a load listing the old
- * numbering's segments again.
+ * packager starts its numbering again. A load whose every msn lies below the previous load's
+ * first is taken as such a restart (`restartedFromMsn`, its window taken whole) unless a
+ * segment it lists was listed before under the same msn, URI path and program date time: then
+ * it is an older copy of the playlist (a lagging CDN edge), which brings nothing new. So is any
+ * load that lists msns of the previous window again, and, after a restart, a load listing the
+ * old numbering's segments again. (URI query strings are left out of the comparison, since
+ * some CDNs sign each load's URIs anew; an edge lagging by more than a whole window, on such a
+ * CDN, would be taken for a restart.)
  */
 export class SegmentTracker {
   private nextMsn: number | null = null;
   private endList = false;
   /** `msn -> URI and program date time` of the last segments listed, oldest first. */
   private readonly listed = new Map<number, string>();
+  /** First msn of the last playlist taken in, null before the first. */
+  private windowFirstMsn: number | null = null;
 
   constructor(private readonly liveEdgeSegmentCount: number) {
     if (!Number.isInteger(liveEdgeSegmentCount) || liveEdgeSegmentCount < 1) {
@@ -86,8 +92,8 @@ export class SegmentTracker {
     const gaps: DetectedGap[] = [];
     let startMsn: number;
     let restartedFromMsn: number | undefined;
-    if (this.nextMsn !== null && last.msn + 1 < this.nextMsn && !playlist.segments.some((segment) => this.listed.get(segment.msn) === fingerprint(segment))) {
-      restartedFromMsn = this.nextMsn - 1;
+    if (this.windowFirstMsn !== null && last.msn < this.windowFirstMsn && !playlist.segments.some((segment) => this.listed.get(segment.msn) === fingerprint(segment))) {
+      restartedFromMsn = this.nextMsn! - 1;
       startMsn = first.msn;
     } else if (this.nextMsn === null) {
       startMsn = playlist.endList ? first.msn : Math.max(first.msn, last.msn - this.liveEdgeSegmentCount + 1);
@@ -102,6 +108,7 @@ export class SegmentTracker {
     const newSegments = playlist.segments.filter((segment) => segment.msn >= startMsn);
     this.nextMsn = Math.max(startMsn, last.msn + 1);
     this.remember(playlist.segments);
+    this.windowFirstMsn = first.msn;
     const update: TrackerUpdate = { newSegments, gaps, changed: newSegments.length > 0 || endListChanged };
     if (restartedFromMsn !== undefined) update.restartedFromMsn = restartedFromMsn;
     return update;
@@ -121,7 +128,10 @@ export class SegmentTracker {
   }
 }
 
-/** What tells one segment from another listed under the same msn: its URI and wall-clock time. */
+/**
+ * What tells one segment from another listed under the same msn: its URI without query or
+ * fragment (which a CDN may sign anew for each load), and its wall-clock time.
+ */
 function fingerprint(segment: PlaylistSegment): string {
-  return `${segment.programDateTimeMs ?? ''} ${segment.uri}`;
+  return `${segment.programDateTimeMs ?? ''} ${segment.uri.split(/[?#]/, 1)[0]}`;
 }
