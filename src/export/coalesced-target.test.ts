@@ -1,5 +1,5 @@
 import type { StreamTargetChunk } from 'mediabunny';
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { demoSegment } from '../storage/test-fixtures.ts';
 import { CoalescedTarget } from './coalesced-target.ts';
 import { CoalescedWrites } from './coalesced-writes.ts';
@@ -30,7 +30,14 @@ function gatheredFile(bufferBytes: number) {
 }
 
 describe('CoalescedTarget', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   test.each<RemuxFormat>(['mp4', 'mkv', 'm4a'])('a %s remux of real MPEG-TS segments gives the same bytes as through a StreamTarget, in few large writes', async (format) => {
+    // An MP4 holds the second it was made in (mvhd, tkhd, mdhd): both remuxes must see the same one.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-23T12:00:00Z'));
     const segments = await Promise.all([0, 1, 2, 3].map(demoSegment));
     const viaStream = memoryWritable();
     await remuxRuns([segments], { format, destination: viaStream.writable, totalDurationSec: 8 });
@@ -42,6 +49,11 @@ describe('CoalescedTarget', () => {
     const expected = viaStream.bytes();
     expect(expected.byteLength).toBeGreaterThan(50_000);
     expect(gathered.bytes()).toEqual(expected);
+    if (format !== 'mkv') {
+      // The muxer saw the fixed clock: mvhd's creation time, in seconds since 1904 (ISO/IEC 14496-12 8.2.2).
+      const at = new TextDecoder('latin1').decode(expected).indexOf('mvhd');
+      expect(new DataView(expected.buffer, expected.byteOffset).getUint32(at + 8)).toBe(Date.UTC(2026, 10, 23, 12) / 1000 + 2_082_844_800);
+    }
     // Gathered: the muxer's writes, one or more per packet and header field, reach the file as a few.
     expect(gathered.counts.writeOut * 20).toBeLessThan(gathered.counts.put);
   });
