@@ -120,12 +120,7 @@ export class RecordingStore extends TypedEventTarget<RecordingStoreEvents> {
     const tx = this.db.transaction(['recordings', 'segments'], 'readwrite');
     const recordings = tx.objectStore('recordings');
     const segments = tx.objectStore('segments');
-    const recording = await recordings.get(segment.recordingId);
-    if (!recording) {
-      tx.abort();
-      await tx.done.catch(() => undefined);
-      throw new RecordingNotFoundError(segment.recordingId);
-    }
+    const recording = await recordingIn(tx, segment.recordingId);
     const existing = await segments.getKey([segment.recordingId, segment.msn]);
     if (existing !== undefined) {
       await tx.done;
@@ -178,12 +173,7 @@ export class RecordingStore extends TypedEventTarget<RecordingStoreEvents> {
   async endBefore(recordingId: string, endMsn: number): Promise<Recording> {
     const tx = this.db.transaction(['recordings', 'segments'], 'readwrite');
     const recordings = tx.objectStore('recordings');
-    const recording = await recordings.get(recordingId);
-    if (!recording) {
-      tx.abort();
-      await tx.done.catch(() => undefined);
-      throw new RecordingNotFoundError(recordingId);
-    }
+    const recording = await recordingIn(tx, recordingId);
     let cursor = await tx.objectStore('segments').openCursor(IDBKeyRange.bound([recordingId, endMsn], [recordingId, Infinity]));
     while (cursor) {
       recording.durationSec -= cursor.value.durationSec;
@@ -315,12 +305,7 @@ export class RecordingStore extends TypedEventTarget<RecordingStoreEvents> {
 
   private async mutate(recordingId: string, change: (recording: Recording) => void): Promise<Recording> {
     const tx = this.db.transaction('recordings', 'readwrite');
-    const recording = await tx.store.get(recordingId);
-    if (!recording) {
-      tx.abort();
-      await tx.done.catch(() => undefined);
-      throw new RecordingNotFoundError(recordingId);
-    }
+    const recording = await recordingIn(tx, recordingId);
     change(recording);
     await tx.store.put(recording);
     await tx.done;
@@ -332,4 +317,23 @@ export class RecordingStore extends TypedEventTarget<RecordingStoreEvents> {
     this.emit('change', change);
     if (broadcast) this.channel.postMessage(change);
   }
+}
+
+/** A read-write transaction over the `recordings` store (and perhaps others). */
+interface RecordingsTransaction {
+  objectStore(name: 'recordings'): { get(recordingId: string): Promise<Recording | undefined> };
+  abort(): void;
+  readonly done: Promise<void>;
+}
+
+/**
+ * Reads recording `recordingId` in `tx`.
+ * @throws RecordingNotFoundError when there is none, after aborting `tx` (nothing it did is kept).
+ */
+async function recordingIn(tx: RecordingsTransaction, recordingId: string): Promise<Recording> {
+  const recording = await tx.objectStore('recordings').get(recordingId);
+  if (recording) return recording;
+  tx.abort();
+  await tx.done.catch(() => undefined);
+  throw new RecordingNotFoundError(recordingId);
 }
