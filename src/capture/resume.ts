@@ -145,9 +145,9 @@ export class MsnContinuity {
     const gaps: DetectedGap[] = [];
     const last = update.newSegments.at(-1);
     let restarted = false;
-    const belowStored = this.outageStartedAtMs !== null && last && this.lastMsn !== null && last.msn + this.offset < this.lastMsn;
-    if (last && this.lastMsn !== null && (belowStored || update.restartedFromMsn !== undefined)) {
-      // Every listed segment is below what is stored: the stream restarted its numbering.
+    if (last && this.lastMsn !== null && (update.restartedFromMsn !== undefined || (this.outageStartedAtMs !== null && last.msn + this.offset < this.lastMsn))) {
+      // The stream restarted its numbering: the tracker saw it go back, or, after an outage,
+      // every listed segment is below what is stored.
       this.offset = this.lastMsn + 1 - update.newSegments[0]!.msn;
       restarted = true;
     }

@@ -1,5 +1,6 @@
 import { ALL_FORMATS, BlobSource, Input, MP4 } from 'mediabunny';
 import { afterEach, describe, expect, test } from 'vitest';
+import { waitFor } from '../../../tests/helpers/poll.ts';
 import { RecordingStore } from '../../storage/recording-store.ts';
 import { storeDemoRecording } from '../../storage/test-fixtures.ts';
 import type { Recording } from '../../storage/types.ts';
@@ -93,14 +94,7 @@ describe('Save as…', () => {
     await panel.updateComplete;
     const saveAs = [...panel.shadowRoot!.querySelectorAll('button')].find((button) => button.textContent === 'Save as…')!;
     saveAs.click();
-    const notice = await new Promise<string>((resolve) => {
-      const check = () => {
-        const text = panel.shadowRoot!.querySelector('p[role="status"]')?.textContent ?? '';
-        if (text) resolve(text);
-        else void panel.updateComplete.then(() => requestAnimationFrame(check));
-      };
-      check();
-    });
+    const notice = await waitFor(() => panel.shadowRoot!.querySelector('p[role="status"]')?.textContent || undefined, { timeoutMs: 50_000, description: 'the notice after Save as…' });
 
     expect(notice).toBe(`Saved as ${fileName}.`);
     expect(panel.shadowRoot!.querySelector('p[role="alert"]')!.textContent).toBe('');
