@@ -123,6 +123,18 @@ export class RelayClient {
   }
 
   /**
+   * The relay's header source with `source`'s URL prefix and exactly its headers (names and
+   * values alike), added when there is none. Recording the same stream through the relay twice
+   * so gives the same proxy URL: the relay's source list does not grow with every recording, and
+   * the recordings count as one source for retention.
+   */
+  async sourceFor(source: NewRelaySource): Promise<RelaySource> {
+    const urlPrefix = new URL(source.urlPrefix).href;
+    const same = (await this.listSources()).find((existing) => existing.urlPrefix === urlPrefix && sameHeaders(existing.headers, source.headers));
+    return same ?? this.addSource({ ...source, urlPrefix });
+  }
+
+  /**
    * The relay URL that plays `streamUrl` through `source` (its headers added, every URI of the
    * playlist rewritten to come back through the relay), token included.
    */
@@ -185,4 +197,9 @@ function cameraBody(camera: RelayCameraPatch): Record<string, unknown> {
   if (camera.group !== undefined) body.group = camera.group;
   if (camera.enabled !== undefined) body.enabled = camera.enabled;
   return body;
+}
+
+function sameHeaders(a: Record<string, string>, b: Record<string, string>): boolean {
+  const names = Object.keys(a);
+  return names.length === Object.keys(b).length && names.every((name) => Object.hasOwn(b, name) && b[name] === a[name]);
 }

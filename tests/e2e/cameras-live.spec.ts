@@ -301,7 +301,7 @@ function serveWithReferer(dir: string, referer: string): Promise<LoopbackServer>
   });
 }
 
-test('through the relay: a stream that needs a Referer is recorded by the relay’s proxy URL; with no relay set up, a clear refusal', async ({ page, baseURL }) => {
+test('through the relay: a stream that needs a Referer is recorded by the relay’s proxy URL, through one header source however often; with no relay set up, a clear refusal', async ({ page, baseURL }) => {
   streams = [await startLiveStream({ kind: 'video', segmentDurationSec: 1 })];
   const referer = 'https://tv.example/';
   gated = await serveWithReferer(streams[0]!.dir, referer);
@@ -353,8 +353,21 @@ test('through the relay: a stream that needs a Referer is recorded by the relay�
   const { path } = await app.download(app.item(recording.title), 'm4a');
   expect((await probeMedia(path)).tags.comment).toBe(gatedUrl);
   expect((await readFile(path)).includes(relay.token)).toBe(false);
-  const sources = (await (await fetch(`${relay.url}/api/sources`, { headers: { Authorization: `Bearer ${relay.token}` } })).json()) as { sources: { headers: Record<string, string>; url_prefix: string }[] };
-  expect(sources.sources).toEqual([expect.objectContaining({ headers: { Referer: referer }, url_prefix: `${gated.origin}/` })]);
+  const relaySources = async () =>
+    ((await (await fetch(`${relay!.url}/api/sources`, { headers: { Authorization: `Bearer ${relay!.token}` } })).json()) as { sources: { headers: Record<string, string>; url_prefix: string }[] }).sources;
+  expect(await relaySources()).toEqual([expect.objectContaining({ headers: { Referer: referer }, url_prefix: `${gated.origin}/` })]);
+
+  // Recording the same stream again reuses the relay's source: the relay's list does not grow,
+  // and both recordings have one source URL (retention rules per source count them together).
+  await live.getByRole('button', { name: 'Record', exact: true }).click();
+  await expect(live.getByRole('status')).toContainText('Recording', { timeout: 30_000 });
+  await expect.poll(async () => ((await newest())?.startedAtMs ?? 0) > recording.startedAtMs && (await newest())!.segmentCount >= 1, { timeout: 30_000 }).toBe(true);
+  await live.getByRole('button', { name: 'Stop' }).click();
+  await expect(live.getByRole('status')).toContainText('Recorded');
+  const again = (await newest())!;
+  expect(again.startedAtMs).toBeGreaterThan(recording.startedAtMs);
+  expect(again.sourceUrl).toBe(recording.sourceUrl);
+  expect(await relaySources()).toHaveLength(1);
 });
 
 test('a relay camera (a real RTSP server: GStreamer, H.264 + AAC) plays live in the grid and records continuously like any HLS camera', async ({ page, baseURL }) => {

@@ -86,7 +86,8 @@ export class RelayHeaders extends LitElement {
 
   /**
    * The URL to play or record `streamUrl` by: itself when "Through the relay" is not ticked,
-   * else the relay's proxy URL through a new header source for its origin.
+   * else the relay's proxy URL through the header source for its origin with these headers
+   * (reused when the relay has it, so the same stream keeps one proxy URL).
    * @throws RelayError: no relay set up, relay unreachable, wrong token, or headers it refuses.
    */
   async streamUrlFor(streamUrl: string): Promise<string> {
@@ -94,7 +95,7 @@ export class RelayHeaders extends LitElement {
     this.settings ??= SettingsStore.open();
     const client = await relayClientFromSettings(await this.settings, RELAY_TIMEOUT_MS);
     const url = new URL(streamUrl);
-    const source = await client.addSource({ name: url.host, urlPrefix: `${url.origin}/`, headers: this.headers() });
+    const source = await client.sourceFor({ name: url.host, urlPrefix: `${url.origin}/`, headers: this.headers() });
     return client.proxyUrl(url.href, source.id);
   }
 }
