@@ -1,6 +1,6 @@
 import { TypedEventTarget } from '../events.ts';
 import type { RecordingStore } from './recording-store.ts';
-import { planRetention, validateRetentionRule, type RetentionLogEntry, type RetentionRule } from './retention.ts';
+import { planRetention, validateRetentionRule, withRenditions, type RetentionLogEntry, type RetentionRule } from './retention.ts';
 import type { SettingsStore } from './settings-store.ts';
 
 /** What made the keeper apply the rules. */
@@ -113,7 +113,8 @@ export class RetentionKeeper extends TypedEventTarget<RetentionKeeperEvents> {
     const rules = await this.rules();
     if (rules.length === 0) return [];
     const recordings = await this.recordings.list();
-    const byId = new Map(recordings.map((r) => [r.id, r]));
+    // A main recording's log entry counts the bytes of the renditions deleted with it.
+    const byId = new Map(withRenditions(recordings).map((r) => [r.id, r]));
     const nowMs = this.now();
     const deleted: RetentionLogEntry[] = [];
     try {

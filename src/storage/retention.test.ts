@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { DAY_MS, planRetention, recordingEndMs, RetentionRuleError, validateRetentionRule, type PlannedRecording, type RetentionRule } from './retention.ts';
+import { DAY_MS, planRetention, recordingEndMs, RetentionRuleError, validateRetentionRule, withRenditions, type PlannedRecording, type RetentionRule } from './retention.ts';
 
 const NOW_MS = 1_800_000_000_000;
 const RADIO = 'https://radio.example/live.m3u8';
@@ -58,6 +58,32 @@ describe('planRetention, by example', () => {
     const live = [rec('r-old', RADIO, 3, 300), rec('r-live', RADIO, 0, 900, 'recording')];
     expect(ids(planRetention(live, [rule(RADIO, { maxBytes: 1000, maxAgeDays: 0.001 })], NOW_MS))).toEqual(['r-old']);
     expect(planRetention([rec('only-live', RADIO, 30, 5000, 'recording')], [rule(null, { maxBytes: 1, maxAgeDays: 1 })], NOW_MS)).toEqual([]);
+  });
+
+  test('a recording and its alternate renditions count and go as one: the newest is kept with its audio, a rendition is never deleted alone', () => {
+    const AUDIO = 'https://radio.example/audio-en.m3u8';
+    // A rendition starts a little after its main recording, so it is the newest recording of all.
+    const rendition = (id: string, parent: PlannedRecording, bytes: number, status: PlannedRecording['status'] = 'complete'): PlannedRecording => ({
+      ...rec(id, AUDIO, 0, bytes, status),
+      startedAtMs: parent.startedAtMs + 500,
+      parentRecordingId: parent.id,
+    });
+    const older = rec('older', RADIO, 2, 1000);
+    const newest = rec('newest', RADIO, 1, 1000);
+    const library = [older, newest, rendition('newest-audio', newest, 100), rendition('older-audio', older, 100)];
+    expect(ids(planRetention(library, [rule(null, { maxBytes: 500 })], NOW_MS))).toEqual(['older']);
+    // The source's rule counts the renditions' bytes: 2200 in all, over 2150.
+    expect(ids(planRetention(library, [rule(RADIO, { maxBytes: 2150 })], NOW_MS))).toEqual(['older']);
+    // A rule for a rendition's own URL finds nothing: renditions go with their main recording.
+    expect(planRetention(library, [rule(AUDIO, { maxBytes: 1 })], NOW_MS)).toEqual([]);
+    // A main recording whose rendition is still being recorded is in progress: kept, where a
+    // finished one as old goes.
+    const stillRecording = [older, rendition('older-audio', older, 100, 'recording'), newest];
+    expect(ids(planRetention(stillRecording, [rule(null, { maxAgeDays: 0.5 })], NOW_MS))).toEqual(['newest']);
+    expect(withRenditions(library).map((r) => [r.id, r.bytes])).toEqual([
+      ['older', 1100],
+      ['newest', 1100],
+    ]);
   });
 
   test('a rule without a usable limit is refused, and skipped if it was stored anyway', () => {

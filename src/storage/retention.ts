@@ -70,7 +70,28 @@ export interface RetentionLogEntry {
 }
 
 /** The fields of a recording that planning reads. */
-export type PlannedRecording = Pick<Recording, 'id' | 'sourceUrl' | 'startedAtMs' | 'endedAtMs' | 'bytes' | 'status'>;
+export type PlannedRecording = Pick<Recording, 'id' | 'sourceUrl' | 'startedAtMs' | 'endedAtMs' | 'bytes' | 'status' | 'parentRecordingId'>;
+
+/**
+ * The recordings as retention sees them: each main recording with its alternate renditions
+ * (audio, subtitles: `parentRecordingId`) folded in, as {@link RecordingStore.delete} deletes
+ * them together. A main recording's `bytes` become its own plus its renditions', and it counts
+ * as in progress (`recording`) while any of them is. A rendition whose main recording is not
+ * in `recordings` stays on its own. Order is kept; renditions drop out.
+ */
+export function withRenditions<R extends PlannedRecording>(recordings: readonly R[]): R[] {
+  const ids = new Set(recordings.map((r) => r.id));
+  const isRendition = (r: R) => r.parentRecordingId !== undefined && ids.has(r.parentRecordingId);
+  const renditions = new Map<string, R[]>();
+  for (const r of recordings) if (isRendition(r)) renditions.set(r.parentRecordingId!, [...(renditions.get(r.parentRecordingId!) ?? []), r]);
+  return recordings.flatMap((r) => {
+    if (isRendition(r)) return [];
+    const own = renditions.get(r.id);
+    if (!own) return [r];
+    const inProgress = r.status === 'recording' || own.some((child) => child.status === 'recording');
+    return [{ ...r, bytes: own.reduce((sum, child) => sum + child.bytes, r.bytes), status: inProgress ? 'recording' : r.status }];
+  });
+}
 
 /** Thrown by {@link validateRetentionRule} for a rule that could not be applied as meant. */
 export class RetentionRuleError extends RangeError {
@@ -113,7 +134,8 @@ export function recordingEndMs(recording: PlannedRecording): number {
  * more than `maxAgeDays` before `nowMs`; then, while the scope's kept recordings take more
  * than `maxBytes` together, the oldest finished one. Recordings in status `recording` are
  * never deleted, but their bytes count, as they take space: a rule whose scope is over its
- * limit with only recordings in progress left is met as far as it can be.
+ * limit with only recordings in progress left is met as far as it can be. A main recording and
+ * its renditions count and go as one ({@link withRenditions}); the plan names the main one.
  *
  * @param recordings - any order; ids unique.
  * @param rules - at most one per `sourceUrl`; rules that fail {@link validateRetentionRule} are skipped.
@@ -123,7 +145,7 @@ export function recordingEndMs(recording: PlannedRecording): number {
 export function planRetention(recordings: readonly PlannedRecording[], rules: readonly RetentionRule[], nowMs: number): RetentionDeletion[] {
   const usable = rules.filter(isValid);
   if (usable.length === 0) return [];
-  const oldestFirst = [...recordings].sort((a, b) => a.startedAtMs - b.startedAtMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const oldestFirst = withRenditions(recordings).sort((a, b) => a.startedAtMs - b.startedAtMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const deleted = new Map<string, RetentionReason>();
   const ordered = [...usable.filter((rule) => rule.sourceUrl !== null), ...usable.filter((rule) => rule.sourceUrl === null)];
   for (const rule of ordered) {

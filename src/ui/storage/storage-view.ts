@@ -186,7 +186,8 @@ export class StorageView extends LitElement {
       this.estimate = estimate;
       this.persistence = persistence;
       const seen = new Map<string, RetentionSource>();
-      for (const r of [...recordings].reverse()) seen.set(r.sourceUrl, { sourceUrl: r.sourceUrl, sourceName: r.sourceName });
+      // Renditions (alternate audio, subtitles) go with their main recording: not sources of their own.
+      for (const r of [...recordings].reverse()) if (!r.parentRecordingId) seen.set(r.sourceUrl, { sourceUrl: r.sourceUrl, sourceName: r.sourceName });
       this.sources = [...seen.values()];
     } catch (error) {
       this.message = `Could not read storage usage: ${error instanceof Error ? error.message : String(error)}`;
