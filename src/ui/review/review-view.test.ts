@@ -86,6 +86,25 @@ describe('td-review', () => {
     expect(review.message).toBe('Nothing was recorded at or after 02:00:00 on this day.');
   });
 
+  test('after the day is picked again, a moment of the same recording plays again', async () => {
+    const review = await mountReview();
+    const seek = (timeMs: number) => inShadow(review, 'td-day-timeline')!.dispatchEvent(new CustomEvent('td-timeline-seek', { detail: { timeMs }, bubbles: true, composed: true }));
+    const player = inShadow(review, 'td-review-player')!;
+    const playing = async (fromSec: number, description: string) => {
+      const video = await waitFor(() => inShadow<HTMLVideoElement>(player, 'video') ?? undefined, { timeoutMs: 5000, description: 'the video' });
+      await waitFor(() => (!video.seeking && video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA && video.currentTime >= fromSec ? true : undefined), { timeoutMs: 6000, description });
+    };
+    seek(T0_MS + 2000);
+    await playing(2, 'the first moment playing');
+    // Picking the day again clears the player; the same recording is then asked for anew.
+    const calendar = inShadow(review, 'td-review-calendar')!;
+    inShadow<HTMLButtonElement>(calendar, `button[data-day-key="${dayKeyOf(T0_MS)}"]`)!.click();
+    await waitFor(() => (review.playRequest === null && !inShadow(player, 'video') ? true : undefined), { timeoutMs: 5000, description: 'the player cleared' });
+    await waitFor(() => inShadow(review, 'td-day-timeline')?.shadowRoot?.querySelector('li') ?? undefined, { timeoutMs: 5000, description: 'the timeline again' });
+    seek(T0_MS + 6000);
+    await playing(6, 'the second moment playing');
+  });
+
   test('a reversed range is refused with a message, and nothing is exported', async () => {
     const review = await mountReview();
     const [from, to] = review.shadowRoot!.querySelectorAll<HTMLInputElement>('input[type="time"]');

@@ -40,6 +40,8 @@ export class ReviewPlayer extends LitElement {
   declare message: string;
   private playback: RecordingPlayback | null = null;
   private attachedId: string | null = null;
+  /** The `<video>` the playback is attached to: a cleared request removes it from the page. */
+  private attachedVideo: HTMLVideoElement | null = null;
   private handledRequest: ReviewPlayRequest | null = null;
   private readonly video = createRef<HTMLVideoElement>();
 
@@ -91,6 +93,12 @@ export class ReviewPlayer extends LitElement {
   override updated(): void {
     const request = this.request;
     const video = this.video.value;
+    // No request renders no <video>: let go of the playback attached to the one removed, so
+    // that the next request attaches anew rather than seeking a video no longer shown.
+    if (video !== this.attachedVideo && this.attachedVideo) {
+      this.teardown();
+      this.handledRequest = null;
+    }
     if (!request || !video || request === this.handledRequest) return;
     this.handledRequest = request;
     if (request.recordingId === this.attachedId) {
@@ -103,6 +111,7 @@ export class ReviewPlayer extends LitElement {
     try {
       this.playback = attachRecording(video, request.recordingId, this.store, (message) => (this.message = message));
       this.attachedId = request.recordingId;
+      this.attachedVideo = video;
       // hls.js starts at 0; the position is taken once the media is attached (before the clock
       // listeners run, so that the clock never shows the start of the recording meanwhile).
       video.addEventListener('loadedmetadata', () => (video.currentTime = this.handledRequest?.mediaSec ?? 0), { once: true });
@@ -133,11 +142,12 @@ export class ReviewPlayer extends LitElement {
   }
 
   private teardown(): void {
-    const video = this.video.value;
+    const video = this.attachedVideo;
     if (video) for (const type of CLOCK_EVENTS) video.removeEventListener(type, this.onVideoEvent);
     this.playback?.detach();
     this.playback = null;
     this.attachedId = null;
+    this.attachedVideo = null;
   }
 }
 
