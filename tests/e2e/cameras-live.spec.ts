@@ -217,7 +217,7 @@ test('two HLS cameras: live grid, full screen and back, record all into day-long
   expect(end.recordings).toHaveLength(2);
 });
 
-test('the relay: wrong token, then a relay camera added through the UI appears in the relay’s API; refused and unreachable relays say so', async ({ page, baseURL }) => {
+test('the relay: wrong token, then a relay camera added through the UI appears in the relay’s API and keeps its transport when edited; refused and unreachable relays say so', async ({ page, baseURL }) => {
   relay = await startRelay({ allowedOrigins: [new URL(baseURL!).origin] });
   await page.goto('/');
   const region = camerasRegion(page);
@@ -259,12 +259,14 @@ test('the relay: wrong token, then a relay camera added through the UI appears i
   // Edited in the app: the relay's camera changes too.
   await tile(page, 'Driveway').getByRole('button', { name: 'Edit Driveway' }).click();
   const edit = region.getByRole('form', { name: 'Edit camera Driveway' });
+  // The form shows the transport the relay has, and saving a new name keeps it.
+  await expect(edit.getByLabel('Transport')).toHaveValue('udp');
   await edit.getByLabel('Camera name').fill('Driveway east');
   await edit.getByRole('button', { name: 'Save camera' }).click();
   await expect(edit).toBeHidden();
   await expect(tile(page, 'Driveway east')).toBeVisible();
-  const edited = (await (await fetch(`${relay.url}/api/cameras`, { headers: { Authorization: `Bearer ${relay.token}` } })).json()) as { cameras: { id: string; name: string }[] };
-  expect(edited.cameras.map((c) => [c.id, c.name])).toEqual([[api.cameras[0]!.id, 'Driveway east']]);
+  const edited = (await (await fetch(`${relay.url}/api/cameras`, { headers: { Authorization: `Bearer ${relay.token}` } })).json()) as { cameras: { id: string; name: string; transport: string }[] };
+  expect(edited.cameras.map((c) => [c.id, c.name, c.transport])).toEqual([[api.cameras[0]!.id, 'Driveway east', 'udp']]);
 
   // The relay's camera list in the settings shows it as in the grid already.
   await settings.getByRole('button', { name: 'Save relay' }).click();

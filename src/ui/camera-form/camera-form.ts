@@ -34,6 +34,7 @@ export class CameraForm extends LitElement {
     source: { state: true },
     message: { state: true },
     saving: { state: true },
+    relayTransport: { state: true },
   };
 
   declare cameras: CameraStore;
@@ -44,6 +45,8 @@ export class CameraForm extends LitElement {
   declare source: CameraSourceKind;
   declare message: string;
   declare saving: boolean;
+  /** The edited relay camera's RTSP transport on the relay; null until read (or if it cannot be). */
+  declare relayTransport: 'tcp' | 'udp' | null;
 
   constructor() {
     super();
@@ -52,6 +55,7 @@ export class CameraForm extends LitElement {
     this.source = 'hls';
     this.message = '';
     this.saving = false;
+    this.relayTransport = null;
   }
 
   static override styles = [
@@ -90,6 +94,19 @@ export class CameraForm extends LitElement {
     if (changed.has('camera')) {
       this.source = this.camera?.source ?? 'hls';
       this.message = '';
+      this.relayTransport = null;
+      const relayCameraId = this.camera?.relayCameraId;
+      if (relayCameraId) void this.readRelayTransport(relayCameraId);
+    }
+  }
+
+  /** Shows the edited camera's transport as the relay has it; the form saves without it meanwhile. */
+  private async readRelayTransport(relayCameraId: string): Promise<void> {
+    try {
+      const remote = await (await relayClientFromSettings(this.settings, this.relayTimeoutMs)).getCamera(relayCameraId);
+      if (this.camera?.relayCameraId === relayCameraId) this.relayTransport = remote.transport;
+    } catch {
+      // Unreachable relay: saving says so; until then the transport is left as the relay has it.
     }
   }
 
@@ -111,8 +128,9 @@ export class CameraForm extends LitElement {
               <label class="wide">RTSP URL <input name="rtspUrl" ?required=${!camera} placeholder="rtsp://user:password@192.168.1.20/stream1" /></label>
               <label>Transport
                 <select name="transport">
-                  <option value="tcp">TCP (interleaved)</option>
-                  <option value="udp">UDP</option>
+                  ${camera && this.relayTransport === null ? html`<option value="" selected>As on the relay</option>` : nothing}
+                  <option value="tcp" ?selected=${this.relayTransport === 'tcp'}>TCP (interleaved)</option>
+                  <option value="udp" ?selected=${this.relayTransport === 'udp'}>UDP</option>
                 </select>
               </label>
             </fieldset>`}
@@ -167,7 +185,8 @@ export class CameraForm extends LitElement {
     try {
       let saved: Camera;
       if (this.source === 'relay') {
-        saved = await this.saveRelayCamera(name, text('rtspUrl'), text('transport') === 'udp' ? 'udp' : 'tcp', { recordMode, splitEveryHours, retention });
+        const transport = text('transport');
+        saved = await this.saveRelayCamera(name, text('rtspUrl'), transport === 'udp' || transport === 'tcp' ? transport : null, { recordMode, splitEveryHours, retention });
       } else if (this.camera) {
         saved = await this.cameras.update(this.camera.id, { name, streamUrl: text('streamUrl'), recordMode, splitEveryHours, retention });
       } else {
@@ -183,17 +202,17 @@ export class CameraForm extends LitElement {
 
   /**
    * Adds the camera to the relay (or changes it there), then stores it in the app with the
-   * relay's stream URL. An empty RTSP URL while editing keeps the relay's.
+   * relay's stream URL. An empty RTSP URL or a null transport while editing keeps the relay's.
    */
-  private async saveRelayCamera(name: string, rtspUrl: string, transport: 'tcp' | 'udp', local: Pick<Camera, 'recordMode' | 'splitEveryHours' | 'retention'>): Promise<Camera> {
+  private async saveRelayCamera(name: string, rtspUrl: string, transport: 'tcp' | 'udp' | null, local: Pick<Camera, 'recordMode' | 'splitEveryHours' | 'retention'>): Promise<Camera> {
     if (!name) throw new CameraValidationError('Give the camera a name.');
     const client = await relayClientFromSettings(this.settings, this.relayTimeoutMs);
     if (this.camera?.relayCameraId) {
-      const remote = await client.updateCamera(this.camera.relayCameraId, { name, transport, ...(rtspUrl ? { rtspUrl } : {}) });
+      const remote = await client.updateCamera(this.camera.relayCameraId, { name, ...(transport ? { transport } : {}), ...(rtspUrl ? { rtspUrl } : {}) });
       return this.cameras.update(this.camera.id, { name, streamUrl: remote.streamUrl, ...local });
     }
     if (!rtspUrl) throw new CameraValidationError('Enter the camera’s RTSP URL, e.g. rtsp://user:password@192.168.1.20/stream1.');
-    const remote = await client.addCamera({ name, rtspUrl, transport });
+    const remote = await client.addCamera({ name, rtspUrl, transport: transport ?? 'tcp' });
     return this.cameras.add({ name, streamUrl: remote.streamUrl, source: 'relay', relayCameraId: remote.id, ...local });
   }
 }
