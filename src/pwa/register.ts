@@ -1,6 +1,6 @@
 import { Workbox } from 'workbox-window';
 import { TypedEventTarget } from '../events.ts';
-import { onRecordingsHeldHereChange, recordingsHeldHere } from '../storage/recording-lock.ts';
+import { whenNoRecordingAnywhere } from '../storage/recording-lock.ts';
 
 /** Where an update stands. */
 export type UpdateState = 'none' | 'available' | 'waiting-for-recording' | 'applying';
@@ -16,13 +16,14 @@ const UPDATE_CHECK_INTERVAL_MS = 60 * 60 * 1000;
 /**
  * Registers the service worker (through workbox-window) and manages updates: a new version
  * is announced (`available`) but never installed over the running page until the user agrees;
- * if this tab is recording then, the reload waits until its last recording ends
- * (`waiting-for-recording`), so an update never breaks a recording in progress.
+ * if any tab of the app is recording then, the reload waits until the last recording ends
+ * (`waiting-for-recording`), so an update never breaks a recording in progress: the new
+ * version takes over every tab, and a tab still running the old one could no longer load its
+ * workers.
  */
 export class AppUpdater extends TypedEventTarget<AppUpdaterEvents> {
   private workbox: Workbox | null = null;
   private state: UpdateState = 'none';
-  private stopWaiting: (() => void) | null = null;
 
   /** The current update state. */
   get current(): UpdateState {
@@ -53,23 +54,15 @@ export class AppUpdater extends TypedEventTarget<AppUpdaterEvents> {
 
   /**
    * The user agreed to update: the waiting version takes over and the page reloads, at once
-   * or, while this tab records, as soon as its last recording ends.
+   * or, while any tab records, as soon as the last recording ends.
    */
   apply(): void {
     if (this.state !== 'available' || !this.workbox) return;
-    if (recordingsHeldHere() > 0) {
-      this.setState('waiting-for-recording');
-      this.stopWaiting = onRecordingsHeldHereChange((count) => {
-        if (count === 0) this.activate();
-      });
-      return;
-    }
-    this.activate();
+    this.setState('applying');
+    void whenNoRecordingAnywhere(() => this.setState('waiting-for-recording')).then(() => this.activate());
   }
 
   private activate(): void {
-    this.stopWaiting?.();
-    this.stopWaiting = null;
     const workbox = this.workbox!;
     this.setState('applying');
     workbox.addEventListener('controlling', () => window.location.reload());

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { holdRecordingLock, isRecordingLockHeld } from './recording-lock.ts';
+import { holdRecordingLock, isRecordingLockHeld, whenNoRecordingAnywhere } from './recording-lock.ts';
 import { newRecording, openTestStore } from './test-fixtures.ts';
 
 test('a held lock is seen as held, and no longer once released', async () => {
@@ -31,4 +31,23 @@ test('recoverInterrupted with the real locks spares the recording whose lock is 
   } finally {
     await dispose();
   }
+});
+
+test('whenNoRecordingAnywhere waits for every recording lock, including one started while it waits', async () => {
+  expect(await whenNoRecordingAnywhere(() => expect.unreachable('nothing is being recorded'))).toBeUndefined();
+  const releaseFirst = await holdRecordingLock(crypto.randomUUID());
+  let waitings = 0;
+  let done = false;
+  const idle = whenNoRecordingAnywhere(() => (waitings += 1)).then(() => (done = true));
+  await expect.poll(() => waitings).toBe(1);
+  // A second recording starts before the first ends: the wait goes on until both have ended.
+  const secondId = crypto.randomUUID();
+  const releaseSecond = await holdRecordingLock(secondId);
+  releaseFirst();
+  // It waits on the second now.
+  await expect.poll(async () => ((await navigator.locks.query()).pending ?? []).some((lock) => lock.name?.endsWith(secondId))).toBe(true);
+  expect(done).toBe(false);
+  releaseSecond();
+  await idle;
+  expect(waitings).toBe(1);
 });

@@ -5,27 +5,10 @@
  * or crashes.
  */
 
+const LOCK_PREFIX = 'tapedeck-recording-';
+
 function lockName(recordingId: string): string {
-  return `tapedeck-recording-${recordingId}`;
-}
-
-/** Recordings this tab is capturing now, and who wants to know when that number changes. */
-const heldHere = new Set<string>();
-const heldHereEvents = new EventTarget();
-
-/** How many recordings this tab is capturing right now. */
-export function recordingsHeldHere(): number {
-  return heldHere.size;
-}
-
-/**
- * Calls `listener` with the number of recordings this tab is capturing whenever it changes.
- * @returns a teardown that removes the listener.
- */
-export function onRecordingsHeldHereChange(listener: (count: number) => void): () => void {
-  const handler = () => listener(heldHere.size);
-  heldHereEvents.addEventListener('change', handler);
-  return () => heldHereEvents.removeEventListener('change', handler);
+  return `${LOCK_PREFIX}${recordingId}`;
 }
 
 /**
@@ -41,16 +24,28 @@ export async function holdRecordingLock(recordingId: string): Promise<() => void
       return released;
     });
   });
-  heldHere.add(recordingId);
-  heldHereEvents.dispatchEvent(new Event('change'));
-  return () => {
-    release();
-    if (heldHere.delete(recordingId)) heldHereEvents.dispatchEvent(new Event('change'));
-  };
+  return release;
 }
 
 /** True when some tab of this origin holds the recording's lock. */
 export async function isRecordingLockHeld(recordingId: string): Promise<boolean> {
   const snapshot = await navigator.locks.query();
   return (snapshot.held ?? []).some((lock) => lock.name === lockName(recordingId));
+}
+
+/**
+ * Resolves once no tab of this origin is capturing a recording: it waits for every recording
+ * lock held (by this tab or any other) to be released, then looks again, since a recording
+ * may have started meanwhile. Calls `onWaiting` once, when it first has to wait.
+ */
+export async function whenNoRecordingAnywhere(onWaiting: () => void): Promise<void> {
+  let waiting = false;
+  for (;;) {
+    const held = ((await navigator.locks.query()).held ?? []).flatMap((lock) => (lock.name?.startsWith(LOCK_PREFIX) ? [lock.name] : []));
+    if (held.length === 0) return;
+    if (!waiting) onWaiting();
+    waiting = true;
+    // Granted once its holder lets go; given back at once.
+    await Promise.all(held.map((name) => navigator.locks.request(name, () => undefined)));
+  }
 }

@@ -78,7 +78,7 @@ test('offline: the app opens, lists the recording, plays it and downloads it wit
   expect(Math.abs(probed.durationSec - stored!.durationSec)).toBeLessThanOrEqual(2);
 });
 
-test('a new version shows the prompt and waits for the running recording before reloading', async ({ page }) => {
+test('a new version shows the prompt and waits for the running recording, in whichever tab, before reloading', async ({ page }) => {
   test.setTimeout(180_000);
   const port = 4279;
   const dirs = { a: await mkdtemp(join(tmpdir(), 'tapedeck-build-a-')), b: await mkdtemp(join(tmpdir(), 'tapedeck-build-b-')) };
@@ -102,6 +102,10 @@ test('a new version shows the prompt and waits for the running recording before 
     await app.live.getByLabel('Stream URL').fill(stream.playlistUrl);
     await app.live.getByRole('button', { name: 'Record' }).click();
     await expect(app.live.getByRole('status')).toContainText('Recording');
+    // A second tab of the app, not recording itself.
+    const other = await page.context().newPage();
+    await other.goto(`http://127.0.0.1:${port}/`);
+    await expect(other.getByText('Tapedeck update-test-a')).toBeVisible();
 
     // The second build is now what the server has.
     await new Promise<void>((resolve) => server!.httpServer.close(() => resolve()));
@@ -112,15 +116,21 @@ test('a new version shows the prompt and waits for the running recording before 
     await expect(page.getByText('A new version of Tapedeck is ready.')).toBeVisible({ timeout: 30_000 });
     const segmentsAtPrompt = (await app.storedRecordings())[0]!.segmentCount;
 
+    // The other tab waits too: the new version would take over the recording tab as well.
+    await expect(other.getByText('A new version of Tapedeck is ready.')).toBeVisible({ timeout: 30_000 });
+    await other.getByRole('button', { name: 'Reload to update' }).click();
+    await expect(other.getByText('The update will be applied when the recording stops')).toBeVisible();
     await page.getByRole('button', { name: 'Reload to update' }).click();
     await expect(page.getByText('The update will be applied when the recording stops')).toBeVisible();
     // Still the old version, still recording.
     await expect.poll(async () => (await app.storedRecordings())[0]!.segmentCount, { timeout: 30_000 }).toBeGreaterThan(segmentsAtPrompt + 1);
     await expect(page.getByText('Tapedeck update-test-a')).toBeVisible();
+    await expect(other.getByText('Tapedeck update-test-a')).toBeVisible();
     expect((await app.storedRecordings())[0]!.status).toBe('recording');
 
     await app.live.getByRole('button', { name: 'Stop' }).click();
     await expect(page.getByText('Tapedeck update-test-b')).toBeVisible({ timeout: 30_000 });
+    await expect(other.getByText('Tapedeck update-test-b')).toBeVisible({ timeout: 30_000 });
     const [after] = await app.storedRecordings();
     expect(after!.status).toBe('complete');
     expect(after!.gapCount).toBe(0);
