@@ -158,6 +158,14 @@ export interface ScheduleConfig {
   missedWindowLimit: number;
   /** How often the scheduler compares the wall clock with the schedules, in ms. Default 1000. */
   tickIntervalMs: number;
+  /**
+   * Wait before a window whose capture could not start, or whose stream failed, is tried again,
+   * in ms; it doubles after each failure up to {@link ScheduleConfig.retryMaxDelayMs}, and the
+   * tries go on until the window ends. Default 15000.
+   */
+  retryDelayMs: number;
+  /** Longest wait between two tries of a window, in ms. Default 120000. */
+  retryMaxDelayMs: number;
 }
 
 /** Settings of the storage panel and retention (src/storage, src/ui/storage). */
@@ -262,6 +270,8 @@ export const defaultConfig: TapedeckConfig = {
     lateStartGraceMs: 5000,
     missedWindowLimit: 100,
     tickIntervalMs: 1000,
+    retryDelayMs: 15_000,
+    retryMaxDelayMs: 120_000,
   },
   storage: {
     estimateRefreshMinIntervalMs: 1000,

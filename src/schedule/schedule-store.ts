@@ -135,9 +135,9 @@ export class ScheduleStore extends TypedEventTarget<ScheduleStoreEvents> {
     return runs.reverse();
   }
 
-  /** Runs still marked running (after a crash, some may no longer be). */
+  /** Runs still marked running or retrying (after a crash, some may no longer be). */
   async runningRuns(): Promise<ScheduleRun[]> {
-    return (await this.db.getAll('scheduleRuns')).filter((run) => run.status === 'running');
+    return (await this.db.getAll('scheduleRuns')).filter((run) => run.status === 'running' || run.status === 'retrying');
   }
 
   private notify(scheduleId: string | null): void {

@@ -33,6 +33,9 @@ export class SchedulerHost extends TypedEventTarget<SchedulerHostEvents> {
     this.scheduler = new Scheduler(schedules, recordings, config.capture, config.schedule, now);
     this.scheduler.on('run-started', ({ recording, shared }) => notify('Scheduled recording started', shared ? `${recording.title} (shared with another schedule)` : recording.title, recording.id));
     this.scheduler.on('run-ended', ({ recording, schedule }) => notify('Scheduled recording finished', recording?.title ?? schedule.programme, recording?.id));
+    this.scheduler.on('run-retrying', ({ schedule, message, first }) => {
+      if (first) notify(`Scheduled recording interrupted: ${schedule.programme || schedule.stationName}`, message);
+    });
     this.scheduler.on('run-failed', ({ schedule, message }) => notify(`Scheduled recording failed: ${schedule.programme || schedule.stationName}`, message));
     this.scheduler.on('captures', ({ count }) => {
       void this.wakeLock.hold(count > 0);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { resolveConfig, type RetryPolicy, type ScheduleConfig } from '../config.ts';
+import { resolveConfig, type CaptureConfig, type RetryPolicy, type ScheduleConfig } from '../config.ts';
 import { RecordingStore } from '../storage/recording-store.ts';
-import { deleteTestDatabase } from '../storage/test-fixtures.ts';
+import { deleteTestDatabase, newRecording } from '../storage/test-fixtures.ts';
 import { ScheduleStore, type ScheduleInput } from './schedule-store.ts';
 import { Scheduler, type SchedulerEvents } from './scheduler.ts';
 import { renderTitle, runTags } from './title-template.ts';
@@ -36,9 +36,9 @@ let nowMs = T0;
 const now = () => nowMs;
 
 /** A "tab": stores on database `name` (a fresh one by default) and a Scheduler on the controlled clock. */
-async function openTab(schedule: Partial<ScheduleConfig> = {}, name = 'test-' + crypto.randomUUID()): Promise<Tab & { name: string }> {
+async function openTab(schedule: Partial<ScheduleConfig> = {}, name = 'test-' + crypto.randomUUID(), capture: Partial<CaptureConfig> = {}): Promise<Tab & { name: string }> {
   if (!dbNames.includes(name)) dbNames.push(name);
-  const config = resolveConfig({ capture: { playlistRetry: quickRetry, segmentRetry: quickRetry, playlistTimeoutMs: 5000, segmentTimeoutMs: 5000 }, schedule });
+  const config = resolveConfig({ capture: { playlistRetry: quickRetry, segmentRetry: quickRetry, playlistTimeoutMs: 5000, segmentTimeoutMs: 5000, ...capture }, schedule });
   const schedules = await ScheduleStore.open(name);
   const recordings = await RecordingStore.open(name);
   const tab = { schedules, recordings, scheduler: new Scheduler(schedules, recordings, config.capture, config.schedule, now) };
@@ -211,31 +211,92 @@ describe('Scheduler on a controlled clock, with real captures', () => {
     expect((await tab.recordings.list())[0]).toMatchObject({ status: 'complete' });
   });
 
-  it('refuses a window over the cap on concurrent captures, naming the cap', async () => {
+  it('a window over the cap on concurrent captures waits, naming the cap, and starts when a capture ends', async () => {
     const tab = await openTab({ maxConcurrentCaptures: 1 });
     const first = await tab.schedules.create(input({ sourceUrl: stream('first') }), T0);
-    const second = await tab.schedules.create(input({ sourceUrl: stream('second') }), T0 + 1);
-    const failed = nextEvent(tab.scheduler, 'run-failed');
+    const second = await tab.schedules.create(input({ sourceUrl: stream('second'), length: { kind: 'duration', durationSec: 120 } }), T0 + 1);
+    const retrying = nextEvent(tab.scheduler, 'run-retrying');
     nowMs = S + SEC;
     await tab.scheduler.tick();
-    expect((await failed).schedule.id).toBe(second.id);
-    const runs = await runsOf(tab);
+    expect(await retrying).toMatchObject({ schedule: { id: second.id }, first: true });
+    let runs = await runsOf(tab);
     expect(runs.find((r) => r.scheduleId === first.id)).toMatchObject({ status: 'running' });
-    expect(runs.find((r) => r.scheduleId === second.id)).toMatchObject({ status: 'failed', recordingId: null });
-    expect(runs.find((r) => r.scheduleId === second.id)!.message).toMatch(/most allowed at once \(1\)/);
+    expect(runs.find((r) => r.scheduleId === second.id)).toMatchObject({ status: 'retrying', recordingId: null });
+    expect(runs.find((r) => r.scheduleId === second.id)!.message).toMatch(/most allowed at once \(1\)\. Trying again in 15 s/);
     expect((await tab.recordings.list()).map((r) => r.sourceUrl)).toEqual([first.sourceUrl]);
+
+    // The first window ends: the second starts in the same tick, late.
+    nowMs = S + MIN;
+    await tab.scheduler.tick();
+    runs = await runsOf(tab);
+    expect(runs.find((r) => r.scheduleId === first.id)).toMatchObject({ status: 'complete' });
+    expect(runs.find((r) => r.scheduleId === second.id)).toMatchObject({ status: 'running', startedAtMs: S + MIN });
+    expect((await tab.recordings.list()).map((r) => r.sourceUrl).sort()).toEqual([first.sourceUrl, second.sourceUrl].sort());
   });
 
-  it('fails a window whose stream answers 404, with the reason, and keeps no recording', async () => {
+  it('a window whose stream answers 404 is tried again, less and less often, until it closes; then it fails with the reason and keeps no recording', async () => {
     const tab = await openTab();
     await tab.schedules.create(input({ sourceUrl: `${base}/status/404` }), T0);
     nowMs = S + SEC;
     await tab.scheduler.tick();
-    const [run] = await runsOf(tab);
+    let [run] = await runsOf(tab);
+    expect(run).toMatchObject({ status: 'retrying', recordingId: null });
+    expect(run!.message).toMatch(/^Could not start: .*HTTP 404.* Trying again in 15 s, and until the planned end\.$/);
+    nowMs = S + 16 * SEC;
+    await tab.scheduler.tick();
+    [run] = await runsOf(tab);
+    expect(run!.message).toMatch(/Trying again in 30 s/);
+    // The next try would come after the window: it fails now.
+    nowMs = S + 46 * SEC;
+    const failed = nextEvent(tab.scheduler, 'run-failed');
+    await tab.scheduler.tick();
+    expect((await failed).message).toMatch(/^Could not start: .*HTTP 404/);
+    [run] = await runsOf(tab);
     expect(run).toMatchObject({ status: 'failed', recordingId: null });
-    expect(run!.message).toMatch(/^Could not start: .*HTTP 404/);
+    expect(run!.message).not.toMatch(/Trying again/);
     expect(await tab.recordings.list()).toEqual([]);
     expect(tab.scheduler.captureCount).toBe(0);
+  });
+
+  it('a window whose stream is not there yet when it opens is recorded once it is, late, as one recording', async () => {
+    const tab = await openTab();
+    const playlist = ['#EXTM3U', '#EXT-X-TARGETDURATION:1', '#EXT-X-MEDIA-SEQUENCE:0', '#EXTINF:1.000,', fileUrl('late-segment-0'), '#EXTINF:1.000,', fileUrl('late-segment-1'), ''].join('\n');
+    const sourceUrl = `${base}/switch/${crypto.randomUUID()}?after=1&body=${encodeURIComponent('<html>Off air</html>')}&then=${encodeURIComponent(playlist)}&type=${encodeURIComponent('text/html')}`;
+    const schedule = await tab.schedules.create(input({ sourceUrl }), T0);
+    nowMs = S + SEC;
+    await tab.scheduler.tick();
+    expect(await runsOf(tab)).toMatchObject([{ status: 'retrying', recordingId: null }]);
+    nowMs = S + 16 * SEC;
+    await tab.scheduler.tick();
+    const [recording, ...others] = await tab.recordings.list();
+    expect(others).toEqual([]);
+    expect(await runsOf(tab)).toMatchObject([{ status: 'running', recordingId: recording!.id, startedAtMs: S + 16 * SEC }]);
+    expect(recording).toMatchObject({ title: renderTitle(schedule, S), schedule: { scheduleId: schedule.id, plannedStartAtMs: S } });
+    await expect.poll(async () => (await tab.recordings.get(recording!.id))!.segmentCount).toBe(1);
+  });
+
+  it('a window whose stream fails mid-run is tried again into the same recording until it closes, and what was recorded is kept', async () => {
+    // The recorder gives up on the first failed reload.
+    const tab = await openTab({}, undefined, { liveOutageToleranceMs: 0 });
+    const playlist = ['#EXTM3U', '#EXT-X-TARGETDURATION:1', '#EXT-X-MEDIA-SEQUENCE:0', '#EXTINF:1.000,', fileUrl('cut-segment-0'), ''].join('\n');
+    // The first load works; every reload after it is an HTML page.
+    const sourceUrl = `${base}/switch/${crypto.randomUUID()}?after=1&body=${encodeURIComponent(playlist)}&then=${encodeURIComponent('<html>Off air</html>')}&type=${encodeURIComponent('application/vnd.apple.mpegurl')}`;
+    await tab.schedules.create(input({ sourceUrl }), T0);
+    nowMs = S + SEC;
+    const retrying = nextEvent(tab.scheduler, 'run-retrying');
+    await tab.scheduler.tick();
+    expect(await retrying).toMatchObject({ first: true, message: expect.stringMatching(/^The stream failed: .* Trying again in 15 s/) });
+    const [recording] = await tab.recordings.list();
+    expect(await runsOf(tab)).toMatchObject([{ status: 'retrying', recordingId: recording!.id }]);
+    expect(recording).toMatchObject({ status: 'interrupted', segmentCount: 1 });
+    // The try resumes the same recording; the stream is still off, so it waits again.
+    nowMs = S + 16 * SEC;
+    await tab.scheduler.tick();
+    expect(await runsOf(tab)).toMatchObject([{ status: 'retrying', recordingId: recording!.id, message: expect.stringMatching(/Trying again in 30 s/) }]);
+    nowMs = S + MIN;
+    await tab.scheduler.tick();
+    expect(await runsOf(tab)).toMatchObject([{ status: 'failed', recordingId: recording!.id, message: expect.stringMatching(/Tried again until the planned end\.$/) }]);
+    expect(await tab.recordings.list()).toMatchObject([{ id: recording!.id, status: 'interrupted', segmentCount: 1 }]);
   });
 
   it('completes a window whose stream ends (EXT-X-ENDLIST) before it does, and says so', async () => {
@@ -282,6 +343,23 @@ describe('Scheduler on a controlled clock, with real captures', () => {
     await tab.scheduler.tick();
     expect(await tab.recordings.list()).toHaveLength(1);
     expect(tab.scheduler.captureCount).toBe(1);
+  });
+
+  it('recoverAbandonedRuns goes on in the recording a closed tab left, so a reloaded show stays one recording', async () => {
+    const tab = await openTab();
+    const schedule = await tab.schedules.create(input(), T0);
+    const title = renderTitle(schedule, S);
+    const left = await tab.recordings.create(newRecording({ title, sourceUrl: schedule.sourceUrl, mediaPlaylistUrl: schedule.sourceUrl, startedAtMs: S }));
+    await tab.recordings.update(left.id, { status: 'interrupted', endedAtMs: S + 5 * SEC });
+    await tab.schedules.claimRun({ scheduleId: schedule.id, startAtMs: S, endAtMs: S + MIN, status: 'running', recordingId: left.id, startedAtMs: S, lateByMs: 0, message: null });
+    nowMs = S + 10 * SEC;
+    await tab.scheduler.recoverAbandonedRuns();
+    expect(await runsOf(tab)).toMatchObject([{ status: 'running', recordingId: left.id, message: expect.stringMatching(/^Resumed after Tapedeck was closed/) }]);
+    expect(await tab.recordings.list()).toMatchObject([{ id: left.id, title, status: 'recording' }]);
+    await expect.poll(async () => (await tab.recordings.get(left.id))!.segmentCount).toBe(1);
+    nowMs = S + MIN;
+    await tab.scheduler.tick();
+    expect(await runsOf(tab)).toMatchObject([{ status: 'complete', recordingId: left.id }]);
   });
 
   it('recoverAbandonedRuns resumes two runs that shared a capture into one new capture', async () => {

@@ -1,7 +1,8 @@
 import type { CaptureConfig, ScheduleConfig } from '../config.ts';
 import { TypedEventTarget } from '../events.ts';
+import { CaptureError } from '../capture/errors.ts';
 import { describeProblem, HlsRecorder } from '../capture/hls-recorder.ts';
-import type { RecordingStore } from '../storage/recording-store.ts';
+import { RecordingNotFoundError, type RecordingStore } from '../storage/recording-store.ts';
 import type { Recording } from '../storage/types.ts';
 import { windowsStartingIn, type ScheduleWindow } from './occurrences.ts';
 import type { ScheduleStore } from './schedule-store.ts';
@@ -16,7 +17,13 @@ export interface SchedulerEvents {
   'run-ended': { schedule: Schedule; run: ScheduleRun; recording: Recording | null };
   /** A window passed while no tab of Tapedeck was running schedules. */
   'run-missed': { schedule: Schedule; run: ScheduleRun };
-  /** A window could not be recorded: the stream failed, or the cap on captures was reached. */
+  /**
+   * A window's capture could not start (the stream failed, or the cap on captures was reached)
+   * or its stream failed, with time left in the window: it is tried again. `first`: the run was
+   * recording or had not started before.
+   */
+  'run-retrying': { schedule: Schedule; run: ScheduleRun; message: string; first: boolean };
+  /** A window could not be recorded, or not to its end: tries went on until it closed. */
   'run-failed': { schedule: Schedule; run: ScheduleRun; message: string };
   /** The number of running captures changed. */
   captures: { count: number };
@@ -34,16 +41,34 @@ interface ActiveCapture {
   stopping: boolean;
 }
 
+/** A run waiting to be tried again. */
+interface PendingRetry {
+  schedule: Schedule;
+  run: ScheduleRun;
+  /** Why the last try failed, for the run's message. */
+  reason: string;
+  /** When to try again, in ms since the Unix epoch. */
+  atMs: number;
+  /** The wait that led to `atMs`, in ms; the next one doubles it. */
+  delayMs: number;
+}
+
+const runKey = (run: Pick<ScheduleRun, 'scheduleId' | 'startAtMs'>): string => `${run.scheduleId} ${run.startAtMs}`;
+
 /**
  * Runs schedules from the wall clock. Nothing here keeps time: {@link Scheduler.tick} is
  * called often (by a clock that survives tab throttling) and each call compares the stored
  * state with `now()`, so a tick that comes late, or after the machine slept, catches up:
  * a window still open starts at once (its lateness noted), a window already past is recorded
  * as missed, never skipped silently. Windows of the same source that overlap share one
- * capture. Each window's run is claimed in IndexedDB first, so it is run once only.
+ * capture. Each window's run is claimed in IndexedDB first, so it is run once only. A window
+ * whose capture cannot start, or whose stream fails, is tried again (`retrying`, waits from
+ * `retryDelayMs` doubling up to `retryMaxDelayMs`) until it closes, into the recording it has
+ * when it has one: a show whose stream comes back is one recording with an outage gap.
  */
 export class Scheduler extends TypedEventTarget<SchedulerEvents> {
   private readonly active = new Map<string, ActiveCapture>();
+  private readonly retries = new Map<string, PendingRetry>();
   private ticking: Promise<void> | null = null;
 
   constructor(
@@ -72,28 +97,30 @@ export class Scheduler extends TypedEventTarget<SchedulerEvents> {
   }
 
   /**
-   * Handles runs a closed or crashed tab left marked `running`: those whose window is still
-   * open start capturing again (into a new recording); the others are marked failed.
+   * Handles runs a closed or crashed tab left marked `running` or `retrying`: those whose window
+   * is still open capture again, into the recording the run has (resumed, the time away an
+   * outage gap) or else a new one; the others are marked failed.
    */
   async recoverAbandonedRuns(): Promise<void> {
     const nowMs = this.now();
     for (const run of await this.schedules.runningRuns()) {
+      if (this.retries.has(runKey(run)) || [...this.active.values()].some((capture) => capture.runs.some((entry) => runKey(entry.run) === runKey(run)))) continue;
       const schedule = await this.schedules.get(run.scheduleId);
       if (!schedule || nowMs >= run.endAtMs || !schedule.enabled) {
         await this.schedules.updateRun(run.scheduleId, run.startAtMs, { status: 'failed', message: 'Tapedeck was closed while this run was recording; what was recorded is kept.' });
         continue;
       }
-      const message = 'Resumed into a new recording after Tapedeck was closed during the run.';
       // Runs that shared a capture before the tab closed share the new one too.
-      const shared = this.active.get(schedule.sourceUrl);
-      if (shared) await this.joinCapture(shared, schedule, run, nowMs, message);
-      else if (this.active.size >= this.config.maxConcurrentCaptures) await this.fail(schedule, run, this.capMessage());
-      else await this.startCapture(schedule, run, nowMs, message);
+      await this.startOrJoin(schedule, run, nowMs, 'Resumed after Tapedeck was closed during the run.');
     }
   }
 
-  /** Stops every capture now (the tab is giving up the scheduler); their runs end as complete. */
+  /**
+   * Stops every capture now (the tab is giving up the scheduler); their runs end as complete.
+   * Runs waiting to be tried again stay `retrying`, for the next tab to run schedules.
+   */
   async stopAll(): Promise<void> {
+    this.retries.clear();
     await Promise.all([...this.active.keys()].map((sourceUrl) => this.endCapture(sourceUrl, 'stopped')));
   }
 
@@ -115,6 +142,17 @@ export class Scheduler extends TypedEventTarget<SchedulerEvents> {
       }
       if (capture.runs.length === 0) await this.endCapture(sourceUrl, 'stopped');
       else capture.endAtMs = Math.max(...capture.runs.map(({ run }) => run.endAtMs));
+    }
+    for (const [key, retry] of [...this.retries]) {
+      const schedule = schedules.find((candidate) => candidate.id === retry.run.scheduleId);
+      if (nowMs >= retry.run.endAtMs || !schedule?.enabled) {
+        this.retries.delete(key);
+        await this.fail(retry.schedule, retry.run, `${retry.reason} ${schedule?.enabled ? 'Tried again until the planned end.' : 'Stopped trying: the schedule was turned off or deleted.'}`);
+      } else if (nowMs >= retry.atMs) {
+        this.retries.delete(key);
+        // The schedule as it is now: a stream URL fixed meanwhile is the one tried.
+        await this.startOrJoin(schedule, retry.run, nowMs, null, retry.delayMs);
+      }
     }
     for (const schedule of schedules) {
       if (!schedule.enabled || schedule.evaluatedUntilMs >= nowMs) continue;
@@ -149,16 +187,38 @@ export class Scheduler extends TypedEventTarget<SchedulerEvents> {
       message: late ? `Started ${Math.round(lateByMs / 1000)} s late: the tab was asleep or closed at the planned time.` : null,
     };
     if (!(await this.schedules.claimRun(run))) return;
+    await this.startOrJoin(schedule, run, nowMs, run.message);
+  }
+
+  /**
+   * Captures a run's window: joins the running capture of its source, or starts one unless the
+   * cap is reached. A failure leaves the run to be tried again (`previousDelayMs`: the wait
+   * before this try, when it is one).
+   */
+  private async startOrJoin(schedule: Schedule, run: ScheduleRun, nowMs: number, message: string | null, previousDelayMs?: number): Promise<void> {
     const shared = this.active.get(schedule.sourceUrl);
-    if (shared) {
-      await this.joinCapture(shared, schedule, run, nowMs, run.message);
+    if (shared) await this.joinCapture(shared, schedule, run, nowMs, message);
+    else if (this.active.size >= this.config.maxConcurrentCaptures) await this.retry(schedule, run, this.capMessage(), previousDelayMs);
+    else await this.startCapture(schedule, run, nowMs, message, previousDelayMs);
+  }
+
+  /**
+   * Marks a run `retrying` and plans its next try, or fails it when that try would come after
+   * its window.
+   */
+  private async retry(schedule: Schedule, run: ScheduleRun, reason: string, previousDelayMs?: number): Promise<void> {
+    const delayMs = previousDelayMs === undefined ? this.config.retryDelayMs : Math.min(previousDelayMs * 2, this.config.retryMaxDelayMs);
+    const atMs = this.now() + delayMs;
+    if (atMs >= run.endAtMs) {
+      await this.fail(schedule, run, reason);
       return;
     }
-    if (this.active.size >= this.config.maxConcurrentCaptures) {
-      await this.fail(schedule, run, this.capMessage());
-      return;
-    }
-    await this.startCapture(schedule, run, nowMs, run.message);
+    const first = run.status !== 'retrying';
+    const message = `${reason} Trying again in ${Math.round(delayMs / 1000)} s, and until the planned end.`;
+    Object.assign(run, { status: 'retrying', message });
+    await this.schedules.updateRun(schedule.id, run.startAtMs, { status: 'retrying', recordingId: run.recordingId, message });
+    this.retries.set(runKey(run), { schedule, run, reason, atMs, delayMs });
+    this.emit('run-retrying', { schedule, run, message, first });
   }
 
   /** Adds a run to the running capture of its source, which then lasts to the later end. */
@@ -175,18 +235,33 @@ export class Scheduler extends TypedEventTarget<SchedulerEvents> {
     this.emit('run-started', { schedule, run, recording: capture.recording, shared: true });
   }
 
-  private async startCapture(schedule: Schedule, run: ScheduleRun, nowMs: number, message: string | null): Promise<void> {
+  private async startCapture(schedule: Schedule, run: ScheduleRun, nowMs: number, message: string | null, previousDelayMs?: number): Promise<void> {
     // A scheduled recording starts at the newest segment, so it begins at the planned time.
-    const recorder = new HlsRecorder(this.recordings, { ...this.captureConfig, liveEdgeSegmentCount: 1 });
+    const newRecorder = () => new HlsRecorder(this.recordings, { ...this.captureConfig, liveEdgeSegmentCount: 1 });
+    let recorder = newRecorder();
     let recording: Recording;
     try {
-      recording = await recorder.start({ url: schedule.sourceUrl, title: renderTitle(schedule, run.startAtMs) });
-      recording = await this.recordings.update(recording.id, {
-        tags: runTags(schedule, run.startAtMs),
-        schedule: { scheduleId: schedule.id, plannedStartAtMs: run.startAtMs, lateByMs: run.lateByMs },
-      });
+      // A run tried again, or recovered after a closed tab, goes on in the recording it has.
+      const earlier = run.recordingId ? await this.recordings.get(run.recordingId) : undefined;
+      let resumed = null;
+      if (earlier && earlier.sourceUrl === schedule.sourceUrl) {
+        resumed = await recorder.start({ url: schedule.sourceUrl, resumeRecordingId: earlier.id }).catch((error: unknown) => {
+          // Deleted meanwhile, or still held by a closing tab: a new recording instead.
+          if (error instanceof RecordingNotFoundError || (error instanceof CaptureError && error.code === 'resume-refused')) return null;
+          throw error;
+        });
+        if (!resumed) recorder = newRecorder();
+      }
+      if (resumed) recording = resumed;
+      else {
+        recording = await recorder.start({ url: schedule.sourceUrl, title: renderTitle(schedule, run.startAtMs) });
+        recording = await this.recordings.update(recording.id, {
+          tags: runTags(schedule, run.startAtMs),
+          schedule: { scheduleId: schedule.id, plannedStartAtMs: run.startAtMs, lateByMs: run.lateByMs },
+        });
+      }
     } catch (error) {
-      await this.fail(schedule, run, `Could not start: ${describeProblem(error, true).message}`);
+      await this.retry(schedule, run, `Could not start: ${describeProblem(error, true).message}`, previousDelayMs);
       return;
     }
     const capture: ActiveCapture = { recorder, recording, endAtMs: run.endAtMs, runs: [{ schedule, run }], stopping: false };
@@ -213,6 +288,11 @@ export class Scheduler extends TypedEventTarget<SchedulerEvents> {
     this.active.delete(sourceUrl);
     this.emit('captures', { count: this.active.size });
     for (const { schedule, run } of capture.runs) {
+      if (final.status === 'interrupted' && reason === 'stream-ended' && this.now() < run.endAtMs) {
+        run.recordingId = final.id;
+        await this.retry(schedule, run, `The stream failed: ${final.lastError ?? 'unknown error'}`);
+        continue;
+      }
       let note: string | null = null;
       if (final.status === 'interrupted') note = `The stream failed: ${final.lastError ?? 'unknown error'}`;
       else if (this.now() < run.endAtMs) {

@@ -59,8 +59,12 @@ export interface Schedule {
   evaluatedUntilMs: number;
 }
 
-/** What became of one window of a schedule. */
-export type ScheduleRunStatus = 'running' | 'complete' | 'missed' | 'failed';
+/**
+ * What became of one window of a schedule. `retrying`: the window is open but its capture could
+ * not start, or its stream failed; the scheduler tries again until the window ends (then
+ * `failed`), into the same recording when it has one.
+ */
+export type ScheduleRunStatus = 'running' | 'retrying' | 'complete' | 'missed' | 'failed';
 
 /** One window of a schedule (the `scheduleRuns` store, key `[scheduleId, startAtMs]`). */
 export interface ScheduleRun {

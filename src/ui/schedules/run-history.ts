@@ -15,6 +15,7 @@ const RECENT_LIMIT = 50;
 
 const STATUS_WORDS: Record<ScheduleRunStatus, string> = {
   running: 'Recording…',
+  retrying: 'Trying again…',
   complete: 'Recorded',
   missed: 'Missed',
   failed: 'Failed',
@@ -86,6 +87,7 @@ export class RunHistory extends LitElement {
         color: var(--td-accent, #b3261e);
       }
       .status.failed,
+      .status.retrying,
       .status.missed {
         color: var(--td-error, #b3261e);
       }
