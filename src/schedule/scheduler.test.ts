@@ -270,7 +270,7 @@ describe('Scheduler on a controlled clock, with real captures', () => {
     await tab.scheduler.tick();
     const [recording, ...others] = await tab.recordings.list();
     expect(others).toEqual([]);
-    expect(await runsOf(tab)).toMatchObject([{ status: 'running', recordingId: recording!.id, startedAtMs: S + 16 * SEC }]);
+    expect(await runsOf(tab)).toMatchObject([{ status: 'running', recordingId: recording!.id, startedAtMs: S + 16 * SEC, message: expect.stringMatching(/^Tried again after: Could not start: /) }]);
     expect(recording).toMatchObject({ title: renderTitle(schedule, S), schedule: { scheduleId: schedule.id, plannedStartAtMs: S } });
     await expect.poll(async () => (await tab.recordings.get(recording!.id))!.segmentCount).toBe(1);
   });

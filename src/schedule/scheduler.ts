@@ -151,7 +151,7 @@ export class Scheduler extends TypedEventTarget<SchedulerEvents> {
       } else if (nowMs >= retry.atMs) {
         this.retries.delete(key);
         // The schedule as it is now: a stream URL fixed meanwhile is the one tried.
-        await this.startOrJoin(schedule, retry.run, nowMs, null, retry.delayMs);
+        await this.startOrJoin(schedule, retry.run, nowMs, `Tried again after: ${retry.reason}`, retry.delayMs);
       }
     }
     for (const schedule of schedules) {
@@ -313,7 +313,7 @@ export class Scheduler extends TypedEventTarget<SchedulerEvents> {
   }
 
   private capMessage(): string {
-    return `Not recorded: ${this.active.size} captures were already running, the most allowed at once (${this.config.maxConcurrentCaptures}).`;
+    return `Not started: ${this.active.size} captures were already running, the most allowed at once (${this.config.maxConcurrentCaptures}).`;
   }
 
   private async fail(schedule: Schedule, run: ScheduleRun, message: string): Promise<void> {
