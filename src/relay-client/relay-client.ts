@@ -127,6 +127,8 @@ export class RelayClient {
    * values alike), added when there is none. Recording the same stream through the relay twice
    * so gives the same proxy URL: the relay's source list does not grow with every recording, and
    * the recordings count as one source for retention.
+   * @throws RelayError as {@link RelayClient.listSources} and {@link RelayClient.addSource} do;
+   *   TypeError when `source.urlPrefix` is not an absolute URL.
    */
   async sourceFor(source: NewRelaySource): Promise<RelaySource> {
     const urlPrefix = new URL(source.urlPrefix).href;
