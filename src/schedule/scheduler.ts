@@ -289,7 +289,7 @@ export class Scheduler extends TypedEventTarget<SchedulerEvents> {
     this.emit('captures', { count: this.active.size });
     for (const { schedule, run } of capture.runs) {
       if (final.status === 'interrupted' && reason === 'stream-ended' && this.now() < run.endAtMs) {
-        run.recordingId = final.id;
+        // run.recordingId is this capture's recording already: the retry resumes it.
         await this.retry(schedule, run, `The stream failed: ${final.lastError ?? 'unknown error'}`);
         continue;
       }
