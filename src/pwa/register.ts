@@ -23,6 +23,7 @@ const UPDATE_CHECK_INTERVAL_MS = 60 * 60 * 1000;
  */
 export class AppUpdater extends TypedEventTarget<AppUpdaterEvents> {
   private workbox: Workbox | null = null;
+  private registration: ServiceWorkerRegistration | null = null;
   private state: UpdateState = 'none';
 
   /** The current update state. */
@@ -39,7 +40,14 @@ export class AppUpdater extends TypedEventTarget<AppUpdaterEvents> {
     const workbox = new Workbox(scriptUrl, { type: 'classic' });
     this.workbox = workbox;
     workbox.addEventListener('waiting', () => this.setState('available'));
+    // Listened for from the start: when several tabs agreed to update, whichever activates the
+    // new version first takes over every tab, maybe before the others have sent their own
+    // message, so each reloads on the takeover rather than on its own message.
+    workbox.addEventListener('controlling', () => {
+      if (this.state === 'applying' || this.state === 'waiting-for-recording') window.location.reload();
+    });
     const registration = (await workbox.register()) ?? null;
+    this.registration = registration;
     setInterval(() => void workbox.update(), UPDATE_CHECK_INTERVAL_MS);
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'visible') void workbox.update();
@@ -63,10 +71,14 @@ export class AppUpdater extends TypedEventTarget<AppUpdaterEvents> {
   }
 
   private activate(): void {
-    const workbox = this.workbox!;
     this.setState('applying');
-    workbox.addEventListener('controlling', () => window.location.reload());
-    workbox.messageSkipWaiting();
+    // Another tab already activated the new version (this one then runs the old code under it):
+    // nothing is waiting any more, and only a reload brings the new version.
+    if (!this.registration?.waiting) {
+      window.location.reload();
+      return;
+    }
+    this.workbox!.messageSkipWaiting();
   }
 
   private setState(state: UpdateState): void {

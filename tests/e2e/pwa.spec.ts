@@ -115,6 +115,10 @@ test('a new version shows the prompt and waits for the running recording, in whi
     });
     await expect(page.getByText('A new version of Tapedeck is ready.')).toBeVisible({ timeout: 30_000 });
     const segmentsAtPrompt = (await app.storedRecordings())[0]!.segmentCount;
+    // A third tab sees the prompt too, but is left alone until the others have updated.
+    const late = await page.context().newPage();
+    await late.goto(`http://127.0.0.1:${port}/`);
+    await expect(late.getByText('A new version of Tapedeck is ready.')).toBeVisible({ timeout: 30_000 });
 
     // The other tab waits too: the new version would take over the recording tab as well.
     await expect(other.getByText('A new version of Tapedeck is ready.')).toBeVisible({ timeout: 30_000 });
@@ -131,6 +135,10 @@ test('a new version shows the prompt and waits for the running recording, in whi
     await app.live.getByRole('button', { name: 'Stop' }).click();
     await expect(page.getByText('Tapedeck update-test-b')).toBeVisible({ timeout: 30_000 });
     await expect(other.getByText('Tapedeck update-test-b')).toBeVisible({ timeout: 30_000 });
+    // The new version already runs the other tabs; agreeing here still brings it.
+    await expect(late.getByText('Tapedeck update-test-a')).toBeVisible();
+    await late.getByRole('button', { name: 'Reload to update' }).click();
+    await expect(late.getByText('Tapedeck update-test-b')).toBeVisible({ timeout: 30_000 });
     const [after] = await app.storedRecordings();
     expect(after!.status).toBe('complete');
     expect(after!.gapCount).toBe(0);
