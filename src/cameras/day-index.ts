@@ -1,4 +1,6 @@
 import { openTapedeckDb, segmentRange, type TapedeckDb } from '../storage/db.ts';
+import type { WallClockSegment } from '../player/wall-clock.ts';
+import { timelineEntries } from '../storage/playback-timeline.ts';
 import { startsDiscontinuity } from '../storage/segment-timeline.ts';
 import type { CameraRecord, GapReason, Recording, SegmentRecord } from '../storage/types.ts';
 import { addDays, dayBoundsMs, dayKeyOf } from './local-day.ts';
@@ -134,8 +136,12 @@ export interface DayTimeline {
   spans: DaySpan[];
   /** Stretches between spans with no media, by start time (none before the first span or after the last). */
   gaps: DayGap[];
-  /** Each recording's segments on the wall clock, by recording id (not clipped). */
-  segmentsByRecording: Map<string, SegmentWallClock[]>;
+  /**
+   * Each recording's playback timeline (its segments and dropouts, as its generated playlist
+   * lists them: src/storage/playback-timeline.ts) on the wall clock, by recording id (not
+   * clipped): what a {@link WallClockMap} of the recording is made from.
+   */
+  playbackByRecording: Map<string, WallClockSegment[]>;
 }
 
 /** Options of {@link buildDayTimeline}. */
@@ -163,11 +169,11 @@ export const DEFAULT_JOIN_TOLERANCE_MS = 1000;
 export function buildDayTimeline(dayKey: string, recordings: readonly { recording: Pick<Recording, 'id' | 'gaps'>; segments: readonly TimedSegment[] }[], options: DayTimelineOptions = {}): DayTimeline {
   const { startMs: dayStartMs, endMs: dayEndMs } = dayBoundsMs(dayKey, options.timeZone);
   const toleranceMs = options.joinToleranceMs ?? DEFAULT_JOIN_TOLERANCE_MS;
-  const segmentsByRecording = new Map<string, SegmentWallClock[]>();
+  const playbackByRecording = new Map<string, WallClockSegment[]>();
   const spans: DaySpan[] = [];
   for (const { recording, segments } of recordings) {
     const placed = segmentWallClock(segments);
-    segmentsByRecording.set(recording.id, placed);
+    playbackByRecording.set(recording.id, playbackWallClock(segments, placed, recording.gaps));
     let open: DaySpan | null = null;
     for (const segment of placed) {
       if (open && segment.startMs - open.endMs <= toleranceMs && segment.startMs >= open.startMs) {
@@ -193,7 +199,22 @@ export function buildDayTimeline(dayKey: string, recordings: readonly { recordin
     }
     if (!latest || span.endMs > latest.endMs) latest = span;
   }
-  return { dayKey, startMs: dayStartMs, endMs: dayEndMs, spans: clipped, gaps, segmentsByRecording };
+  return { dayKey, startMs: dayStartMs, endMs: dayEndMs, spans: clipped, gaps, playbackByRecording };
+}
+
+/**
+ * A recording's playback timeline on the wall clock: its placed segments, with each dropout
+ * (marked `dropout`) starting where the entry before it ends.
+ */
+function playbackWallClock(segments: readonly TimedSegment[], placed: readonly SegmentWallClock[], gaps: Recording['gaps']): WallClockSegment[] {
+  const startByMsn = new Map(placed.map((segment) => [segment.msn, segment.startMs]));
+  let endMs = 0;
+  return timelineEntries(segments, gaps).map((entry) => {
+    const startMs = entry.kind === 'segment' ? startByMsn.get(entry.segment.msn)! : endMs;
+    const durationSec = entry.kind === 'segment' ? entry.segment.durationSec : entry.durationSec;
+    endMs = startMs + durationSec * 1000;
+    return entry.kind === 'segment' ? { durationSec, startMs } : { durationSec, startMs, dropout: true };
+  });
 }
 
 function classifyGap(before: DaySpan, after: DaySpan, recordedGaps: readonly Recording['gaps'][number][]): Pick<DayGap, 'kind' | 'reason'> {

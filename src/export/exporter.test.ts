@@ -179,6 +179,21 @@ describe('exportRecording', () => {
     expect(await (await input.getPrimaryVideoTrack())!.getFirstTimestamp()).toBeCloseTo(1, 1);
   });
 
+  test('a trim the player gave after a dropout exports that part; one inside the dropout says nothing was recorded there', { timeout: 60_000 }, async () => {
+    // Demo segments 0, 1, 4 and 5 as msns 0, 1, 4 and 5: msns 2-3 failed, the timestamps run on.
+    let recording = await t.store.create(newRecording({ title: 'With a dropout' }));
+    for (const index of [0, 1, 4, 5]) {
+      ({ recording } = await t.store.appendSegment({ recordingId: recording.id, msn: index, durationSec: 2, discontinuity: false, programDateTimeMs: null, data: await demoSegment(index) }));
+    }
+    recording = await t.store.addGap(recording.id, { fromMsn: 2, count: 2, durationSec: 4, reason: 'retries-exhausted', detectedAtMs: 0 });
+    // The player shows 12 s: 0-4 s, a 4 s hole, 8-12 s.
+    const after = await exportRecording(recording, { format: 'mp4', range: { startSec: 8, endSec: 12, mode: 'keyframe' }, dbName: t.dbName });
+    expect(after.durationSec).toBeCloseTo(4, 0);
+    const inside = exportRecording(recording, { format: 'mp4', range: { startSec: 5, endSec: 7, mode: 'keyframe' }, dbName: t.dbName });
+    await expect(inside).rejects.toMatchObject({ code: 'failed', message: 'Export failed: Nothing was recorded between the in and out points: they lie in a gap of the recording, or past its end.' });
+    expect(await exportFileNames(recording.id)).toEqual([after.file.name]);
+  });
+
   test('a recording without segments fails with code failed and leaves no file', { timeout: 30_000 }, async () => {
     const recording = await storeDemoRecording(t.store, []);
     const exporting = exportRecording(recording, { format: 'm4a', dbName: t.dbName });

@@ -7,6 +7,7 @@ import type { Mp3BitrateKbps } from './mp3-encode.ts';
 import type { OriginalFileExtension } from './recording-runs.ts';
 import { exportTags, type ExportTags } from './tags.ts';
 import { checkTranscodeSettings, DEFAULT_TRANSCODE_AUDIO, VIDEO_QUALITIES, type TranscodeSettings } from './transcode/settings.ts';
+import { playbackDurationSec } from '../storage/playback-timeline.ts';
 import { checkRange, type ExportRange } from './trim/range.ts';
 
 /** Why an export failed, for the UI. */
@@ -201,7 +202,7 @@ export function transcodeFor(format: ExportFormat, options: Pick<ExportOptions, 
  *   `failed` with the worker's message otherwise (no track the format can hold, unreadable input).
  */
 export async function exportRecording(recording: Recording, options: ExportOptions): Promise<ExportedFile> {
-  if (options.range) checkRange(options.range, recording.durationSec);
+  if (options.range) checkRange(options.range, playbackDurationSec(recording, null));
   const transcode = transcodeFor(options.format, options);
   const dir = await exportDir();
   await removeStaleExports();

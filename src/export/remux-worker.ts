@@ -12,7 +12,7 @@ import { defaultConfig } from '../config.ts';
 import { transcodeSegments } from './transcode/transcode.ts';
 import { encodeOpusRuns } from './transcode/webcodecs-audio.ts';
 import { planKeyframeCut } from './trim/keyframe-cut.ts';
-import { selectSegments } from './trim/range.ts';
+import { MIN_RANGE_SEC, selectSegments, toStoredRange } from './trim/range.ts';
 import { DemuxPool } from './demux-pool.ts';
 import { openOutputFile, type OutputFile } from './output-file.ts';
 
@@ -52,7 +52,9 @@ scope.onmessage = async (event: MessageEvent<RemuxRequest | RemuxCancel>) => {
     const recording = await store.get(request.recordingId);
     if (!recording) throw new Error('This recording no longer exists.');
     const allSegments = await store.listSegments(request.recordingId);
-    const { range } = request;
+    // Exports lay the media out with the dropouts left out, players with them kept.
+    const range = request.range && toStoredRange(request.range, allSegments, recording.gaps);
+    if (range && range.endSec - range.startSec < MIN_RANGE_SEC) throw new Error('Nothing was recorded between the in and out points: they lie in a gap of the recording, or past its end.');
     // The segments a range needs, and where it sits in them. Keyframe cuts of MPEG-TS and packed
     // MP3 keep whole segments; MP4/M4A/MKV cut at the keyframe; MP3 and Opus encoded from the
     // audio cut at the sample; ffmpeg.wasm transcodes select their own chunks.

@@ -122,4 +122,40 @@ describe('attachRecording on other segment formats', () => {
     expect(audioDecodedBytes(video) / firstPartAudioBytes).toBeGreaterThan(1.8);
     expect(errors).toEqual([]);
   });
+
+  test('video and its alternate audio each lost a different segment (404): both keep the time, and it plays to the end with its audio', { timeout: 60_000 }, async () => {
+    const fault = inject('faultServerUrl');
+    const missing = `${fault}/status/404`;
+    /** A VOD media playlist of two passes of ffmpeg's 6 s, a discontinuity between them. */
+    const playlist = (init: string, first: string[], second: string[]) => {
+      const part = (files: string[]) => files.flatMap((file) => ['#EXTINF:2.0,', file.startsWith('http') ? file : `${formats}/vod/fmp4-renditions/${file}`]);
+      return ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:2', '#EXT-X-PLAYLIST-TYPE:VOD', `#EXT-X-MAP:URI="${formats}/vod/fmp4-renditions/${init}"`, ...part(first), '#EXT-X-DISCONTINUITY', ...part(second), '#EXT-X-ENDLIST', ''].join('\n');
+    };
+    // The audio lost 2-4 s, the video 8-10 s.
+    const audioFiles = ['seg1-000.m4s', 'seg1-001.m4s', 'seg1-002.m4s', 'seg1-003.m4s'];
+    const videoFiles = ['seg0-000.m4s', 'seg0-001.m4s', 'seg0-002.m4s'];
+    const master = [
+      '#EXTM3U',
+      `#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME="audio_2",DEFAULT=YES,AUTOSELECT=YES,URI="${fileUrl(fault, playlist('init1.mp4', audioFiles.with(1, missing), audioFiles), HLS_TYPE)}"`,
+      '#EXT-X-STREAM-INF:BANDWIDTH=300000,AUDIO="aud"',
+      fileUrl(fault, playlist('init0.mp4', videoFiles, videoFiles.with(1, missing)), HLS_TYPE),
+      '',
+    ].join('\n');
+    const recording = await record('fmp4-renditions', fileUrl(fault, master, HLS_TYPE));
+    await waitFor(async () => ((await t.store.listChildren(recording.id))[0]?.status === 'complete' ? true : undefined), { timeoutMs: 30_000, description: 'the audio rendition recorded' });
+    const [audio] = await t.store.listChildren(recording.id);
+    expect(recording.gaps.map((gap) => [gap.fromMsn, gap.count])).toEqual([[4, 1]]);
+    expect(audio!.gaps.map((gap) => [gap.fromMsn, gap.count])).toEqual([[1, 1]]);
+
+    playback = attachRecording(video, recording.id, t.store, (message) => errors.push(message));
+    await expect.poll(() => video.currentTime, { timeout: 15_000 }).toBeGreaterThan(1);
+    // The player's timeline keeps the lost 2 s of video.
+    expect(video.duration).toBeCloseTo(12, 0);
+    const beforeGapAudioBytes = audioDecodedBytes(video);
+    await expect.poll(() => video.ended, { timeout: 30_000 }).toBe(true);
+    expect(video.currentTime).toBeGreaterThan(11.5);
+    // Audio went on after both gaps: far more decoded by the end than in the first second.
+    expect(audioDecodedBytes(video)).toBeGreaterThan(3 * beforeGapAudioBytes);
+    expect(errors).toEqual([]);
+  });
 });

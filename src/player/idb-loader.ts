@@ -60,7 +60,7 @@ export function createIdbLoader(store: RecordingStore): IdbLoaderClass {
         const segments = await store.listSegments(parsed.recordingId);
         const ended = recording.status !== 'recording';
         if (!ended) servedAsEvent.add(recording.id);
-        return buildRecordingPlaylist(recording.id, segments, { ended, playlistType: servedAsEvent.has(recording.id) ? 'EVENT' : 'VOD' });
+        return buildRecordingPlaylist(recording.id, segments, { ended, playlistType: servedAsEvent.has(recording.id) ? 'EVENT' : 'VOD', gaps: recording.gaps });
       }
       if (parsed.initSectionId !== null) {
         const init = await store.getInitSection(parsed.recordingId, parsed.initSectionId);

@@ -51,6 +51,35 @@ describe('buildRecordingPlaylist', () => {
     expect(playlist.segments.map((s) => Boolean(s.discontinuity))).toEqual([false, false, true, false, true]);
   });
 
+  test('dropouts are EXT-X-GAP segments of their time, without a discontinuity; outages and unexplained holes stay discontinuities', () => {
+    const stored: Timing[] = [
+      { msn: 5, durationSec: 2, discontinuity: false },
+      { msn: 8, durationSec: 2, discontinuity: false },
+      { msn: 9, durationSec: 2, discontinuity: false },
+      { msn: 12, durationSec: 2, discontinuity: true },
+      { msn: 14, durationSec: 2, discontinuity: false },
+    ];
+    const gaps = [
+      { fromMsn: 6, count: 2, durationSec: 3.9, reason: 'not-found' as const },
+      { fromMsn: 10, count: 2, durationSec: 30, reason: 'outage' as const },
+    ];
+    const text = buildRecordingPlaylist(id, stored, { gaps });
+    const playlist = parseMedia(text);
+
+    expect(playlist.segments.map((s) => [Boolean(s.gap), s.duration, Boolean(s.discontinuity)])).toEqual([
+      [false, 2, false],
+      [true, 1.95, false],
+      [true, 1.95, false],
+      [false, 2, false],
+      [false, 2, false],
+      [false, 2, true],
+      [false, 2, true],
+    ]);
+    expect(playlist.segments.filter((s) => !s.gap).map((s) => parseRecordingUrl(s.uri)?.msn)).toEqual([5, 8, 9, 12, 14]);
+    // Gap segments are never requested, and name no stored segment.
+    expect(playlist.segments.filter((s) => s.gap).map((s) => parseRecordingUrl(s.uri))).toEqual([null, null]);
+  });
+
   test('an empty recording is still a valid, ended VOD playlist', () => {
     const playlist = parseMedia(buildRecordingPlaylist(id, []));
     expect(playlist).toMatchObject({ playlistType: 'VOD', endlist: true, segments: [] });

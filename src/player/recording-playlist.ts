@@ -1,6 +1,6 @@
 import { isSubtitlesRendition, renditionTrackName } from '../capture/rendition-recorder.ts';
-import { startsDiscontinuity } from '../storage/segment-timeline.ts';
-import type { Recording, SegmentRecord } from '../storage/types.ts';
+import { timelineEntries } from '../storage/playback-timeline.ts';
+import type { GapRecord, Recording, SegmentRecord } from '../storage/types.ts';
 
 /**
  * Origin of the made-up URLs under which a stored recording is played. `.invalid` never
@@ -76,12 +76,21 @@ export interface RecordingPlaylistOptions {
    * ended recording. Defaults to `VOD` when `ended`, else `EVENT`.
    */
   playlistType?: RecordingPlaylistType;
+  /**
+   * The recording's gap records: its dropouts are written as EXT-X-GAP segments, so the
+   * timeline keeps their time (src/storage/playback-timeline.ts). Defaults to none.
+   */
+  gaps?: readonly Pick<GapRecord, 'fromMsn' | 'count' | 'durationSec' | 'reason'>[];
 }
 
 /**
- * Writes a media playlist listing a recording's stored segments, with EXT-X-DISCONTINUITY
- * wherever the stream had one and wherever segments are missing, so players re-time across
- * gaps. An ended recording gets a VOD playlist with EXT-X-ENDLIST; a recording in progress an
+ * Writes a media playlist of a recording's playback timeline (src/storage/playback-timeline.ts):
+ * its stored segments, with EXT-X-DISCONTINUITY wherever the stream had one and wherever
+ * segments are missing that no dropout accounts for (an outage), so players re-time there; and
+ * each dropout (segments the stream had and the recording lacks) as EXT-X-GAP segments of its
+ * duration (draft-pantos-hls-rfc8216bis section 4.4.4.7), which players skip while keeping the
+ * time, so that a recording and its alternate renditions stay on one timeline whichever lost a
+ * segment. An ended recording gets a VOD playlist with EXT-X-ENDLIST; a recording in progress an
  * EVENT playlist without it (RFC 8216 section 4.3.3.5), which players reload to play while
  * capture continues (time-shift). fMP4 segments get an EXT-X-MAP naming their stored init
  * section before the first of them and wherever it changes (RFC 8216 section 4.3.2.5; the
@@ -93,17 +102,25 @@ export function buildRecordingPlaylist(recordingId: string, segments: readonly (
   const ended = options.ended ?? true;
   const playlistType = options.playlistType ?? (ended ? 'VOD' : 'EVENT');
   if (playlistType === 'VOD' && !ended) throw new RangeError('A VOD playlist is complete: it cannot be written for a recording still in progress.');
-  const targetDurationSec = Math.max(1, ...segments.map((segment) => Math.ceil(segment.durationSec)));
+  const entries = timelineEntries(segments, options.gaps ?? []);
+  const targetDurationSec = Math.max(1, ...entries.map((entry) => Math.ceil(entry.kind === 'segment' ? entry.segment.durationSec : entry.durationSec)));
   const version = segments.some((segment) => segment.initSectionId !== undefined) ? 6 : 3;
   const lines = ['#EXTM3U', `#EXT-X-VERSION:${version}`, `#EXT-X-TARGETDURATION:${targetDurationSec}`, '#EXT-X-MEDIA-SEQUENCE:0', `#EXT-X-PLAYLIST-TYPE:${playlistType}`];
-  let previous: (typeof segments)[number] | undefined;
-  for (const segment of segments) {
-    if (previous && startsDiscontinuity(previous, segment)) lines.push('#EXT-X-DISCONTINUITY');
-    if (segment.initSectionId !== undefined && segment.initSectionId !== previous?.initSectionId) {
+  let initSectionId: number | undefined;
+  let dropouts = 0;
+  for (const entry of entries) {
+    if (entry.kind === 'dropout') {
+      // Never requested: players skip EXT-X-GAP segments.
+      lines.push('#EXT-X-GAP', `#EXTINF:${entry.durationSec.toFixed(6)},`, `${RECORDING_URL_ORIGIN}/${encodeURIComponent(recordingId)}/gap-${dropouts++}.ts`);
+      continue;
+    }
+    const { segment } = entry;
+    if (entry.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
+    if (segment.initSectionId !== undefined && segment.initSectionId !== initSectionId) {
       lines.push(`#EXT-X-MAP:URI="${recordingInitSectionUrl(recordingId, segment.initSectionId)}"`);
     }
     lines.push(`#EXTINF:${segment.durationSec.toFixed(6)},`, recordingSegmentUrl(recordingId, segment.msn));
-    previous = segment;
+    initSectionId = segment.initSectionId;
   }
   if (ended) lines.push('#EXT-X-ENDLIST');
   lines.push('');

@@ -23,6 +23,29 @@ describe('WallClockMap', () => {
     expect([map.firstMs, map.lastMs]).toEqual([START_MS, START_MS + 15_500]);
   });
 
+  test('a dropout takes media time but holds no instant: an instant in it plays from the segment after it', () => {
+    const withDropout = new WallClockMap([
+      { durationSec: 2, startMs: START_MS },
+      { durationSec: 4, startMs: START_MS + 2000, dropout: true },
+      { durationSec: 2, startMs: START_MS + 6000 },
+    ]);
+    expect(withDropout.durationSec).toBe(8);
+    expect(withDropout.mediaSecAt(START_MS + 1000)).toEqual({ mediaSec: 1, exact: true });
+    expect(withDropout.mediaSecAt(START_MS + 3000)).toEqual({ mediaSec: 6, exact: false });
+    expect(withDropout.mediaSecAt(START_MS + 6500)).toEqual({ mediaSec: 6.5, exact: true });
+    expect(withDropout.wallClockMsAt(7)).toBe(START_MS + 7000);
+    expect([withDropout.firstMs, withDropout.lastMs]).toEqual([START_MS, START_MS + 8000]);
+    // Leading and trailing dropouts are no recorded instant either.
+    const edges = new WallClockMap([
+      { durationSec: 2, startMs: START_MS - 2000, dropout: true },
+      { durationSec: 2, startMs: START_MS },
+      { durationSec: 2, startMs: START_MS + 2000, dropout: true },
+    ]);
+    expect([edges.firstMs, edges.lastMs]).toEqual([START_MS, START_MS + 2000]);
+    expect(edges.mediaSecAt(START_MS - 1000)).toEqual({ mediaSec: 2, exact: false });
+    expect(edges.mediaSecAt(START_MS + 3000)).toBeNull();
+  });
+
   test('a recording of 150,000 segments (too many to spread into one call) has its first and last instants', () => {
     const long = new WallClockMap(Array.from({ length: 150_000 }, (_, i) => ({ durationSec: 2, startMs: START_MS + i * 2000 })));
     expect([long.firstMs, long.lastMs]).toEqual([START_MS, START_MS + 300_000_000]);

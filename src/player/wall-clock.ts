@@ -1,7 +1,7 @@
 /**
  * Maps between the media time of a recording's generated playlist ({@link buildRecordingPlaylist}:
- * every stored segment in media sequence order, so a segment starts at the sum of the EXTINF
- * durations before it, RFC 8216 section 4.3.2.1) and the wall clock (the segments'
+ * its playback timeline, every stored segment and dropout in media sequence order, so an entry
+ * starts at the sum of the EXTINF durations before it, RFC 8216 section 4.3.2.1) and the wall clock (the segments'
  * EXT-X-PROGRAM-DATE-TIME, section 4.3.2.6, or their estimated arrival-based times).
  */
 
@@ -11,6 +11,11 @@ export interface WallClockSegment {
   durationSec: number;
   /** Wall-clock time of its first sample, in ms since the Unix epoch. */
   startMs: number;
+  /**
+   * True for a dropout (an EXT-X-GAP entry, src/storage/playback-timeline.ts): it takes media
+   * time, but has no media, so no instant maps into it.
+   */
+  dropout?: boolean;
 }
 
 /** Where a wall-clock instant falls in a recording's media time. */
@@ -53,7 +58,7 @@ export class WallClockMap {
       sumSec += segment.durationSec;
     }
     this.durationSec = sumSec;
-    this.byWallClock = segments.map((_, index) => index).sort((a, b) => segments[a]!.startMs - segments[b]!.startMs || a - b);
+    this.byWallClock = segments.flatMap((segment, index) => (segment.dropout ? [] : [index])).sort((a, b) => segments[a]!.startMs - segments[b]!.startMs || a - b);
     this.wallStartsMs = this.byWallClock.map((index) => segments[index]!.startMs);
   }
 
@@ -65,7 +70,7 @@ export class WallClockMap {
 
   /** Wall-clock end of the latest segment, in ms since the Unix epoch; null when empty. */
   get lastMs(): number | null {
-    return this.segments.length === 0 ? null : this.segments.reduce((max, segment) => Math.max(max, segment.startMs + segment.durationSec * 1000), -Infinity);
+    return this.byWallClock.length === 0 ? null : this.byWallClock.reduce((max, index) => Math.max(max, this.segments[index]!.startMs + this.segments[index]!.durationSec * 1000), -Infinity);
   }
 
   /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { checkRange, chunkSegments, selectSegments, type TimedSegment } from './range.ts';
+import { checkRange, chunkSegments, selectSegments, toStoredRange, type TimedSegment } from './range.ts';
 
 const segs = (durations: number[], breaks: number[] = []): TimedSegment[] => durations.map((durationSec, msn) => ({ msn, durationSec, discontinuity: breaks.includes(msn) }));
 
@@ -68,5 +68,19 @@ describe('checkRange', () => {
     expect(() => checkRange({ startSec: 12, endSec: 15, mode: 'keyframe' }, 10)).toThrow('The in point (12 s) is past the end of the recording (10.00 s).');
     expect(() => checkRange({ startSec: 1, endSec: 2, mode: 'fast' as never }, 10)).toThrow('Unknown trim mode: fast.');
     expect(() => checkRange({ startSec: 1, endSec: 20, mode: 'keyframe' }, 10)).not.toThrow();
+  });
+});
+
+describe('toStoredRange', () => {
+  test('leaves the dropouts out of a range the player gave: after one, times move back by its length; inside one, to the segment after it', () => {
+    const segments = [0, 1, 4, 5].map((msn) => ({ msn, durationSec: 2, discontinuity: false }));
+    const gaps = [{ fromMsn: 2, count: 2, durationSec: 4, reason: 'not-found' as const, detectedAtMs: 0 }];
+    // Playback: 0-4 s segments 0-1, 4-8 s the dropout, 8-12 s segments 4-5.
+    expect(toStoredRange({ startSec: 1, endSec: 10, mode: 'keyframe' }, segments, gaps)).toEqual({ startSec: 1, endSec: 6, mode: 'keyframe' });
+    expect(toStoredRange({ startSec: 5, endSec: 9, mode: 'exact' }, segments, gaps)).toEqual({ startSec: 4, endSec: 5, mode: 'exact' });
+    expect(toStoredRange({ startSec: 5, endSec: 7, mode: 'exact' }, segments, gaps)).toEqual({ startSec: 4, endSec: 4, mode: 'exact' });
+    // An outage is no time on either timeline.
+    const outage = [{ ...gaps[0]!, reason: 'outage' as const }];
+    expect(toStoredRange({ startSec: 1, endSec: 6, mode: 'keyframe' }, segments, outage)).toEqual({ startSec: 1, endSec: 6, mode: 'keyframe' });
   });
 });

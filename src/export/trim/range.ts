@@ -1,9 +1,12 @@
+import { storedSecAt, timelineEntries } from '../../storage/playback-timeline.ts';
 import { startsDiscontinuity, type StoredSegmentTiming } from '../../storage/segment-timeline.ts';
+import type { GapRecord } from '../../storage/types.ts';
 
 /**
- * A part of a recording to export, on the recording's timeline: seconds from its start, where
- * the stored segments are laid end to end by their EXTINF durations (RFC 8216 section 4.3.2.1),
- * gaps left out, as the player shows it.
+ * A part of a recording to export, on the recording's playback timeline as the player shows it:
+ * seconds from its start, where the stored segments are laid end to end by their EXTINF
+ * durations (RFC 8216 section 4.3.2.1) with dropouts kept as time and outages left out
+ * (src/storage/playback-timeline.ts). Exports leave dropouts out: {@link toStoredRange}.
  *
  * - `keyframe`: cut without re-encoding (mediabunny): only the segments needed are read, the
  *   file starts at the last video keyframe at or before `startSec` and ends at `endSec`; so it
@@ -40,6 +43,19 @@ export function checkRange(range: ExportRange, durationSec: number): void {
   if (!Number.isFinite(endSec) || endSec - startSec < MIN_RANGE_SEC) throw new RangeError(`The out point (${endSec} s) must come after the in point (${startSec} s).`);
   if (startSec >= durationSec) throw new RangeError(`The in point (${startSec} s) is past the end of the recording (${durationSec.toFixed(2)} s).`);
   if (range.mode !== 'keyframe' && range.mode !== 'exact') throw new RangeError(`Unknown trim mode: ${String(range.mode)}.`);
+}
+
+/**
+ * A range on the recording's stored time (its segments end to end, dropouts left out), where
+ * exports lay out the media and where {@link selectSegments} and {@link chunkSegments} count,
+ * from a range on its playback timeline. An end inside a dropout moves to the segment after it,
+ * so a range wholly inside one comes back empty (`endSec` equal to `startSec`).
+ * @param segments - the recording's segments, in media sequence order.
+ * @param gaps - the recording's gap records.
+ */
+export function toStoredRange(range: ExportRange, segments: readonly TimedSegment[], gaps: readonly GapRecord[]): ExportRange {
+  const entries = timelineEntries(segments, gaps);
+  return { ...range, startSec: storedSecAt(entries, range.startSec), endSec: storedSecAt(entries, range.endSec) };
 }
 
 /** The segments a range needs, and where the first of them starts. */

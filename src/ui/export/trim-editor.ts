@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { createRef, ref } from 'lit/directives/ref.js';
 import type { ExportRange } from '../../export/trim/range.ts';
+import { playbackDurationSec } from '../../storage/playback-timeline.ts';
 import { RecordingStore } from '../../storage/recording-store.ts';
 import type { Recording } from '../../storage/types.ts';
 import '../recording-player/recording-player.ts';
@@ -38,6 +39,11 @@ export class TrimEditor extends LitElement {
   declare store: RecordingStore | null;
   declare message: string;
   private readonly player = createRef<RecordingPlayer>();
+  /**
+   * Length of the recording's playback timeline (what the preview shows), in seconds: an upper
+   * bound until the stored msns are read (see {@link playbackDurationSec}).
+   */
+  private timelineSec = 0;
 
   constructor() {
     super();
@@ -76,11 +82,13 @@ export class TrimEditor extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (this.endSec === 0) this.endSec = roundSec(this.recording.durationSec);
+    this.timelineSec = playbackDurationSec(this.recording, null);
+    if (this.endSec === 0) this.endSec = roundSec(this.timelineSec);
     void RecordingStore.open().then(
       (store) => {
-        if (this.isConnected) this.store = store;
-        else store.close();
+        if (!this.isConnected) return store.close();
+        this.store = store;
+        void this.readTimeline(store);
       },
       (error: unknown) => (this.message = `The preview cannot open the recordings: ${error instanceof Error ? error.message : String(error)}`),
     );
@@ -115,6 +123,14 @@ export class TrimEditor extends LitElement {
     </fieldset>`;
   }
 
+  /** Reads where the stored segments start and end, for the exact timeline length. */
+  private async readTimeline(store: RecordingStore): Promise<void> {
+    const msns = await store.listSegmentMsns(this.recording.id);
+    if (msns.length === 0) return;
+    this.timelineSec = playbackDurationSec(this.recording, { firstMsn: msns[0]!, lastMsn: msns.at(-1)! });
+    if (this.endSec > this.timelineSec) this.update_({ endSec: roundSec(this.timelineSec), startSec: Math.min(this.startSec, Math.max(0, roundSec(this.timelineSec) - 0.1)) });
+  }
+
   /** The preview's playback position, in seconds. */
   private playerPositionSec(): number {
     return this.player.value?.currentPositionSec ?? 0;
@@ -123,7 +139,7 @@ export class TrimEditor extends LitElement {
   /** Sets the in or out point (clamped to the recording), seeks the preview there, and says so. */
   private setPoint(which: 'in' | 'out', valueSec: number): void {
     if (!Number.isFinite(valueSec)) return;
-    const durationSec = this.recording.durationSec;
+    const durationSec = this.timelineSec;
     const pointSec = roundSec(Math.min(Math.max(0, valueSec), durationSec));
     if (which === 'in') this.update_({ startSec: pointSec, endSec: Math.max(this.endSec, Math.min(durationSec, pointSec + 0.1)) });
     else this.update_({ endSec: pointSec, startSec: Math.min(this.startSec, Math.max(0, pointSec - 0.1)) });

@@ -41,7 +41,7 @@ export function planRangeExport(timeline: DayTimeline, range: WallClockRange): R
     return { message: `The range covers ${recordingIds.length} recordings; export one at a time. The first runs until ${formatClock(Math.max(...first.map((span) => span.endMs)))}.` };
   }
   const recordingId = recordingIds[0]!;
-  const map = new WallClockMap(timeline.segmentsByRecording.get(recordingId) ?? []);
+  const map = new WallClockMap(timeline.playbackByRecording.get(recordingId) ?? []);
   const fromMs = Math.max(range.startMs, Math.min(...inside.map((span) => span.startMs)));
   const toMs = Math.min(range.endMs, Math.max(...inside.map((span) => span.endMs)));
   const start = map.mediaSecAt(fromMs);

@@ -161,7 +161,7 @@ export class ReviewView extends LitElement {
       const { timeline, recordings } = await index.dayTimeline(this.cameraId, this.dayKey, { joinToleranceMs: this.config.spanJoinToleranceMs });
       this.timeline = timeline;
       this.recordings = recordings;
-      const playing = this.playRequest && timeline.segmentsByRecording.get(this.playRequest.recordingId);
+      const playing = this.playRequest && timeline.playbackByRecording.get(this.playRequest.recordingId);
       if (playing) this.playMap = new WallClockMap(playing);
     } else {
       this.timeline = null;
@@ -249,7 +249,7 @@ export class ReviewView extends LitElement {
       this.message = `Nothing was recorded at or after ${formatClock(timeMs)} on this day.`;
       return;
     }
-    const map = new WallClockMap(timeline.segmentsByRecording.get(span.recordingId) ?? []);
+    const map = new WallClockMap(timeline.playbackByRecording.get(span.recordingId) ?? []);
     const position = map.mediaSecAt(Math.max(timeMs, span.startMs));
     if (!position) return;
     this.message = '';
