@@ -139,6 +139,24 @@ export function windowsStartingIn(schedule: Schedule, afterMs: number, untilMs: 
   return { windows: starts.map((startAtMs) => ({ startAtMs, endAtMs: windowEndMs(schedule.length, startAtMs, schedule.timeZone) })), omitted, omittedAtLeast };
 }
 
+/**
+ * The window open at `atMs`: the latest one starting at or before it, when it ends after it;
+ * null when none is open.
+ * @throws ScheduleError for a bad length (see {@link windowEndMs}).
+ */
+export function windowOpenAt(schedule: Pick<Schedule, 'rule' | 'length' | 'timeZone'>, atMs: number): ScheduleWindow | null {
+  const cron = ruleToCron(schedule.rule);
+  let startAtMs: number | null = null;
+  if (cron === null) {
+    if (schedule.rule.kind === 'once' && schedule.rule.startAtMs <= atMs) startAtMs = schedule.rule.startAtMs;
+  } else {
+    startAtMs = cronJob(cron, schedule.timeZone).previousRuns(1, new Date(atMs + 1))[0]?.getTime() ?? null;
+  }
+  if (startAtMs === null) return null;
+  const endAtMs = windowEndMs(schedule.length, startAtMs, schedule.timeZone);
+  return endAtMs > atMs ? { startAtMs, endAtMs } : null;
+}
+
 /** The next `count` windows starting after `afterMs`, oldest first (none for a past one-off). */
 export function upcomingWindows(schedule: Schedule, afterMs: number, count: number): ScheduleWindow[] {
   const cron = ruleToCron(schedule.rule);

@@ -80,6 +80,20 @@ describe('ScheduleStore', () => {
     expect(await store!.get(id)).toEqual(reenabled);
   });
 
+  it('a schedule saved, retimed or turned on while one of its windows is open is looked at from just before that window', async () => {
+    const [store] = await openStores();
+    // 13:00-13:10 London (T0 is 13:00 BST) every day.
+    const daily = input({ rule: { kind: 'cron', expression: '0 13 * * *' }, length: { kind: 'duration', durationSec: 600 } });
+    expect((await store!.create(daily, T0 + 2 * MIN)).evaluatedUntilMs).toBe(T0 - 1);
+    expect((await store!.create(daily, T0 + 10 * MIN)).evaluatedUntilMs).toBe(T0 + 10 * MIN);
+    expect((await store!.create(input({ rule: { kind: 'once', startAtMs: T0 }, length: { kind: 'duration', durationSec: 60 } }), T0 + 30_000)).evaluatedUntilMs).toBe(T0 - 1);
+    // Saved turned off, nothing is looked at until it is turned on.
+    const { id } = await store!.create({ ...daily, enabled: false }, T0 - MIN);
+    expect((await store!.setEnabled(id, true, T0 + 5 * MIN)).evaluatedUntilMs).toBe(T0 - 1);
+    const retimed = await store!.update(id, { ...daily, rule: { kind: 'cron', expression: '5 13 * * *' } }, T0 + 6 * MIN);
+    expect(retimed.evaluatedUntilMs).toBe(T0 + 5 * MIN - 1);
+  });
+
   it('markEvaluated only moves forward', async () => {
     const [store] = await openStores();
     const { id } = await store!.create(input(), T0);

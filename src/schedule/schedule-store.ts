@@ -1,6 +1,6 @@
 import { TypedEventTarget } from '../events.ts';
 import { openTapedeckDb, type TapedeckDb } from '../storage/db.ts';
-import { validateSchedule } from './occurrences.ts';
+import { validateSchedule, windowOpenAt } from './occurrences.ts';
 import type { Schedule, ScheduleRun } from './types.ts';
 
 /** A schedule as the user writes it; the store adds id, times and evaluation state. */
@@ -38,13 +38,14 @@ export class ScheduleStore extends TypedEventTarget<ScheduleStoreEvents> {
   }
 
   /**
-   * Saves a new schedule. Its windows are looked at from `nowMs` on: windows before creation
-   * are not reported as missed.
+   * Saves a new schedule. Its windows are looked at from `nowMs` on, and the window open at
+   * `nowMs` too (a show already on air is recorded from now to its end); windows that ended
+   * before are not reported as missed.
    * @throws ScheduleError when the rule, length, time zone or URL is invalid.
    */
   async create(input: ScheduleInput, nowMs: number = Date.now()): Promise<Schedule> {
     validateSchedule(input);
-    const schedule: Schedule = { ...input, id: crypto.randomUUID(), createdAtMs: nowMs, updatedAtMs: nowMs, evaluatedUntilMs: nowMs };
+    const schedule: Schedule = { ...input, id: crypto.randomUUID(), createdAtMs: nowMs, updatedAtMs: nowMs, evaluatedUntilMs: evaluateFromMs(input, nowMs) };
     await this.db.put('schedules', schedule);
     this.notify(schedule.id);
     return schedule;
@@ -52,7 +53,8 @@ export class ScheduleStore extends TypedEventTarget<ScheduleStoreEvents> {
 
   /**
    * Replaces a schedule's settings. A changed rule or time zone, or a re-enabled schedule, is looked at from
-   * `nowMs` on, so editing never makes past windows count as missed.
+   * `nowMs` on, with the window open at `nowMs` (see {@link ScheduleStore.create}), so editing
+   * never makes past windows count as missed. A window already run is not run again.
    * @throws ScheduleError when invalid; Error when the schedule no longer exists.
    */
   async update(id: string, input: ScheduleInput, nowMs: number = Date.now()): Promise<Schedule> {
@@ -65,7 +67,7 @@ export class ScheduleStore extends TypedEventTarget<ScheduleStoreEvents> {
       ...existing,
       ...input,
       updatedAtMs: nowMs,
-      evaluatedUntilMs: ruleChanged || reenabled ? Math.max(existing.evaluatedUntilMs, nowMs) : existing.evaluatedUntilMs,
+      evaluatedUntilMs: ruleChanged || reenabled ? evaluateFromMs(input, nowMs, existing.evaluatedUntilMs) : existing.evaluatedUntilMs,
     };
     await this.db.put('schedules', schedule);
     this.notify(id);
@@ -144,4 +146,16 @@ export class ScheduleStore extends TypedEventTarget<ScheduleStoreEvents> {
     this.emit('change', { scheduleId });
     this.channel.postMessage({ scheduleId });
   }
+}
+
+/**
+ * Where a schedule saved at `nowMs` is looked at from (its `evaluatedUntilMs`): just before the
+ * window open then, so that window is started at the next tick, else `nowMs` (or the later
+ * `evaluatedUntilMs` it had). Going back to an open window reports no earlier window as missed:
+ * it is the latest window to start.
+ */
+function evaluateFromMs(input: ScheduleInput, nowMs: number, evaluatedUntilMs = -Infinity): number {
+  if (!input.enabled) return Math.max(evaluatedUntilMs, nowMs);
+  const open = windowOpenAt(input, nowMs);
+  return open ? open.startAtMs - 1 : Math.max(evaluatedUntilMs, nowMs);
 }

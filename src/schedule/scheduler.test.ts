@@ -112,6 +112,43 @@ describe('Scheduler on a controlled clock, with real captures', () => {
     expect((await tab.recordings.get(run!.recordingId!))!.schedule).toMatchObject({ lateByMs: 20_000 });
   });
 
+  it('a schedule saved while its window is open records from then to the window end, and says why it started late', async () => {
+    const tab = await openTab();
+    nowMs = S + 20 * SEC;
+    const schedule = await tab.schedules.create(input(), nowMs);
+    await tab.scheduler.tick();
+    const [run] = await runsOf(tab);
+    expect(run).toMatchObject({ scheduleId: schedule.id, startAtMs: S, endAtMs: S + MIN, status: 'running', lateByMs: 20_000 });
+    expect(run!.message).toBe('Started 20 s into the window: the schedule was saved or turned on after it began.');
+    await expect.poll(async () => (await tab.recordings.get(run!.recordingId!))!.segmentCount).toBeGreaterThan(0);
+    // Off and on again in the same window: the run is stopped, and not started a second time.
+    nowMs += SEC;
+    await tab.schedules.setEnabled(schedule.id, false, nowMs);
+    await tab.scheduler.tick();
+    await tab.schedules.setEnabled(schedule.id, true, nowMs);
+    await tab.scheduler.tick();
+    const runs = await runsOf(tab);
+    expect(runs).toMatchObject([{ startAtMs: S, status: 'complete' }]);
+    expect(runs[0]!.message).toMatch(/ Stopped early: the schedule was turned off or deleted\.$/);
+    expect(tab.scheduler.captureCount).toBe(0);
+  });
+
+  it('a daily schedule turned on during today’s window records the rest of it; one turned on after it waits for tomorrow', async () => {
+    const tab = await openTab();
+    // 13:00-13:10 London every day: T0 is 13:00.
+    const daily = input({ rule: { kind: 'cron', expression: '0 13 * * *' }, length: { kind: 'duration', durationSec: 600 }, enabled: false });
+    const during = await tab.schedules.create(daily, T0 - MIN);
+    const after = await tab.schedules.create({ ...daily, sourceUrl: stream('other') }, T0 - MIN);
+    nowMs = T0 + 2 * MIN;
+    await tab.schedules.setEnabled(during.id, true, nowMs);
+    await tab.scheduler.tick();
+    nowMs = T0 + 10 * MIN;
+    await tab.schedules.setEnabled(after.id, true, nowMs);
+    await tab.scheduler.tick();
+    expect(await runsOf(tab)).toMatchObject([{ scheduleId: during.id, startAtMs: T0, endAtMs: T0 + 10 * MIN, status: 'complete', lateByMs: 2 * MIN }]);
+    expect((await runsOf(tab))[0]!.message).toMatch(/^Started 120 s into the window/);
+  });
+
   it('records a window that passed unseen as missed, once, with no recording', async () => {
     const tab = await openTab();
     const schedule = await tab.schedules.create(input(), T0);
@@ -129,8 +166,9 @@ describe('Scheduler on a controlled clock, with real captures', () => {
 
   it('a minutely schedule unticked for 10 min 30 s: 10 windows missed, none recorded', async () => {
     const tab = await openTab();
-    const schedule = await tab.schedules.create(input({ sourceUrl: `${base}/status/404`, rule: { kind: 'cron', expression: '* * * * *' }, length: { kind: 'duration', durationSec: 30 } }), T0);
-    // Windows start at T0+1 … T0+10 min (T0 itself is before (not after) creation); the last ends right now.
+    // Saved as the T0 window ends (one open then would be recorded).
+    const schedule = await tab.schedules.create(input({ sourceUrl: `${base}/status/404`, rule: { kind: 'cron', expression: '* * * * *' }, length: { kind: 'duration', durationSec: 30 } }), T0 + 30 * SEC);
+    // Windows start at T0+1 … T0+10 min; the last ends right now.
     nowMs = T0 + 10 * MIN + 30 * SEC;
     await tab.scheduler.tick();
     const runs = await runsOf(tab);
@@ -142,7 +180,7 @@ describe('Scheduler on a controlled clock, with real captures', () => {
 
   it('with missedWindowLimit 3, keeps the 3 newest missed windows and counts the others in the oldest’s message', async () => {
     const tab = await openTab({ missedWindowLimit: 3 });
-    await tab.schedules.create(input({ sourceUrl: `${base}/status/404`, rule: { kind: 'cron', expression: '* * * * *' }, length: { kind: 'duration', durationSec: 30 } }), T0);
+    await tab.schedules.create(input({ sourceUrl: `${base}/status/404`, rule: { kind: 'cron', expression: '* * * * *' }, length: { kind: 'duration', durationSec: 30 } }), T0 + 30 * SEC);
     nowMs = T0 + 10 * MIN + 30 * SEC;
     await tab.scheduler.tick();
     const runs = await runsOf(tab);

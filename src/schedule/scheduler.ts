@@ -184,7 +184,7 @@ export class Scheduler extends TypedEventTarget<SchedulerEvents> {
       recordingId: null,
       startedAtMs: nowMs,
       lateByMs,
-      message: late ? `Started ${Math.round(lateByMs / 1000)} s late: the tab was asleep or closed at the planned time.` : null,
+      message: !late ? null : window.startAtMs < schedule.updatedAtMs ? `Started ${Math.round(lateByMs / 1000)} s into the window: the schedule was saved or turned on after it began.` : `Started ${Math.round(lateByMs / 1000)} s late: the tab was asleep or closed at the planned time.`,
     };
     if (!(await this.schedules.claimRun(run))) return;
     await this.startOrJoin(schedule, run, nowMs, run.message);
