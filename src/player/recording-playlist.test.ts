@@ -80,6 +80,14 @@ describe('buildRecordingPlaylist', () => {
     expect(playlist.segments.filter((s) => s.gap).map((s) => parseRecordingUrl(s.uri))).toEqual([null, null]);
   });
 
+  test('three days of 1-second segments, with a long dropout, make a playlist (too many entries to spread into one call)', () => {
+    const days = Array.from({ length: 259_200 }, (_, msn): Timing => ({ msn: msn < 40_000 ? msn : msn + 5000, durationSec: 1, discontinuity: false }));
+    const text = buildRecordingPlaylist(id, days, { gaps: [{ fromMsn: 40_000, count: 5000, durationSec: 5000, reason: 'slid-out' }] });
+    expect(text.match(/^#EXT-X-TARGETDURATION:(\d+)$/m)![1]).toBe('1');
+    expect(text.match(/^#EXTINF:/gm)).toHaveLength(264_200);
+    expect(text.match(/^#EXT-X-GAP$/gm)).toHaveLength(5000);
+  });
+
   test('an empty recording is still a valid, ended VOD playlist', () => {
     const playlist = parseMedia(buildRecordingPlaylist(id, []));
     expect(playlist).toMatchObject({ playlistType: 'VOD', endlist: true, segments: [] });

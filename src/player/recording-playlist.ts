@@ -103,7 +103,8 @@ export function buildRecordingPlaylist(recordingId: string, segments: readonly (
   const playlistType = options.playlistType ?? (ended ? 'VOD' : 'EVENT');
   if (playlistType === 'VOD' && !ended) throw new RangeError('A VOD playlist is complete: it cannot be written for a recording still in progress.');
   const entries = timelineEntries(segments, options.gaps ?? []);
-  const targetDurationSec = Math.max(1, ...entries.map((entry) => Math.ceil(entry.kind === 'segment' ? entry.segment.durationSec : entry.durationSec)));
+  // A reduce, not Math.max(...): a day of 1-second segments is too many arguments to spread.
+  const targetDurationSec = entries.reduce((max, entry) => Math.max(max, Math.ceil(entry.kind === 'segment' ? entry.segment.durationSec : entry.durationSec)), 1);
   const version = segments.some((segment) => segment.initSectionId !== undefined) ? 6 : 3;
   const lines = ['#EXTM3U', `#EXT-X-VERSION:${version}`, `#EXT-X-TARGETDURATION:${targetDurationSec}`, '#EXT-X-MEDIA-SEQUENCE:0', `#EXT-X-PLAYLIST-TYPE:${playlistType}`];
   let initSectionId: number | undefined;

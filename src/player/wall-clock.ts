@@ -1,8 +1,9 @@
 /**
  * Maps between the media time of a recording's generated playlist ({@link buildRecordingPlaylist}:
  * its playback timeline, every stored segment and dropout in media sequence order, so an entry
- * starts at the sum of the EXTINF durations before it, RFC 8216 section 4.3.2.1) and the wall clock (the segments'
- * EXT-X-PROGRAM-DATE-TIME, section 4.3.2.6, or their estimated arrival-based times).
+ * starts at the sum of the EXTINF durations before it, RFC 8216 section 4.3.2.1) and the wall
+ * clock (the segments' EXT-X-PROGRAM-DATE-TIME, section 4.3.2.6, or their estimated
+ * arrival-based times).
  */
 
 /** One segment of the generated playlist with its wall-clock start. */
