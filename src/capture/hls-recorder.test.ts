@@ -230,6 +230,23 @@ describe('HlsRecorder against a real HTTP server and IndexedDB', () => {
     expect(failures.every((problem) => !problem.fatal && problem.message.includes('503'))).toBe(true);
   });
 
+  it('warns of a stall while a failing playlist reload is still being retried, not only once the retries give up', async () => {
+    const store = await openStore();
+    const key = crypto.randomUUID();
+    const live = mediaPlaylist([fileUrl('seg 0')], { durationSec: 1, endList: false });
+    // Loaded once, then 503 for good; one reload retried for about 20 s, far past the 3 s (three
+    // target durations) that make a stall.
+    const playlistUrl = `${base}/flaky/${key}?after=1&failures=1000&status=503&type=${encodeURIComponent(HLS_TYPE)}&body=${encodeURIComponent(live)}`;
+    const recorder = new HlsRecorder(store, quickCaptureConfig({ playlistRetry: { ...quickRetry, maxAttempts: 100, initialDelayMs: 200, maxDelayMs: 200 } }), env);
+    const events: string[] = [];
+    recorder.on('stall', (stall) => events.push(stall.stalled ? 'stall' : 'flowing'));
+    recorder.on('problem', (problem) => events.push(problem.code === 'stalled' ? 'stalled problem' : 'reload failed'));
+    await recorder.start({ url: playlistUrl });
+    await waitFor(() => (events.includes('stall') ? true : undefined), { timeoutMs: 15_000, description: 'the stall warning' });
+    expect(events).toEqual(['stall', 'stalled problem']);
+    await recorder.stop();
+  });
+
   it('ends a live recording as interrupted, with the reason, when its playlist fails to reload for longer than liveOutageToleranceMs', async () => {
     const store = await openStore();
     const key = crypto.randomUUID();

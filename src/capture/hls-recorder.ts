@@ -346,6 +346,17 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
     const stall = new StallDetector(loadStartedAtMs);
     /** When the playlist's reloads began to fail, in ms since the Unix epoch; null while they succeed. */
     let failingSinceMs: number | null = null;
+    /** Takes a load (or a failed try, bringing nothing) into account: a stall is told as soon as it is one. */
+    const noteStall = (newSegmentCount: number, targetDurationSec: number) => {
+      const change = stall.observe(newSegmentCount, targetDurationSec, this.env.now());
+      if (change?.stalled) {
+        const message = stallMessage(change.silentMs);
+        this.emit('stall', { stalled: true, silentMs: change.silentMs, message });
+        this.emit('problem', { code: 'stalled', message, fatal: false });
+      } else if (change) {
+        this.emit('stall', { stalled: false });
+      }
+    };
     try {
       for (;;) {
         const tracked = tracker.ingest(playlist);
@@ -362,14 +373,7 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
           if (stall.isStalled) this.emit('stall', { stalled: false });
           return;
         }
-        const change = stall.observe(tracked.newSegments.length, playlist.targetDurationSec, this.env.now());
-        if (change?.stalled) {
-          const message = stallMessage(change.silentMs);
-          this.emit('stall', { stalled: true, silentMs: change.silentMs, message });
-          this.emit('problem', { code: 'stalled', message, fatal: false });
-        } else if (change) {
-          this.emit('stall', { stalled: false });
-        }
+        noteStall(tracked.newSegments.length, playlist.targetDurationSec);
         const waitMs = playlistReloadDelayMs({
           targetDurationSec: playlist.targetDurationSec,
           changed: tracked.changed,
@@ -388,7 +392,16 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
         loadStartedAtMs = this.env.now();
         let loaded;
         try {
-          loaded = await loadPlaylist(playlist.url, this.playlistOptions());
+          // A reload retried for long (each try up to playlistTimeoutMs) still counts towards a stall.
+          const options = this.playlistOptions();
+          const targetDurationSec = playlist.targetDurationSec;
+          loaded = await loadPlaylist(playlist.url, {
+            ...options,
+            onRetry: (error: unknown, attempt: number, delayMs: number) => {
+              options.onRetry(error, attempt, delayMs);
+              noteStall(0, targetDurationSec);
+            },
+          });
           failingSinceMs = null;
         } catch (error) {
           // An outage (of the origin, its CDN or the network) is waited out for a while; the
