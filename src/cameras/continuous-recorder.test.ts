@@ -141,6 +141,29 @@ it('shows a camera it cannot reach as retrying, with the reason, and stores noth
   expect(await cameraRecordings(store, cam.id)).toEqual([]);
 });
 
+it('says the recording is interrupted while the stream brings nothing new, and recording again once it does', { timeout: 60_000 }, async () => {
+  const store = await openStore();
+  const playlist = (count: number) => {
+    const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:1', '#EXT-X-MEDIA-SEQUENCE:0'];
+    for (let msn = 0; msn < count; msn += 1) lines.push('#EXTINF:1.000,', fileUrl(base, `frozen segment ${msn}`));
+    return `${lines.join('\n')}\n`;
+  };
+  // The same six segments for the first 20 loads (about 10 s of reloads at half the target
+  // duration, RFC 8216 section 6.3.4), then a seventh.
+  const key = crypto.randomUUID();
+  const cam = camera({ streamUrl: `${base}/switch/${key}?after=20&type=${encodeURIComponent(HLS_TYPE)}&body=${encodeURIComponent(playlist(6))}&then=${encodeURIComponent(playlist(7))}` });
+  const made = capture(cam, store, () => Date.now());
+  const statuses: string[] = [];
+  made.on('status', (status) => statuses.push(`${status.state}${status.message ? `: ${status.message}` : ''}`));
+  made.start();
+  await waitFor(() => (statuses.some((status) => status.startsWith('interrupted')) ? true : undefined), { timeoutMs: 15_000, description: 'the stall to show' });
+  await waitFor(() => (statuses.at(-1) === 'recording' && statuses.length > 3 ? true : undefined), { timeoutMs: 30_000, description: 'recording again' });
+  expect(statuses.filter((status) => status !== 'starting')).toEqual(['recording', expect.stringMatching(/^interrupted: No new segment for \d+ s: the stream may have stalled\.$/), 'recording']);
+  const [recording] = await cameraRecordings(store, cam.id);
+  // The seventh segment, listed when the stall ended, is stored as it comes.
+  await waitFor(async () => (await store.getSegment(recording!.id, 6)) ?? undefined, { timeoutMs: 10_000, description: 'the seventh segment stored' });
+});
+
 it('starts a new recording of the day when the camera’s URL changed, rather than resuming the old URL', async () => {
   const store = await openStore();
   const cam = camera();

@@ -7,8 +7,12 @@ import type { Recording } from '../storage/types.ts';
 import type { Camera } from './camera-store.ts';
 import { periodAt, periodTitle, type RecordingPeriod } from './local-day.ts';
 
-/** Where the continuous recording of one camera is. */
-export type CameraCaptureState = 'starting' | 'recording' | 'retrying' | 'stopped';
+/**
+ * Where the continuous recording of one camera is. `interrupted`: capture runs, but the stream
+ * has brought no new segment for three target durations (it froze, or its playlist fails to
+ * load and is being loaded again); back to `recording` when segments flow again.
+ */
+export type CameraCaptureState = 'starting' | 'recording' | 'interrupted' | 'retrying' | 'stopped';
 
 /** What a camera's continuous recording shows in the grid. */
 export interface CameraCaptureStatus {
@@ -16,7 +20,7 @@ export interface CameraCaptureStatus {
   state: CameraCaptureState;
   /** The recording being made (or last made), or null before the first one started. */
   recordingId: string | null;
-  /** Why capture is retrying, for the user; '' otherwise. */
+  /** Why capture is interrupted or retrying, for the user; '' otherwise. */
   message: string;
 }
 
@@ -145,6 +149,12 @@ export class CameraCapture extends TypedEventTarget<CameraCaptureEvents> {
     let lastProblem = '';
     recorder.on('problem', (problem) => {
       if (problem.fatal) lastProblem = problem.message;
+    });
+    // The recorder waits out a frozen stream, or one whose playlist fails to load, for a while
+    // (capture.liveOutageToleranceMs): the grid says so meanwhile.
+    recorder.on('stall', (stall) => {
+      if (stall.stalled) this.setStatus({ state: 'interrupted', message: stall.message });
+      else if (this.current.state === 'interrupted') this.setStatus({ state: 'recording', message: '' });
     });
     this.setStatus({ state: 'starting', recordingId: existing?.id ?? this.current.recordingId });
     const request: ResumableRequest = { url: this.camera.streamUrl, title: periodTitle(this.camera.name, period, this.camera.splitEveryHours) };

@@ -251,6 +251,9 @@ test('issue #8: two relay RTSP cameras recorded for two minutes with an outage o
   const cutMs = Date.now();
   await forwarder.cut();
   await expect(tile(page, 'Garage').locator('[data-playback-state]')).toHaveText(/Reconnecting|Offline/, { timeout: 30_000 });
+  // Its recording no longer claims to be recording.
+  await expect(tile(page, 'Garage').locator('[data-recording-state]')).toHaveText(/^Recording (interrupted|paused): /, { timeout: 30_000 });
+  await expect(tile(page, 'Porch').locator('[data-recording-state]')).toHaveText('Recording');
   await expect(tile(page, 'Porch').locator('[data-playback-state]')).toHaveText('Live');
   await expect.poll(async () => (await recordingOf(page, 'Porch'))!.durationSec, { timeout: 60_000 }).toBeGreaterThanOrEqual(porchAtCut + OUTAGE_SEC);
   const restoreMs = Date.now();

@@ -77,4 +77,7 @@ it('words the recording state for the grid', () => {
   expect(recordingWords({ on: true, capture: null })).toBe('Recording in another tab');
   expect(recordingWords({ on: true, capture: { cameraId: 'c', state: 'recording', recordingId: 'r', message: '' } })).toBe('Recording');
   expect(recordingWords({ on: true, capture: { cameraId: 'c', state: 'retrying', recordingId: null, message: 'HTTP 404' } })).toBe('Recording paused: HTTP 404');
+  expect(recordingWords({ on: true, capture: { cameraId: 'c', state: 'interrupted', recordingId: 'r', message: 'No new segment for 6 s: the stream may have stalled.' } })).toBe(
+    'Recording interrupted: No new segment for 6 s: the stream may have stalled.',
+  );
 });

@@ -26,6 +26,8 @@ export function recordingWords(info: TileRecordingInfo): string {
       return 'Recording';
     case 'starting':
       return 'Starting to record…';
+    case 'interrupted':
+      return `Recording interrupted: ${info.capture.message}`;
     case 'retrying':
       return `Recording paused: ${info.capture.message}`;
     case 'stopped':
