@@ -60,6 +60,7 @@ export class CoalescedWrites {
     if (data.byteLength >= this.bufferBytes) {
       this.setAside();
       this.ready.push({ chunk: { type: 'write', data: data.slice(), position }, buffer: null });
+      this.fileEnd = Math.max(this.fileEnd, position + data.byteLength);
       return;
     }
     const offset = position - this.start;
