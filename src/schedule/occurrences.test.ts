@@ -137,6 +137,12 @@ describe('validateSchedule', () => {
     expect(fieldFor({ rule: { kind: 'weekly', days: [7], time: '07:00' } })).toBe('rule');
     expect(fieldFor({ rule: { kind: 'weekly', days: [1], time: '25:00' } })).toBe('rule');
     expect(fieldFor({ rule: { kind: 'once', startAtMs: Number.NaN } })).toBe('rule');
+    // Days no month has: the schedule would never record.
+    for (const expression of ['0 0 30 2 *', '0 6 31 4,6,9,11 *']) expect(fieldFor({ rule: { kind: 'cron', expression } })).toBe('rule');
+    expect(() => validateSchedule({ ...valid, rule: { kind: 'cron', expression: '0 0 30 2 *' } })).toThrow('"0 0 30 2 *" never matches a date: no month has that day. Check the day of month and month.');
+    // 29 February comes every four years; with a weekday too, either matching is enough.
+    expect(() => validateSchedule({ ...valid, rule: { kind: 'cron', expression: '0 0 29 2 *' } })).not.toThrow();
+    expect(() => validateSchedule({ ...valid, rule: { kind: 'cron', expression: '0 0 30 2 1' } })).not.toThrow();
     expect(fieldFor({ length: { kind: 'duration', durationSec: 0 } })).toBe('length');
     expect(fieldFor({ length: { kind: 'duration', durationSec: -5 } })).toBe('length');
     expect(fieldFor({ length: { kind: 'until', endTime: '7:00pm' } })).toBe('length');

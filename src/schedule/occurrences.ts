@@ -72,7 +72,8 @@ export function windowEndMs(length: ScheduleLength, startAtMs: number, timeZone:
 }
 
 /**
- * Checks that a schedule's rule, length and time zone can be used.
+ * Checks that a schedule's rule, length and time zone can be used: a cron rule must match some
+ * date from now on.
  * @throws ScheduleError naming the field at fault.
  */
 export function validateSchedule(schedule: Pick<Schedule, 'rule' | 'length' | 'timeZone' | 'sourceUrl'>): void {
@@ -88,8 +89,10 @@ export function validateSchedule(schedule: Pick<Schedule, 'rule' | 'length' | 't
     throw new ScheduleError('Enter a full stream URL, starting with http:// or https://.', 'sourceUrl');
   }
   const cron = ruleToCron(schedule.rule);
-  if (cron !== null) cronJob(cron, schedule.timeZone);
-  else if (schedule.rule.kind === 'once' && !Number.isFinite(schedule.rule.startAtMs)) throw new ScheduleError('Choose a date and time.', 'rule');
+  if (cron !== null) {
+    // A date no month has (30 February, 31 April) would save a schedule that never records.
+    if (cronJob(cron, schedule.timeZone).nextRun() === null) throw new ScheduleError(`"${cron}" never matches a date: no month has that day. Check the day of month and month.`, 'rule');
+  } else if (schedule.rule.kind === 'once' && !Number.isFinite(schedule.rule.startAtMs)) throw new ScheduleError('Choose a date and time.', 'rule');
   windowEndMs(schedule.length, 0, schedule.timeZone);
 }
 
