@@ -203,14 +203,16 @@ export function buildDayTimeline(dayKey: string, recordings: readonly { recordin
 }
 
 /**
- * A recording's playback timeline on the wall clock: its placed segments, with each dropout
- * (marked `dropout`) starting where the entry before it ends.
+ * A recording's playback timeline on the wall clock: its placed segments (`placed`, from
+ * {@link segmentWallClock} of `segments`), with each dropout (marked `dropout`) starting where
+ * the entry before it ends.
  */
 function playbackWallClock(segments: readonly TimedSegment[], placed: readonly SegmentWallClock[], gaps: Recording['gaps']): WallClockSegment[] {
-  const startByMsn = new Map(placed.map((segment) => [segment.msn, segment.startMs]));
+  // `placed` has one entry per segment, in the same order as the timeline lists them.
+  let placedIndex = 0;
   let endMs = 0;
   return timelineEntries(segments, gaps).map((entry) => {
-    const startMs = entry.kind === 'segment' ? startByMsn.get(entry.segment.msn)! : endMs;
+    const startMs = entry.kind === 'segment' ? placed[placedIndex++]!.startMs : endMs;
     const durationSec = entry.kind === 'segment' ? entry.segment.durationSec : entry.durationSec;
     endMs = startMs + durationSec * 1000;
     return entry.kind === 'segment' ? { durationSec, startMs } : { durationSec, startMs, dropout: true };
