@@ -249,6 +249,65 @@ describe('Scheduler on a controlled clock, with real captures', () => {
     expect((await tab.recordings.list())[0]).toMatchObject({ status: 'complete' });
   });
 
+  it('a length shortened during a run stops it at the new end, not the one planned at its start', async () => {
+    const tab = await openTab();
+    const schedule = await tab.schedules.create(input(), T0);
+    nowMs = S + SEC;
+    await tab.scheduler.tick();
+    nowMs = S + 10 * SEC;
+    await tab.schedules.update(schedule.id, input({ length: { kind: 'duration', durationSec: 20 } }), nowMs);
+    await tab.scheduler.tick();
+    expect(await runsOf(tab)).toMatchObject([{ status: 'running', endAtMs: S + 20 * SEC }]);
+    nowMs = S + 20 * SEC;
+    await tab.scheduler.tick();
+    expect(await runsOf(tab)).toMatchObject([{ status: 'complete', endAtMs: S + 20 * SEC, message: null }]);
+    expect(tab.scheduler.captureCount).toBe(0);
+    expect((await tab.recordings.list())[0]).toMatchObject({ status: 'complete' });
+  });
+
+  it('a length made longer during a run (to an end time) keeps it recording to the new end', async () => {
+    const tab = await openTab();
+    const schedule = await tab.schedules.create(input(), T0);
+    nowMs = S + SEC;
+    await tab.scheduler.tick();
+    nowMs = S + 10 * SEC;
+    // S is 13:05 in London: "until 13:08" ends the run 3 min after its start.
+    await tab.schedules.update(schedule.id, input({ length: { kind: 'until', endTime: '13:08' } }), nowMs);
+    nowMs = S + MIN;
+    await tab.scheduler.tick();
+    expect(await runsOf(tab)).toMatchObject([{ status: 'running', endAtMs: S + 3 * MIN }]);
+    expect(tab.scheduler.captureCount).toBe(1);
+    nowMs = S + 3 * MIN;
+    await tab.scheduler.tick();
+    expect(await runsOf(tab)).toMatchObject([{ status: 'complete', message: null }]);
+    expect((await tab.recordings.list())[0]).toMatchObject({ status: 'complete' });
+  });
+
+  it('a stream that hangs as its window opens holds up neither another station’s start nor the end of a running capture', async () => {
+    const tab = await openTab(); // A hanging playlist fails after 2 tries of 5 s.
+    const hanging = await tab.schedules.create(input({ sourceUrl: `${base}/hang`, programme: 'Hanging' }), T0);
+    const fine = await tab.schedules.create(input({ sourceUrl: stream('fine'), length: { kind: 'duration', durationSec: 30 } }), T0 + 1);
+    const started = nextEvent(tab.scheduler, 'run-started');
+    nowMs = S + SEC;
+    const firstTick = tab.scheduler.tick();
+    expect(await started).toMatchObject({ schedule: { id: fine.id }, shared: false });
+    const runOf = async (id: string) => (await runsOf(tab)).find((run) => run.scheduleId === id);
+    expect(await runOf(hanging.id)).toMatchObject({ status: 'running', recordingId: null });
+
+    // The fine window ends while the other start still waits on its stream.
+    nowMs = S + 30 * SEC;
+    await tab.scheduler.tick();
+    expect(await runOf(fine.id)).toMatchObject({ status: 'complete' });
+    expect(tab.scheduler.captureCount).toBe(0);
+    expect(await runOf(hanging.id)).toMatchObject({ status: 'running', recordingId: null });
+
+    await firstTick;
+    const hangingRun = await runOf(hanging.id);
+    expect(hangingRun).toMatchObject({ status: 'retrying', recordingId: null });
+    expect(hangingRun!.message).toMatch(/^Could not start: .*Trying again in 15 s/);
+    expect((await tab.recordings.list()).map((recording) => recording.sourceUrl)).toEqual([fine.sourceUrl]);
+  });
+
   it('a window over the cap on concurrent captures waits, naming the cap, and starts when a capture ends', async () => {
     const tab = await openTab({ maxConcurrentCaptures: 1 });
     const first = await tab.schedules.create(input({ sourceUrl: stream('first') }), T0);

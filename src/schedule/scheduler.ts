@@ -4,7 +4,7 @@ import { CaptureError } from '../capture/errors.ts';
 import { describeProblem, HlsRecorder } from '../capture/hls-recorder.ts';
 import { RecordingNotFoundError, type RecordingStore } from '../storage/recording-store.ts';
 import type { Recording } from '../storage/types.ts';
-import { windowsStartingIn, type ScheduleWindow } from './occurrences.ts';
+import { windowEndMs, windowsStartingIn, type ScheduleWindow } from './occurrences.ts';
 import type { ScheduleStore } from './schedule-store.ts';
 import { renderTitle, runTags } from './title-template.ts';
 import type { Schedule, ScheduleRun } from './types.ts';
@@ -69,7 +69,11 @@ const runKey = (run: Pick<ScheduleRun, 'scheduleId' | 'startAtMs'>): string => `
 export class Scheduler extends TypedEventTarget<SchedulerEvents> {
   private readonly active = new Map<string, ActiveCapture>();
   private readonly retries = new Map<string, PendingRetry>();
-  private ticking: Promise<void> | null = null;
+  /** Starts under way (a stream may take a minute to answer or fail), by source URL. */
+  private readonly startsInFlight = new Map<string, Promise<void>>();
+  /** Captures being started now: they count towards the cap before they run. */
+  private startingCaptures = 0;
+  private ticking: Promise<Promise<void>[]> | null = null;
 
   constructor(
     private readonly schedules: ScheduleStore,
@@ -87,13 +91,17 @@ export class Scheduler extends TypedEventTarget<SchedulerEvents> {
   }
 
   /**
-   * Brings the world in line with the clock: ends captures whose windows are over, then
-   * starts or records as missed every window that opened since the last tick. Calls made
-   * while one is under way share it.
+   * Brings the world in line with the clock: moves the end of runs whose schedule's length
+   * was edited, ends captures whose windows are over, then starts or records as missed every
+   * window that opened since the last tick. Starts of different sources run at once, so a
+   * stream that hangs delays no other; the windows of one source start one after another, so
+   * they share one capture. The returned promise settles when this tick's starts have; a tick
+   * made meanwhile does its ending and bookkeeping at once and leaves a source whose start is
+   * still under way to a later tick. Calls made during the bookkeeping share it.
    */
-  tick(): Promise<void> {
+  async tick(): Promise<void> {
     this.ticking ??= this.evaluate().finally(() => (this.ticking = null));
-    return this.ticking;
+    await Promise.all(await this.ticking);
   }
 
   /**
@@ -120,14 +128,17 @@ export class Scheduler extends TypedEventTarget<SchedulerEvents> {
    * Runs waiting to be tried again stay `retrying`, for the next tab to run schedules.
    */
   async stopAll(): Promise<void> {
+    await Promise.allSettled(this.startsInFlight.values());
     this.retries.clear();
     await Promise.all([...this.active.keys()].map((sourceUrl) => this.endCapture(sourceUrl, 'stopped')));
   }
 
-  private async evaluate(): Promise<void> {
+  /** Ends and settles what is due, and returns the starts it set going (see {@link Scheduler.tick}). */
+  private async evaluate(): Promise<Promise<void>[]> {
     const nowMs = this.now();
     const schedules = await this.schedules.list();
     const enabledIds = new Set(schedules.filter((schedule) => schedule.enabled).map((schedule) => schedule.id));
+    await this.followLengthEdits(schedules);
     for (const [sourceUrl, capture] of this.active) {
       if (nowMs >= capture.endAtMs) {
         await this.endCapture(sourceUrl, 'window-ended');
@@ -143,30 +154,65 @@ export class Scheduler extends TypedEventTarget<SchedulerEvents> {
       if (capture.runs.length === 0) await this.endCapture(sourceUrl, 'stopped');
       else capture.endAtMs = Math.max(...capture.runs.map(({ run }) => run.endAtMs));
     }
+    // The work that may wait on a stream, by source: each source's in order, the sources at once.
+    const startsBySource = new Map<string, (() => Promise<void>)[]>();
+    const queueStart = (sourceUrl: string, start: () => Promise<void>) => startsBySource.set(sourceUrl, [...(startsBySource.get(sourceUrl) ?? []), start]);
     for (const [key, retry] of [...this.retries]) {
       const schedule = schedules.find((candidate) => candidate.id === retry.run.scheduleId);
       if (nowMs >= retry.run.endAtMs || !schedule?.enabled) {
         this.retries.delete(key);
         await this.fail(retry.schedule, retry.run, `${retry.reason} ${schedule?.enabled ? 'Tried again until the planned end.' : 'Stopped trying: the schedule was turned off or deleted.'}`);
-      } else if (nowMs >= retry.atMs) {
+      } else if (nowMs >= retry.atMs && !this.startsInFlight.has(schedule.sourceUrl)) {
         this.retries.delete(key);
         // The schedule as it is now: a stream URL fixed meanwhile is the one tried.
-        await this.startOrJoin(schedule, retry.run, nowMs, `Tried again after: ${retry.reason}`, retry.delayMs);
+        queueStart(schedule.sourceUrl, () => this.startOrJoin(schedule, retry.run, nowMs, `Tried again after: ${retry.reason}`, retry.delayMs));
       }
     }
     for (const schedule of schedules) {
-      if (!schedule.enabled || schedule.evaluatedUntilMs >= nowMs) continue;
-      const { windows, omitted, omittedAtLeast } = windowsStartingIn(schedule, schedule.evaluatedUntilMs, nowMs, this.config.missedWindowLimit);
-      for (const [index, window] of windows.entries()) {
-        if (nowMs >= window.endAtMs) {
-          const extra = index === 0 && omitted > 0 ? ` ${omitted}${omittedAtLeast ? ' or more' : ''} earlier windows were missed too.` : '';
-          await this.recordMissed(schedule, window, `Missed: no Tapedeck tab was running schedules during this window.${extra}`);
-        } else {
-          await this.startRun(schedule, window, nowMs);
-        }
-      }
-      await this.schedules.markEvaluated(schedule.id, nowMs);
+      if (!schedule.enabled || schedule.evaluatedUntilMs >= nowMs || this.startsInFlight.has(schedule.sourceUrl)) continue;
+      queueStart(schedule.sourceUrl, () => this.startDueWindows(schedule, nowMs));
     }
+    return [...startsBySource].map(([sourceUrl, starts]) => {
+      const inFlight = (async () => {
+        for (const start of starts) await start();
+      })().finally(() => this.startsInFlight.delete(sourceUrl));
+      this.startsInFlight.set(sourceUrl, inFlight);
+      return inFlight;
+    });
+  }
+
+  /**
+   * A run lasts as its schedule's length says now: a length edited while the run records or
+   * waits to be tried again moves its end (kept on the run), and the end of its capture.
+   */
+  private async followLengthEdits(schedules: Schedule[]): Promise<void> {
+    const entries = [...[...this.active.values()].flatMap((capture) => capture.runs), ...this.retries.values()];
+    for (const entry of entries) {
+      const schedule = schedules.find((candidate) => candidate.id === entry.run.scheduleId);
+      if (!schedule || schedule.updatedAtMs === entry.schedule.updatedAtMs) continue;
+      entry.schedule = schedule;
+      const endAtMs = windowEndMs(schedule.length, entry.run.startAtMs, schedule.timeZone);
+      if (endAtMs === entry.run.endAtMs) continue;
+      entry.run.endAtMs = endAtMs;
+      await this.schedules.updateRun(schedule.id, entry.run.startAtMs, { endAtMs });
+    }
+    for (const capture of this.active.values()) {
+      if (capture.runs.length > 0) capture.endAtMs = capture.runs.reduce((latest, { run }) => Math.max(latest, run.endAtMs), 0);
+    }
+  }
+
+  /** Starts, or records as missed, every window of `schedule` that opened since it was last looked at. */
+  private async startDueWindows(schedule: Schedule, nowMs: number): Promise<void> {
+    const { windows, omitted, omittedAtLeast } = windowsStartingIn(schedule, schedule.evaluatedUntilMs, nowMs, this.config.missedWindowLimit);
+    for (const [index, window] of windows.entries()) {
+      if (nowMs >= window.endAtMs) {
+        const extra = index === 0 && omitted > 0 ? ` ${omitted}${omittedAtLeast ? ' or more' : ''} earlier windows were missed too.` : '';
+        await this.recordMissed(schedule, window, `Missed: no Tapedeck tab was running schedules during this window.${extra}`);
+      } else {
+        await this.startRun(schedule, window, nowMs);
+      }
+    }
+    await this.schedules.markEvaluated(schedule.id, nowMs);
   }
 
   private async recordMissed(schedule: Schedule, window: ScheduleWindow, message: string): Promise<void> {
@@ -198,7 +244,7 @@ export class Scheduler extends TypedEventTarget<SchedulerEvents> {
   private async startOrJoin(schedule: Schedule, run: ScheduleRun, nowMs: number, message: string | null, previousDelayMs?: number): Promise<void> {
     const shared = this.active.get(schedule.sourceUrl);
     if (shared) await this.joinCapture(shared, schedule, run, nowMs, message);
-    else if (this.active.size >= this.config.maxConcurrentCaptures) await this.retry(schedule, run, this.capMessage(), previousDelayMs);
+    else if (this.active.size + this.startingCaptures >= this.config.maxConcurrentCaptures) await this.retry(schedule, run, this.capMessage(), previousDelayMs);
     else await this.startCapture(schedule, run, nowMs, message, previousDelayMs);
   }
 
@@ -240,6 +286,7 @@ export class Scheduler extends TypedEventTarget<SchedulerEvents> {
     const newRecorder = () => new HlsRecorder(this.recordings, { ...this.captureConfig, liveEdgeSegmentCount: 1 });
     let recorder = newRecorder();
     let recording: Recording;
+    this.startingCaptures++;
     try {
       // A run tried again, or recovered after a closed tab, goes on in the recording it has.
       const earlier = run.recordingId ? await this.recordings.get(run.recordingId) : undefined;
@@ -261,9 +308,11 @@ export class Scheduler extends TypedEventTarget<SchedulerEvents> {
         });
       }
     } catch (error) {
+      this.startingCaptures--;
       await this.retry(schedule, run, `Could not start: ${describeProblem(error, true).message}`, previousDelayMs);
       return;
     }
+    this.startingCaptures--;
     const capture: ActiveCapture = { recorder, recording, endAtMs: run.endAtMs, runs: [{ schedule, run }], stopping: false };
     this.active.set(schedule.sourceUrl, capture);
     Object.assign(run, { status: 'running', recordingId: recording.id, startedAtMs: nowMs, message });
@@ -313,7 +362,7 @@ export class Scheduler extends TypedEventTarget<SchedulerEvents> {
   }
 
   private capMessage(): string {
-    return `Not started: ${this.active.size} captures were already running, the most allowed at once (${this.config.maxConcurrentCaptures}).`;
+    return `Not started: ${this.active.size + this.startingCaptures} captures were already running, the most allowed at once (${this.config.maxConcurrentCaptures}).`;
   }
 
   private async fail(schedule: Schedule, run: ScheduleRun, message: string): Promise<void> {
