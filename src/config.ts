@@ -184,6 +184,12 @@ export interface CameraConfig {
   /** Wait before a camera's continuous recording starts again after it failed, in ms. Default 5000. */
   restartDelayMs: number;
   /**
+   * How often continuous recording compares the wall clock with the end of the day (or part)
+   * it records, in ms, besides a timer set for that instant: a timer alone comes late after the
+   * machine sleeps. Default 10000.
+   */
+  splitCheckIntervalMs: number;
+  /**
    * hls.js `liveSyncDurationCount` of grid tiles: how many target durations behind the live
    * edge a tile plays (low latency, yet no stall at each segment). Default 2.
    */
@@ -279,6 +285,7 @@ export const defaultConfig: TapedeckConfig = {
   },
   cameras: {
     restartDelayMs: 5000,
+    splitCheckIntervalMs: 10_000,
     tileLiveSyncSegmentCount: 2,
     tileStallRestartMs: 10_000,
     gridTileCount: 4,

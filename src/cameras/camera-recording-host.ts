@@ -114,7 +114,7 @@ export class CameraRecordingHost extends TypedEventTarget<CameraRecordingHostEve
     }
     for (const camera of wanted.values()) {
       if (this.captures.has(camera.id) || this.stopped) continue;
-      const capture = new CameraCapture(camera, this.recordings, { captureConfig: this.options.capture, restartDelayMs: this.options.cameras.restartDelayMs, now: this.options.now });
+      const capture = new CameraCapture(camera, this.recordings, { captureConfig: this.options.capture, restartDelayMs: this.options.cameras.restartDelayMs, splitCheckIntervalMs: this.options.cameras.splitCheckIntervalMs, now: this.options.now });
       capture.on('status', (status) => this.emit('status', status));
       capture.on('split', () => void this.applyRetention());
       this.captures.set(camera.id, { capture, key: captureKey(camera) });

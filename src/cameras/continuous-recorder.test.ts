@@ -49,7 +49,7 @@ function clockFrom(localStart: Date): () => number {
 }
 
 function capture(cam: Camera, store: RecordingStore, now: () => number): CameraCapture {
-  const made = new CameraCapture(cam, store, { captureConfig: quickCaptureConfig(), restartDelayMs: 50, now });
+  const made = new CameraCapture(cam, store, { captureConfig: quickCaptureConfig(), restartDelayMs: 50, splitCheckIntervalMs: 200, now });
   captures.push(made);
   return made;
 }
@@ -85,6 +85,25 @@ it('splits at local midnight: a new recording for the new day, each titled and k
   expect(first!.endedAtMs! - new Date(2026, 5, 15).getTime()).toBeLessThan(1000);
   expect(dayKeyOf(second!.startedAtMs)).toBe('2026-06-15');
   expect(made.status.state).toBe('stopped');
+});
+
+it('splits when the wall clock passes midnight, though no timer fires then (the machine slept through it)', async () => {
+  const store = await openStore();
+  const cam = camera();
+  let offsetMs = new Date(2026, 2, 9, 23, 0, 0).getTime() - Date.now();
+  const made = capture(cam, store, () => Date.now() + offsetMs);
+  const events = started(made);
+  made.start();
+  await waitFor(() => (events.length === 1 ? true : undefined), { timeoutMs: 10_000, description: 'the first day to start recording' });
+  // An hour passes on the wall clock in an instant, as when the machine wakes: the timer set
+  // at 23:00 for midnight still has an hour to run.
+  offsetMs += 60 * 60 * 1000;
+  await waitFor(() => (events.length >= 2 ? true : undefined), { timeoutMs: 10_000, description: 'the next day to start recording' });
+  await made.stop();
+  expect(events.map((event) => event.period.dayKey)).toEqual(['2026-03-09', '2026-03-10']);
+  const [first, second] = await cameraRecordings(store, cam.id);
+  expect(first).toMatchObject({ dayKey: '2026-03-09', status: 'complete' });
+  expect(second).toMatchObject({ dayKey: '2026-03-10', title: 'Porch — 2026-03-10' });
 });
 
 it('splits every N hours from local midnight, naming each part by its start', async () => {

@@ -5,6 +5,7 @@ import { TypedEventTarget } from '../events.ts';
 import type { NewRecording, RecordingStore } from '../storage/recording-store.ts';
 import type { Recording } from '../storage/types.ts';
 import type { Camera } from './camera-store.ts';
+import { waitForWallClock } from '../schedule/wall-clock.ts';
 import { periodAt, periodTitle, type RecordingPeriod } from './local-day.ts';
 
 /**
@@ -38,6 +39,12 @@ export interface CameraCaptureOptions {
   captureConfig: CaptureConfig;
   /** Wait before capture starts again after it failed or the stream ended, in ms. */
   restartDelayMs: number;
+  /**
+   * How often the wall clock is compared with the end of the period recorded, in ms (config
+   * `cameras.splitCheckIntervalMs`): the split is late by at most about this after the machine
+   * slept or the clock was set.
+   */
+  splitCheckIntervalMs: number;
   /** Wall clock, in ms since the Unix epoch; tests shift it to just before a split. */
   now?: () => number;
 }
@@ -162,25 +169,26 @@ export class CameraCapture extends TypedEventTarget<CameraCaptureEvents> {
     if (this.abort.signal.aborted) return 'stopped';
     const stopOnAbort = () => void recorder.stop().catch(() => null);
     this.abort.signal.addEventListener('abort', stopOnAbort, { once: true });
+    // Ends the wait for the period's end when capture ends first, or is stopped.
+    const periodDone = new AbortController();
     try {
       const recording = await recorder.start(request);
       this.setStatus({ state: 'recording', recordingId: recording.id, message: '' });
       this.emit('recording-started', { recording, period, resumed: existing?.id === recording.id });
-      const splitIn = Math.max(0, period.endMs - this.now());
-      const timer = new Promise<'split'>((resolve) => {
-        const id = setTimeout(() => resolve('split'), splitIn);
-        this.abort.signal.addEventListener('abort', () => clearTimeout(id), { once: true });
-      });
-      const outcome = await Promise.race([recorder.done.then(() => 'ended' as const), timer]);
+      // The wall clock decides, not a timer alone: after the machine sleeps through midnight,
+      // the new day's recording starts when it wakes, not hours later.
+      const periodEnd = waitForWallClock(period.endMs, { now: this.now, checkIntervalMs: this.options.splitCheckIntervalMs, signal: AbortSignal.any([this.abort.signal, periodDone.signal]) });
+      const outcome = await Promise.race([recorder.done.then(() => 'ended' as const), periodEnd.then(() => 'split' as const)]);
+      if (this.abort.signal.aborted) return 'stopped';
       if (outcome === 'split') {
         const ended = await recorder.stop();
         this.emit('split', { recording: ended, period });
         return 'split';
       }
-      if (this.abort.signal.aborted) return 'stopped';
       this.setStatus({ state: 'retrying', message: lastProblem || 'The camera stream ended; trying again.' });
       return 'ended';
     } finally {
+      periodDone.abort();
       this.abort.signal.removeEventListener('abort', stopOnAbort);
     }
   }

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { startWallClock } from './wall-clock.ts';
+import { startWallClock, waitForWallClock } from './wall-clock.ts';
 
 /** Starts a clock and resolves when it has ticked `count` times. */
 function ticks(intervalMs: number, count: number) {
@@ -39,4 +39,24 @@ it('ticks at once when the page becomes visible again', async () => {
   document.dispatchEvent(new Event('visibilitychange'));
   expect(clock.count).toBe(after);
   delete (document as { visibilityState?: unknown }).visibilityState;
+});
+
+it('waitForWallClock resolves when the clock reads the instant, though its timer would come much later', async () => {
+  let offsetMs = 0;
+  const now = () => Date.now() + offsetMs;
+  let reached = false;
+  const wait = waitForWallClock(now() + 3_600_000, { now, checkIntervalMs: 50 }).then(() => (reached = true));
+  await waitForWallClock(now() + 120, { now, checkIntervalMs: 50 });
+  expect(reached).toBe(false);
+  offsetMs += 3_600_000; // The clock jumps, as after the machine sleeps.
+  await wait;
+  expect(reached).toBe(true);
+});
+
+it('waitForWallClock resolves at once for an instant past, and when its signal aborts', async () => {
+  await waitForWallClock(Date.now() - 1, { now: () => Date.now(), checkIntervalMs: 60_000 });
+  const controller = new AbortController();
+  const wait = waitForWallClock(Date.now() + 3_600_000, { now: () => Date.now(), checkIntervalMs: 60_000, signal: controller.signal });
+  controller.abort();
+  await wait;
 });
