@@ -1,4 +1,5 @@
-import { openTapedeckDb, segmentRange, type TapedeckDb } from '../storage/db.ts';
+import { openTapedeckDb, type TapedeckDb } from '../storage/db.ts';
+import { SegmentTimingCache } from '../storage/segment-timing-cache.ts';
 import type { WallClockSegment } from '../player/wall-clock.ts';
 import { timelineEntries } from '../storage/playback-timeline.ts';
 import { startsDiscontinuity } from '../storage/segment-timeline.ts';
@@ -237,13 +238,12 @@ export interface ReviewCamera {
  * `recordings`). Read-only: it never changes what is stored.
  */
 export class CameraDayIndex {
-  /**
-   * The timing of each recording's segments read so far, in media sequence order: a day that
-   * grows while it is watched is read on from its last segment, not whole again.
-   */
-  private readonly segmentCache = new Map<string, TimedSegment[]>();
+  /** A day that grows while it is watched is read on from its last segment, not whole again. */
+  private readonly segmentTiming: SegmentTimingCache;
 
-  private constructor(private readonly db: TapedeckDb) {}
+  private constructor(private readonly db: TapedeckDb) {
+    this.segmentTiming = new SegmentTimingCache(db);
+  }
 
   /**
    * Opens the index on the named database (tests pass their own name).
@@ -302,40 +302,9 @@ export class CameraDayIndex {
    */
   async dayTimeline(cameraId: string, dayKey: string, options: DayTimelineOptions = {}): Promise<{ timeline: DayTimeline; recordings: Recording[] }> {
     const touching = (await this.cameraRecordings(cameraId)).filter((recording) => recording.segmentCount > 0 && recordingDayKeys(recording, options.timeZone).includes(dayKey));
-    const withSegments = await Promise.all(touching.map(async (recording) => ({ recording, segments: await this.timedSegments(recording.id) })));
+    const withSegments = await Promise.all(touching.map(async (recording) => ({ recording, segments: (await this.segmentTiming.read(recording.id)).segments })));
     // Only the day shown is kept read.
-    for (const recordingId of this.segmentCache.keys()) {
-      if (!touching.some((recording) => recording.id === recordingId)) this.segmentCache.delete(recordingId);
-    }
+    this.segmentTiming.keepOnly(new Set(touching.map((recording) => recording.id)));
     return { timeline: buildDayTimeline(dayKey, withSegments, options), recordings: touching };
   }
-
-  /**
-   * A recording's segment timing, in media sequence order. What was read before is kept: only
-   * segments after the last one read are read, in one transaction with the recording's count,
-   * and when the count does not then match (segments were removed, or stored out of order) the
-   * whole recording is read again.
-   */
-  private async timedSegments(recordingId: string): Promise<TimedSegment[]> {
-    const cached = this.segmentCache.get(recordingId) ?? [];
-    const lastMsn = cached.at(-1)?.msn ?? -Infinity;
-    const tx = this.db.transaction(['recordings', 'segments']);
-    const [recording, added] = await Promise.all([
-      tx.objectStore('recordings').get(recordingId),
-      tx.objectStore('segments').getAll(IDBKeyRange.bound([recordingId, lastMsn], [recordingId, Infinity], true)),
-    ]);
-    let segments = cached.length === 0 ? added.map(timingOf) : cached.concat(added.map(timingOf));
-    if (recording && segments.length !== recording.segmentCount) {
-      segments = (await tx.objectStore('segments').getAll(segmentRange(recordingId))).map(timingOf);
-    }
-    await tx.done;
-    if (recording) this.segmentCache.set(recordingId, segments);
-    else this.segmentCache.delete(recordingId);
-    return segments;
-  }
-}
-
-/** The timing fields of a stored segment, without its bytes. */
-function timingOf({ msn, durationSec, discontinuity, programDateTimeMs, storedAtMs }: SegmentRecord): TimedSegment {
-  return { msn, durationSec, discontinuity, programDateTimeMs, storedAtMs };
 }

@@ -19,6 +19,7 @@ export type IdbLoaderClass = new (config: unknown) => Loader<LoaderContext>;
 export function createIdbLoader(store: RecordingStore): IdbLoaderClass {
   /** Recordings whose playlist this class has served as EVENT: they stay EVENT (RFC 8216 6.2.1). */
   const servedAsEvent = new Set<string>();
+  const segmentTiming = store.segmentTimingCache();
   return class IdbLoader implements Loader<LoaderContext> {
     context: LoaderContext | null = null;
     stats = new LoadStats();
@@ -48,18 +49,21 @@ export function createIdbLoader(store: RecordingStore): IdbLoaderClass {
       const parsed = parseRecordingUrl(url);
       if (!parsed) throw new Error(`Not a stored recording URL: ${url}`);
       if (parsed.msn === null && parsed.initSectionId === null) {
-        // The status is read before the segments: capture stores its last segment before it
-        // marks a recording ended, so an ended status means the list below is complete.
-        const recording = await store.get(parsed.recordingId);
-        if (!recording) throw new RecordingNotFoundError(parsed.recordingId);
         if (parsed.master) {
+          const recording = await store.get(parsed.recordingId);
+          if (!recording) throw new RecordingNotFoundError(parsed.recordingId);
           const renditions = (await store.listChildren(recording.id)).filter((child) => child.segmentCount > 0 || child.status === 'recording');
           // With no renditions, the media playlist itself (players take either at the first URL).
           if (renditions.length) return buildRecordingMasterPlaylist(recording, renditions);
         }
-        const segments = await store.listSegments(parsed.recordingId);
+        // The status and the segments come from one snapshot, so an ended status means the
+        // list is complete. A recording in progress is read on from its last segment at each
+        // reload, not whole again.
+        const { recording, segments } = await segmentTiming.read(parsed.recordingId);
+        if (!recording) throw new RecordingNotFoundError(parsed.recordingId);
         const ended = recording.status !== 'recording';
-        if (!ended) servedAsEvent.add(recording.id);
+        if (ended) segmentTiming.forget(recording.id);
+        else servedAsEvent.add(recording.id);
         return buildRecordingPlaylist(recording.id, segments, { ended, playlistType: servedAsEvent.has(recording.id) ? 'EVENT' : 'VOD', gaps: recording.gaps });
       }
       if (parsed.initSectionId !== null) {

@@ -2,6 +2,7 @@ import { TypedEventTarget } from '../events.ts';
 import { openTapedeckDb, segmentRange, type TapedeckDb } from './db.ts';
 import { getInitSection, initSectionRange, listInitSections, putInitSection } from './init-sections.ts';
 import type { GapRecord, InitSectionRecord, Recording, RecordingKind, RecordingStatus, SegmentRecord, TimeRange, UrlTemplate } from './types.ts';
+import { SegmentTimingCache } from './segment-timing-cache.ts';
 
 /** What a new recording starts with; the store fills in the rest. */
 export interface NewRecording {
@@ -264,6 +265,14 @@ export class RecordingStore extends TypedEventTarget<RecordingStoreEvents> {
   /** All segments of a recording in media sequence order; `data` Blobs are read lazily by the browser. */
   listSegments(recordingId: string): Promise<SegmentRecord[]> {
     return this.db.getAll('segments', segmentRange(recordingId));
+  }
+
+  /**
+   * A reader of recordings' segment timing that reads only what was stored since its last read
+   * (see {@link SegmentTimingCache}), for a playlist reloaded while a recording grows.
+   */
+  segmentTimingCache(): SegmentTimingCache {
+    return new SegmentTimingCache(this.db);
   }
 
   /**
