@@ -7,6 +7,9 @@ import { sharedStyles } from '../shared/styles.ts';
 import './recording-item.ts';
 import { canResume, type ResumeRecordingDetail } from './recording-item.ts';
 
+/** The renditions of a recording that has none: one array, so that its item is not re-rendered for a new one at every change. */
+const NO_RENDITIONS: readonly Recording[] = Object.freeze([]);
+
 /**
  * `<td-library>`: the Library region, listing every recording newest first. Alternate
  * renditions (child recordings) are not listed on their own but noted on their main recording.
@@ -26,6 +29,8 @@ export class LibraryView extends LitElement {
   /** Interrupted recordings whose resume offer was dismissed in this page. */
   declare dismissed: ReadonlySet<string>;
   private unsubscribe: (() => void) | null = null;
+  /** Recordings changed since the list was read, or 'all' (a change naming none, or no list yet). */
+  private changed: Set<string> | 'all' = 'all';
 
   constructor() {
     super();
@@ -63,7 +68,12 @@ export class LibraryView extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.unsubscribe = this.store.on('change', () => void this.reload());
+    this.unsubscribe = this.store.on('change', ({ recordingId }) => {
+      if (recordingId === null) this.changed = 'all';
+      else if (this.changed !== 'all') this.changed.add(recordingId);
+      void this.reload();
+    });
+    this.changed = 'all';
     void this.reload();
   }
 
@@ -73,9 +83,22 @@ export class LibraryView extends LitElement {
     this.unsubscribe = null;
   }
 
-  /** Reloads the list; calls during a reload coalesce into one more reload. */
+  /**
+   * Brings the list up to date; calls during a reload coalesce into one more reload. Only the
+   * recordings a change named are read again: a capture reports a change for every segment it
+   * stores, and a library of thousands of recordings took about half a second to read whole.
+   */
   private readonly reload = coalesced(async () => {
-    this.recordings = await this.store.list();
+    const changed = this.changed;
+    this.changed = new Set();
+    if (changed === 'all' || this.recordings === null) {
+      this.recordings = await this.store.list();
+      return;
+    }
+    if (changed.size === 0) return;
+    const fresh = await Promise.all([...changed].map((recordingId) => this.store.get(recordingId)));
+    const kept = this.recordings.filter((recording) => !changed.has(recording.id));
+    this.recordings = [...kept, ...fresh.filter((recording) => recording !== undefined)].sort(newestFirst);
   });
 
   override render() {
@@ -105,7 +128,7 @@ export class LibraryView extends LitElement {
                 main,
                 (recording) => recording.id,
                 (recording) =>
-                  html`<li><td-recording-item .recording=${recording} .renditions=${children.get(recording.id) ?? []} .store=${this.store}></td-recording-item></li>`,
+                  html`<li><td-recording-item .recording=${recording} .renditions=${children.get(recording.id) ?? NO_RENDITIONS} .store=${this.store}></td-recording-item></li>`,
               )}
             </ul>`}
     </section>`;
@@ -116,6 +139,11 @@ export class LibraryView extends LitElement {
     const detail: ResumeRecordingDetail = { recordingId: recording.id, url: recording.sourceUrl };
     this.dispatchEvent(new CustomEvent<ResumeRecordingDetail>('td-resume-recording', { detail, bubbles: true, composed: true }));
   }
+}
+
+/** The order of {@link RecordingStore.list}: newest start first, then by id, descending (the index's order, reversed). */
+function newestFirst(a: Recording, b: Recording): number {
+  return b.startedAtMs - a.startedAtMs || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 }
 
 customElements.define('td-library', LibraryView);
