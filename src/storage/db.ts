@@ -1,4 +1,5 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { TypedEventTarget } from '../events.ts';
 import type { Schedule, ScheduleRun } from '../schedule/types.ts';
 import type { SettingKey, SettingValue } from './settings-store.ts';
 import type { CameraRecord, InitSectionRecord, Recording, SegmentRecord } from './types.ts';
@@ -52,13 +53,50 @@ export interface TapedeckSchema extends DBSchema {
 /** An open handle on Tapedeck's database. */
 export type TapedeckDb = IDBPDatabase<TapedeckSchema>;
 
+/** Events of the database connections opened in this page or worker ({@link databaseEvents}). */
+export interface DatabaseEvents {
+  /**
+   * Opening `name` waits: another tab (or worker) holds it open on an older schema version
+   * and does not let go. It opens once that tab closes or reloads.
+   */
+  blocked: { name: string; openVersion: number };
+  /**
+   * Another tab opened `name` on a newer schema version (`newVersion`; null: it deletes the
+   * database). This page's connection to it was closed so that the other tab can go on; its
+   * stores fail from now on, and the page must reload to use the new version.
+   */
+  outdated: { name: string; newVersion: number | null };
+}
+
+class DatabaseEventTarget extends TypedEventTarget<DatabaseEvents> {
+  report<K extends keyof DatabaseEvents>(type: K, detail: DatabaseEvents[K]): void {
+    this.emit(type, detail);
+  }
+}
+
 /**
- * Opens (and creates or upgrades) Tapedeck's database. Works in windows and workers.
+ * Version changes met by this page's connections (see {@link DatabaseEvents}), for the app to
+ * tell the user: an update to a newer schema must not hang a tab without a word.
+ */
+export const databaseEvents = new DatabaseEventTarget();
+
+/**
+ * Opens (and creates or upgrades) Tapedeck's database. Works in windows and workers. The
+ * connection closes itself when another tab needs a newer version (or deletes the database),
+ * and reports `outdated`; an open that waits for an older tab reports `blocked` (see
+ * {@link databaseEvents}).
  * @param name - database name; tests pass their own to stay apart.
  * @throws DOMException when IndexedDB is unavailable (private modes of some browsers).
  */
 export function openTapedeckDb(name: string = DB_NAME): Promise<TapedeckDb> {
   return openDB<TapedeckSchema>(name, DB_VERSION, {
+    blocked(_currentVersion, blockedVersion) {
+      databaseEvents.report('blocked', { name, openVersion: blockedVersion ?? DB_VERSION });
+    },
+    blocking(_currentVersion, newVersion, event) {
+      (event.target as IDBDatabase).close();
+      databaseEvents.report('outdated', { name, newVersion });
+    },
     upgrade(db, oldVersion, _newVersion, transaction) {
       if (oldVersion < 1) {
         const recordings = db.createObjectStore('recordings', { keyPath: 'id' });

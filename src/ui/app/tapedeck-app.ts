@@ -4,6 +4,7 @@ import { removeStaleExports } from '../../export/exporter.ts';
 import { AppUpdater } from '../../pwa/register.ts';
 import { ScheduleStore } from '../../schedule/schedule-store.ts';
 import { SchedulerHost } from '../../schedule/scheduler-host.ts';
+import { databaseEvents, DB_NAME } from '../../storage/db.ts';
 import { isRecordingLockHeld } from '../../storage/recording-lock.ts';
 import { RecordingStore } from '../../storage/recording-store.ts';
 import type { Recording } from '../../storage/types.ts';
@@ -30,6 +31,7 @@ export class TapedeckApp extends LitElement {
     host: { state: true },
     playing: { state: true },
     fatalMessage: { state: true },
+    storageNotice: { state: true },
   };
 
   declare store: RecordingStore | null;
@@ -37,6 +39,8 @@ export class TapedeckApp extends LitElement {
   declare host: SchedulerHost | null;
   declare playing: Recording | null;
   declare fatalMessage: string;
+  /** What another tab's version of the storage does to this one: it waits for it, or must reload. */
+  declare storageNotice: { kind: 'blocked' | 'outdated'; message: string } | null;
   private readonly config: TapedeckConfig = resolveConfig();
 
   constructor() {
@@ -46,6 +50,7 @@ export class TapedeckApp extends LitElement {
     this.host = null;
     this.playing = null;
     this.fatalMessage = '';
+    this.storageNotice = null;
   }
 
   static override styles = [
@@ -120,20 +125,48 @@ export class TapedeckApp extends LitElement {
     if (import.meta.env.PROD) void this.updater.register().catch(() => undefined);
     // Yesterday's 3 GB export should not wait for the next export to give its space back.
     void removeStaleExports().catch(() => undefined);
+    this.watchStorageVersions();
     try {
       const [store, scheduleStore] = await Promise.all([RecordingStore.open(), ScheduleStore.open()]);
+      if (this.storageNotice?.kind === 'blocked') this.storageNotice = null;
       await store.recoverInterrupted(isRecordingLockHeld);
       this.store = store;
       this.scheduleStore = scheduleStore;
       this.host = new SchedulerHost(scheduleStore, store, this.config);
       this.host.start();
     } catch (error) {
-      this.fatalMessage = `Tapedeck cannot open its storage (IndexedDB): ${error instanceof Error ? error.message : String(error)}`;
+      this.fatalMessage =
+        error instanceof DOMException && error.name === 'VersionError'
+          ? 'A newer version of Tapedeck has used this storage since this tab loaded. Reload to get the new version: nothing stored is lost.'
+          : `Tapedeck cannot open its storage (IndexedDB): ${error instanceof Error ? error.message : String(error)}`;
     }
+  }
+
+  private stopWatchingStorage: (() => void)[] = [];
+
+  /** Tells the user when another tab's version of Tapedeck holds up this one, or this one is out of date. */
+  private watchStorageVersions(): void {
+    this.stopWatchingStorage.push(
+      databaseEvents.on('blocked', ({ name }) => {
+        if (name !== DB_NAME || this.storageNotice) return;
+        this.storageNotice = {
+          kind: 'blocked',
+          message: 'Waiting for another Tapedeck tab: it runs an older version and holds the storage open. Close or reload that tab, and this one goes on by itself.',
+        };
+      }),
+      databaseEvents.on('outdated', ({ name }) => {
+        if (name !== DB_NAME) return;
+        this.storageNotice = {
+          kind: 'outdated',
+          message: 'Tapedeck was updated in another tab, and this tab can no longer use the storage. Reload it to go on: nothing stored is lost.',
+        };
+      }),
+    );
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    for (const stop of this.stopWatchingStorage.splice(0)) stop();
     const { store, scheduleStore, host } = this;
     // Scheduled captures write their last segments and runs before the stores close.
     void (host?.stop() ?? Promise.resolve()).finally(() => {
@@ -147,6 +180,12 @@ export class TapedeckApp extends LitElement {
       <header><h1>Tapedeck</h1></header>
       <td-update-prompt .updater=${this.updater}></td-update-prompt>
       ${this.fatalMessage ? html`<p role="alert" class="error">${this.fatalMessage}</p>` : nothing}
+      ${this.storageNotice
+        ? html`<p role=${this.storageNotice.kind === 'outdated' ? 'alert' : 'status'} class=${this.storageNotice.kind === 'outdated' ? 'error' : ''} data-storage-notice=${this.storageNotice.kind}>
+            ${this.storageNotice.message}
+            ${this.storageNotice.kind === 'outdated' ? html`<button type="button" class="primary" @click=${() => location.reload()}>Reload</button>` : nothing}
+          </p>`
+        : nothing}
       ${this.store
         ? html`<main @td-play-recording=${this.onPlay} @td-close-player=${() => (this.playing = null)}>
             <section class="panel" id="recorder-panel" aria-labelledby="live-heading">
