@@ -442,6 +442,23 @@ describe('Scheduler on a controlled clock, with real captures', () => {
     expect(tab.scheduler.captureCount).toBe(1);
   });
 
+  it('recoverAbandonedRuns starts the runs of different streams side by side: one that hangs holds up no other', async () => {
+    const tab = await openTab({}, undefined, { playlistTimeoutMs: 1500 });
+    // Runs are recovered in key order (schedule id): the hanging stream goes to the first.
+    const [first, second] = [await tab.schedules.create(input(), T0), await tab.schedules.create(input(), T0)].sort((a, b) => (a.id < b.id ? -1 : 1));
+    const hanging = await tab.schedules.update(first!.id, input({ sourceUrl: `${base}/hang` }), T0);
+    const fine = await tab.schedules.update(second!.id, input({ sourceUrl: stream('fine') }), T0);
+    const crashed = { status: 'running', recordingId: null, startedAtMs: S, lateByMs: 0, message: null } as const;
+    await tab.schedules.claimRun({ scheduleId: hanging.id, startAtMs: S, endAtMs: S + MIN, ...crashed });
+    await tab.schedules.claimRun({ scheduleId: fine.id, startAtMs: S, endAtMs: S + MIN, ...crashed });
+    const order: string[] = [];
+    tab.scheduler.on('run-started', ({ schedule }) => order.push(`started ${schedule.id === fine.id ? 'fine' : 'hanging'}`));
+    tab.scheduler.on('run-retrying', ({ schedule }) => order.push(`retrying ${schedule.id === fine.id ? 'fine' : 'hanging'}`));
+    nowMs = S + 10 * SEC;
+    await tab.scheduler.recoverAbandonedRuns();
+    expect(order).toEqual(['started fine', 'retrying hanging']);
+  });
+
   it('recoverAbandonedRuns goes on in the recording a closed tab left, so a reloaded show stays one recording', async () => {
     const tab = await openTab();
     const schedule = await tab.schedules.create(input(), T0);

@@ -55,6 +55,11 @@ interface PendingRetry {
 
 const runKey = (run: Pick<ScheduleRun, 'scheduleId' | 'startAtMs'>): string => `${run.scheduleId} ${run.startAtMs}`;
 
+/** Adds `start` to the starts of `sourceUrl`, after those already queued. */
+function queueStart(startsBySource: Map<string, (() => Promise<void>)[]>, sourceUrl: string, start: () => Promise<void>): void {
+  startsBySource.set(sourceUrl, [...(startsBySource.get(sourceUrl) ?? []), start]);
+}
+
 /**
  * Runs schedules from the wall clock. Nothing here keeps time: {@link Scheduler.tick} is
  * called often (by a clock that survives tab throttling) and each call compares the stored
@@ -111,6 +116,7 @@ export class Scheduler extends TypedEventTarget<SchedulerEvents> {
    */
   async recoverAbandonedRuns(): Promise<void> {
     const nowMs = this.now();
+    const startsBySource = new Map<string, (() => Promise<void>)[]>();
     for (const run of await this.schedules.runningRuns()) {
       if (this.retries.has(runKey(run)) || [...this.active.values()].some((capture) => capture.runs.some((entry) => runKey(entry.run) === runKey(run)))) continue;
       const schedule = await this.schedules.get(run.scheduleId);
@@ -119,8 +125,9 @@ export class Scheduler extends TypedEventTarget<SchedulerEvents> {
         continue;
       }
       // Runs that shared a capture before the tab closed share the new one too.
-      await this.startOrJoin(schedule, run, nowMs, 'Resumed after Tapedeck was closed during the run.');
+      queueStart(startsBySource, schedule.sourceUrl, () => this.startOrJoin(schedule, run, nowMs, 'Resumed after Tapedeck was closed during the run.'));
     }
+    await Promise.all(this.startBySource(startsBySource));
   }
 
   /**
@@ -156,7 +163,6 @@ export class Scheduler extends TypedEventTarget<SchedulerEvents> {
     }
     // The work that may wait on a stream, by source: each source's in order, the sources at once.
     const startsBySource = new Map<string, (() => Promise<void>)[]>();
-    const queueStart = (sourceUrl: string, start: () => Promise<void>) => startsBySource.set(sourceUrl, [...(startsBySource.get(sourceUrl) ?? []), start]);
     for (const [key, retry] of [...this.retries]) {
       const schedule = schedules.find((candidate) => candidate.id === retry.run.scheduleId);
       if (nowMs >= retry.run.endAtMs || !schedule?.enabled) {
@@ -165,17 +171,28 @@ export class Scheduler extends TypedEventTarget<SchedulerEvents> {
       } else if (nowMs >= retry.atMs && !this.startsInFlight.has(schedule.sourceUrl)) {
         this.retries.delete(key);
         // The schedule as it is now: a stream URL fixed meanwhile is the one tried.
-        queueStart(schedule.sourceUrl, () => this.startOrJoin(schedule, retry.run, nowMs, `Tried again after: ${retry.reason}`, retry.delayMs));
+        queueStart(startsBySource, schedule.sourceUrl, () => this.startOrJoin(schedule, retry.run, nowMs, `Tried again after: ${retry.reason}`, retry.delayMs));
       }
     }
     for (const schedule of schedules) {
       if (!schedule.enabled || schedule.evaluatedUntilMs >= nowMs || this.startsInFlight.has(schedule.sourceUrl)) continue;
-      queueStart(schedule.sourceUrl, () => this.startDueWindows(schedule, nowMs));
+      queueStart(startsBySource, schedule.sourceUrl, () => this.startDueWindows(schedule, nowMs));
     }
+    return this.startBySource(startsBySource);
+  }
+
+  /**
+   * Sets going the starts of each source, one after another, the sources side by side, each
+   * marked in flight until done.
+   */
+  private startBySource(startsBySource: ReadonlyMap<string, readonly (() => Promise<void>)[]>): Promise<void>[] {
     return [...startsBySource].map(([sourceUrl, starts]) => {
       const inFlight = (async () => {
+        await this.startsInFlight.get(sourceUrl)?.catch(() => undefined);
         for (const start of starts) await start();
-      })().finally(() => this.startsInFlight.delete(sourceUrl));
+      })().finally(() => {
+        if (this.startsInFlight.get(sourceUrl) === inFlight) this.startsInFlight.delete(sourceUrl);
+      });
       this.startsInFlight.set(sourceUrl, inFlight);
       return inFlight;
     });
