@@ -105,7 +105,11 @@ export class SchedulesView extends LitElement {
     this.isLeader = this.host.isLeader;
     this.teardowns.push(
       this.scheduleStore.on('change', () => void this.reload()),
-      this.recordingStore.on('change', () => void this.reload()),
+      // A camera or a manual recording stores a segment every few seconds: only the recordings
+      // of the runs listed (or a change naming none) are worth a reread.
+      this.recordingStore.on('change', ({ recordingId }) => {
+        if (recordingId === null || this.runs.some((run) => run.recordingId === recordingId)) void this.reload();
+      }),
       this.host.on('leader', ({ isLeader }) => (this.isLeader = isLeader)),
       this.host.on('captures', ({ count }) => (this.captureCount = count)),
     );
