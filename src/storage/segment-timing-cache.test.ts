@@ -23,14 +23,15 @@ afterEach(async () => {
 
 type Step = { kind: 'store'; msns: number[] } | { kind: 'end-before'; msn: number } | { kind: 'read' };
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('store' as const), msns: fc.array(fc.nat({ max: 60 }), { minLength: 1, maxLength: 6 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('end-before' as const), msn: fc.nat({ max: 60 }) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('store' as const), msns: fc.array(fc.nat({ max: 40 }), { minLength: 1, maxLength: 4 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('end-before' as const), msn: fc.nat({ max: 40 }) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('read' as const) }) },
 );
 
-it('reads, after any mix of appends, late segments and cut-off ends, what a fresh read does', async () => {
+// Each run is up to about 60 small IndexedDB transactions: a minute allows for a busy CI machine.
+it('reads, after any mix of appends, late segments and cut-off ends, what a fresh read does', { timeout: 60_000 }, async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 25 }), async (steps) => {
+    fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 15 }), async (steps) => {
       const recording = await t.store.create(newRecording());
       const cache = new SegmentTimingCache(db);
       const expectFresh = async () => {
@@ -51,8 +52,21 @@ it('reads, after any mix of appends, late segments and cut-off ends, what a fres
       await t.store.delete(recording.id);
       expect(await cache.read(recording.id)).toEqual({ recording: undefined, segments: [] });
     }),
-    { numRuns: 40 },
+    { numRuns: 30 },
   );
+});
+
+it('a late segment below the last read, then the end cut off, leaves the count as it was: still read afresh', async () => {
+  // fast-check's counterexample to a count check alone: kept [0, 2]; 1 is stored; 2 is cut off.
+  const recording = await t.store.create(newRecording());
+  const cache = new SegmentTimingCache(db);
+  const store = (msn: number) => t.store.appendSegment({ recordingId: recording.id, msn, durationSec: 2, discontinuity: false, programDateTimeMs: null, data: new Blob([`${msn}`]) });
+  await store(2);
+  await store(0);
+  expect((await cache.read(recording.id)).segments.map((segment) => segment.msn)).toEqual([0, 2]);
+  await store(1);
+  await t.store.endBefore(recording.id, 2);
+  expect((await cache.read(recording.id)).segments.map((segment) => segment.msn)).toEqual([0, 1]);
 });
 
 it('keeps no bytes: a read gives timing fields only', async () => {

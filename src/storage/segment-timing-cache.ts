@@ -17,10 +17,11 @@ export interface SegmentTimingRead {
  * playlist of a recording in progress every target duration, the review rereading a camera's
  * day) without reading every segment record each time: a day of 2 s segments is 43,200
  * records, about a second to read whole. What was read is kept; a read fetches only segments
- * after the last msn kept, in one transaction with the recording, and checks the total against
- * the recording's `segmentCount`. When they differ (segments were removed, as `endBefore` does,
- * or one was stored below the last msn read, as concurrent VOD fetches do) the recording is
- * read whole again, so a read always gives what a fresh read would.
+ * after the last msn kept, in one transaction with the recording, and reads the recording whole
+ * again when what it kept may be out of date: when the last msn kept is gone (segments are only
+ * ever removed from the end, by `RecordingStore.endBefore`, or all at once with the recording),
+ * or when the total differs from the recording's `segmentCount` (a segment was stored below the
+ * last msn read, as concurrent VOD fetches do). So a read gives what a fresh read would.
  */
 export class SegmentTimingCache {
   private readonly kept = new Map<string, SegmentTiming[]>();
@@ -35,9 +36,10 @@ export class SegmentTimingCache {
     const cached = this.kept.get(recordingId) ?? [];
     const lastMsn = cached.at(-1)?.msn ?? -Infinity;
     const tx = this.db.transaction(['recordings', 'segments']);
-    const [recording, added] = await Promise.all([
+    const [recording, added, lastKept] = await Promise.all([
       tx.objectStore('recordings').get(recordingId),
       tx.objectStore('segments').getAll(IDBKeyRange.bound([recordingId, lastMsn], [recordingId, Infinity], true)),
+      cached.length === 0 ? undefined : tx.objectStore('segments').getKey([recordingId, lastMsn]),
     ]);
     if (!recording) {
       await tx.done;
@@ -45,7 +47,8 @@ export class SegmentTimingCache {
       return { recording, segments: [] };
     }
     let segments = cached.length === 0 ? added.map(timingOf) : cached.concat(added.map(timingOf));
-    if (segments.length !== recording.segmentCount) {
+    const cutOff = cached.length > 0 && lastKept === undefined;
+    if (cutOff || segments.length !== recording.segmentCount) {
       segments = (await tx.objectStore('segments').getAll(segmentRange(recordingId))).map(timingOf);
     }
     await tx.done;
