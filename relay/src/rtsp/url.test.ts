@@ -19,6 +19,11 @@ describe('RTSP URLs', () => {
     expect(resolveControlUrl('rtsp://h/a/', undefined)).toBe('rtsp://h/a/');
     expect(resolveControlUrl('rtsp://h/a/', 'rtsp://other:8554/x/track1')).toBe('rtsp://other:8554/x/track1');
     expect(resolveControlUrl('rtsp://u:p@h/a/', 'rtsp://u:p@h/a/t')).toBe('rtsp://h/a/t');
+    // A base with a query keeps it (Dahua, Amcrest, Lorex: ffmpeg, live555 and gortsplib agree).
+    expect(resolveControlUrl('rtsp://h/cam/realmonitor?channel=1&subtype=0/', 'trackID=0')).toBe('rtsp://h/cam/realmonitor?channel=1&subtype=0/trackID=0');
+    expect(resolveControlUrl('rtsp://h/cam/realmonitor?channel=1&subtype=0', 'trackID=1')).toBe('rtsp://h/cam/realmonitor?channel=1&subtype=0/trackID=1');
+    expect(resolveControlUrl('rtsp://h/live?token=a', '?ctype=video')).toBe('rtsp://h/live?token=a?ctype=video');
+    expect(resolveControlUrl('rtsp://h/live?token=a', '/other/track1')).toBe('rtsp://h/other/track1');
     expect(describeBaseUrl('rtsp://h/a', 'rtsp://h/base/', 'rtsp://h/loc/')).toBe('rtsp://h/base/');
     expect(describeBaseUrl('rtsp://h/a', null, 'loc/')).toBe('rtsp://h/loc/');
     expect(describeBaseUrl('rtsp://h/a', null, null)).toBe('rtsp://h/a');

@@ -48,7 +48,11 @@ export function parseRtspUrl(text: string): RtspTarget {
  * the base itself; an absolute URL is taken as it is; a relative one is resolved against the
  * base (Content-Base, else Content-Location, else the DESCRIBE URL). As most cameras and
  * clients do, a base without a trailing `/` is treated as a directory (`rtsp://h/live` +
- * `trackID=1` gives `rtsp://h/live/trackID=1`).
+ * `trackID=1` gives `rtsp://h/live/trackID=1`). A base with a query keeps it, the control
+ * going after it as ffmpeg, live555 and gortsplib do: Dahua-family cameras answer DESCRIBE of
+ * `rtsp://h/cam/realmonitor?channel=1&subtype=0` with that Content-Base plus `/` and expect
+ * SETUP of `…?channel=1&subtype=0/trackID=0` (URL resolution would drop the query and name
+ * another resource, `rtsp://h/cam/trackID=0`).
  * @throws RtspProtocolError when the result is not a URL.
  */
 export function resolveControlUrl(base: string, control: string | undefined): string {
@@ -56,9 +60,11 @@ export function resolveControlUrl(base: string, control: string | undefined): st
   const trimmed = control === undefined ? '' : String(control).trim();
   if (trimmed === '' || trimmed === '*') return stripUserinfo(base);
   const directory = base.endsWith('/') ? base : `${base}/`;
+  const absolute = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed);
   let resolved: URL;
   try {
-    resolved = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? new URL(trimmed) : new URL(trimmed, directory);
+    const keepsQuery = !absolute && !trimmed.startsWith('/') && new URL(base).search !== '';
+    resolved = absolute ? new URL(trimmed) : keepsQuery ? new URL(trimmed.startsWith('?') ? `${base}${trimmed}` : `${directory}${trimmed}`) : new URL(trimmed, directory);
   } catch {
     throw new RtspProtocolError(`Bad control URL "${trimmed}" for base ${stripUserinfo(base)}`, base);
   }
@@ -66,7 +72,7 @@ export function resolveControlUrl(base: string, control: string | undefined): st
   if (!/^rtsp[su]?:$/.test(resolved.protocol) || resolved.host === '') {
     throw new RtspProtocolError(`Control URL "${trimmed}" is not an rtsp:// URL (base ${stripUserinfo(base)})`, base);
   }
-  return stripUserinfo(/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : resolved.href);
+  return stripUserinfo(absolute ? trimmed : resolved.href);
 }
 
 /** The base URL of a DESCRIBE answer: Content-Base, else Content-Location (resolved), else the request URL. */
