@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../../tests/helpers/poll.ts';
+import { RtspAuthError } from '../rtsp/errors.ts';
 import type { RtspPlayOptions, RtspTrack } from '../rtsp/types.ts';
 import { createLogger } from '../log.ts';
 import { resolveCameraStreamsConfig } from './config.ts';
@@ -54,6 +55,23 @@ describe('CameraStream', () => {
     // An observation window of ten reconnect delays (not synchronisation): a retry would show here.
     await new Promise((resolve) => setTimeout(resolve, 10 * config.reconnectMaxDelayMs));
     expect(attempts).toBe(1);
+    await stream.stop();
+  });
+
+  it('a camera that refuses the password goes offline with the reason and is tried again only after authRetryDelayMs', async () => {
+    const attemptsAtMs: number[] = [];
+    const playRtsp: PlayRtsp = (url) => {
+      attemptsAtMs.push(performance.now());
+      return Promise.reject(new RtspAuthError('credentials-rejected', url, 'admin'));
+    };
+    const authRetryDelayMs = 600;
+    const stream = new CameraStream(CAMERA, { playRtsp, logger, config: { ...config, authRetryDelayMs } });
+    void stream.getFile('index.m3u8', new AbortController().signal);
+    const status = await waitFor(() => (stream.status().state === 'offline' ? stream.status() : undefined), { timeoutMs: 5000, description: 'offline' });
+    expect(status.lastError).toBe('The camera at rtsp://admin@192.0.2.1/stream refused user name "admin" and its password: check both');
+    // At the reconnect delay (10–20 ms) a second login would come at once; cameras lock the account after a few.
+    await waitFor(() => (attemptsAtMs.length >= 2 ? true : undefined), { timeoutMs: 5000, description: 'a second attempt' });
+    expect(attemptsAtMs[1]! - attemptsAtMs[0]!).toBeGreaterThanOrEqual(authRetryDelayMs - 20);
     await stream.stop();
   });
 

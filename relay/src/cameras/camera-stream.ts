@@ -2,6 +2,7 @@ import type { RtspPlayback, RtspPlayOptions } from '../rtsp/types.ts';
 import type { CameraConfig, CameraHlsFile, CameraState, CameraStatus } from './types.ts';
 import type { Logger } from '../log.ts';
 import { redactUrlPasswords } from '../log.ts';
+import { RtspAuthError } from '../rtsp/errors.ts';
 import { reconnectDelayMs, type CameraStreamsConfig } from './config.ts';
 import { MediaPipeline, UnsupportedCameraError, chooseTracks } from './media-pipeline.ts';
 
@@ -180,6 +181,13 @@ export class CameraStream {
         this.state = 'offline';
         this.deps.logger.warn({ cameraId: this.config.id, error: this.lastError }, 'camera cannot be packaged; not retrying until its settings change');
         return;
+      }
+      if (outcome.error instanceof RtspAuthError) {
+        // Another try at the reconnect delay would lock the camera's account: wait long.
+        this.state = 'offline';
+        this.deps.logger.warn({ cameraId: this.config.id, error: this.lastError, delayMs: this.deps.config.authRetryDelayMs }, 'camera refused the credentials; trying again later');
+        await pause(this.deps.config.authRetryDelayMs, signal);
+        continue;
       }
       this.state = failures >= this.deps.config.offlineAfterFailures ? 'offline' : 'reconnecting';
       const delayMs = reconnectDelayMs(this.deps.config, failures);

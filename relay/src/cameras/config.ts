@@ -25,6 +25,13 @@ export interface CameraStreamsConfig {
   reconnectJitterRatio: number;
   /** Failed attempts in a row after which the camera shows `offline` (it keeps retrying at the capped delay). Default 3. */
   offlineAfterFailures: number;
+  /**
+   * Wait before trying a camera again after it refused the user name and password (or asked
+   * for some), in ms; it shows `offline` meanwhile. Cameras lock an account after a few failed
+   * logins (Dahua after 5, Hikvision after 7, for about 30 min), so a wrong password is not
+   * tried at the reconnect delay. Editing the camera tries at once. Default 600000 (10 min).
+   */
+  authRetryDelayMs: number;
   /** Window over which `bitrateBps` is averaged, in ms. Default 5000. */
   bitrateWindowMs: number;
 }
@@ -41,6 +48,7 @@ export const CAMERA_STREAMS_DEFAULTS: Readonly<CameraStreamsConfig> = {
   reconnectMaxDelayMs: 30_000,
   reconnectJitterRatio: 0.5,
   offlineAfterFailures: 3,
+  authRetryDelayMs: 600_000,
   bitrateWindowMs: 5_000,
 };
 
