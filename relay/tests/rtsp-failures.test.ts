@@ -114,6 +114,41 @@ describe('playRtsp failures', () => {
     }
   });
 
+  it('packets of another SSRC than SETUP announced are taken; a change of SSRC mid-session times out, not a silent freeze', async () => {
+    /** An interleaved RTP frame (RFC 2326 section 10.12) on channel 0: H.264, one byte of payload. */
+    const frame = (sequenceNumber: number, ssrc: number): Buffer => {
+      const rtp = Buffer.alloc(13);
+      rtp.writeUInt8(0x80, 0);
+      rtp.writeUInt8(96, 1);
+      rtp.writeUInt16BE(sequenceNumber & 0xffff, 2);
+      rtp.writeUInt32BE((sequenceNumber * 3000) >>> 0, 4);
+      rtp.writeUInt32BE(ssrc >>> 0, 8);
+      rtp.writeUInt8(0x09, 12); // an access unit delimiter NAL unit
+      return Buffer.concat([Buffer.from([0x24, 0, 0, rtp.length]), rtp]);
+    };
+    let ssrc = 0x12345678; // SETUP below announces 0000abcd, which no packet carries.
+    let sequenceNumber = 0;
+    let sending: NodeJS.Timeout | null = null;
+    const camera = await startScriptedRtspServer((request, socket) => {
+      if (request.method === 'SETUP') return { status: '200 OK', headers: { Session: 'abc;timeout=60', Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1;ssrc=0000abcd' } };
+      if (request.method === 'PLAY') sending = setInterval(() => socket.write(frame(sequenceNumber++, ssrc)), 20);
+      return silentCamera(request.method);
+    });
+    const closes: (Error | null)[] = [];
+    let packets = 0;
+    try {
+      await playRtsp(camera.url('/cam'), { onPacket: () => (packets += 1), onClose: (e) => closes.push(e), mediaTimeoutMs: 500, reorderMaxDelayMs: 20 });
+      await waitFor(() => (packets >= 5 ? true : undefined), { timeoutMs: 3000, description: 'packets of the SSRC the camera sends' });
+      ssrc = 0x0badcafe; // The encoder restarted under the same session.
+      const error = await waitFor(() => closes[0] ?? undefined, { timeoutMs: 3000, description: 'onClose' });
+      expect(error).toBeInstanceOf(RtspTimeoutError);
+      expect(error.message).toBe(`No media from ${camera.url('/cam')} for 500 ms`);
+    } finally {
+      if (sending) clearInterval(sending);
+      await camera.stop();
+    }
+  });
+
   it('aborted before PLAY: rejects with the abort reason and closes the connection', async () => {
     const camera = await startScriptedRtspServer((request) => (request.method === 'DESCRIBE' ? 'silence' : silentCamera(request.method)));
     try {

@@ -24,7 +24,10 @@ export interface RtspClientTuning {
   receiverReportIntervalMs?: number;
   /** Keepalive interval in ms; defaults to half the session timeout (Session `timeout=`, 60 s when absent). */
   keepaliveIntervalMs?: number;
-  /** No RTP packet on any track for this long ends the session with RtspTimeoutError (`media`), in ms. Defaults to 10000. */
+  /**
+   * No RTP packet of the followed SSRC on the video track (on any track when there is no video)
+   * for this long ends the session with RtspTimeoutError (`media`), in ms. Defaults to 10000.
+   */
   mediaTimeoutMs?: number;
   /** Reorder window, in packets. Defaults to 64. */
   reorderWindowPackets?: number;
@@ -273,10 +276,7 @@ class RtspSession {
         this.fail(error instanceof Error ? error : new Error(String(error)));
       }
     };
-    transport.ports.rtp.on('message', guard((bytes) => {
-      this.lastMediaMs = performance.now();
-      entry.receiver.onRtp(bytes);
-    }));
+    transport.ports.rtp.on('message', guard((bytes) => this.onRtp(entry, bytes)));
     transport.ports.rtcp.on('message', guard((bytes) => entry.receiver.onRtcp(bytes)));
   }
 
@@ -284,8 +284,7 @@ class RtspSession {
     for (const entry of this.setUp) {
       if (entry.transport.kind !== 'tcp') continue;
       if (channel === entry.transport.rtpChannel) {
-        this.lastMediaMs = performance.now();
-        entry.receiver.onRtp(payload);
+        this.onRtp(entry, payload);
         return;
       }
       if (channel === entry.transport.rtcpChannel) {
@@ -293,6 +292,17 @@ class RtspSession {
         return;
       }
     }
+  }
+
+  /**
+   * Hands an RTP packet to its track. Only media the track takes (its source's SSRC) keeps the
+   * session alive, and only the video's when video is set up: a camera whose SSRC changed, or
+   * whose video stopped while its audio goes on, times out (`mediaTimeoutMs`) and is
+   * reconnected, rather than showing live with nothing recorded.
+   */
+  private onRtp(entry: SetUpTrack, bytes: Uint8Array): void {
+    if (!entry.receiver.onRtp(bytes)) return;
+    if (entry.track.mediaType === 'video' || !this.setUp.some((other) => other.track.mediaType === 'video')) this.lastMediaMs = performance.now();
   }
 
   private startTimers(): void {

@@ -18,7 +18,7 @@ import type { RtpPacket, RtpReceptionStats, RtspTrack } from './types.ts';
 /** Options of {@link TrackReceiver}. */
 export interface TrackReceiverOptions {
   track: RtspTrack;
-  /** SSRC the SETUP answer announced, or null; packets of other SSRCs are then dropped. */
+  /** SSRC the SETUP answer announced, or null (see {@link TrackReceiver.onRtp}). */
   expectedSsrc: number | null;
   reorderWindowPackets: number;
   reorderMaxDelayMs: number;
@@ -53,17 +53,24 @@ export class TrackReceiver {
     });
   }
 
-  /** Takes one RTP datagram or interleaved frame. */
-  onRtp(bytes: Uint8Array): void {
+  /**
+   * Takes one RTP datagram or interleaved frame.
+   * @returns true when it is media of this track's source, false when it was dropped: not RTP,
+   *   or from another SSRC than the one followed (RFC 3550 section 8.2). The first packet's SSRC
+   *   is followed, and an `ssrc=` from SETUP only until then: some cameras announce one their
+   *   packets never carry.
+   */
+  onRtp(bytes: Uint8Array): boolean {
     const parsed = parseRtpPacket(bytes);
     if (isRtpPacketProblem(parsed)) {
       this.malformedPackets += 1;
-      return;
+      return false;
     }
+    if (this.counter.sourceSsrc === null && this.expectedSsrc !== null && parsed.ssrc !== this.expectedSsrc) this.expectedSsrc = null;
     const ssrc = this.expectedSsrc ?? this.counter.sourceSsrc;
     if (ssrc !== null && parsed.ssrc !== ssrc) {
       this.malformedPackets += 1;
-      return;
+      return false;
     }
     const packet: RtpPacket = {
       payloadType: parsed.payloadType,
@@ -79,6 +86,7 @@ export class TrackReceiver {
     if (this.buffer.push(packet, now) === 'accepted') {
       this.counter.record(packet.sequenceNumber, packet.timestamp, packet.ssrc, now, packet.payload.length);
     }
+    return true;
   }
 
   /** Takes one RTCP compound packet from the server. */
