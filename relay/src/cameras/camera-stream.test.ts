@@ -75,6 +75,31 @@ describe('CameraStream', () => {
     await stream.stop();
   });
 
+  it('a camera edited while a player asks for it runs one session, on the new URL, which stop ends', async () => {
+    // A camera that never answers: each attempt waits until it is aborted.
+    const attempts: { url: string; signal: AbortSignal }[] = [];
+    const playRtsp: PlayRtsp = (url, options) =>
+      new Promise((_resolve, reject) => {
+        attempts.push({ url, signal: options.signal! });
+        options.signal!.addEventListener('abort', () => reject(options.signal!.reason), { once: true });
+      });
+    const stream = new CameraStream(CAMERA, { playRtsp, logger, config });
+    void stream.getFile('index.m3u8', new AbortController().signal);
+    await waitFor(() => (attempts.length === 1 ? true : undefined), { timeoutMs: 2000, description: 'the first session' });
+    const moved: CameraConfig = { ...CAMERA, rtspUrl: 'rtsp://admin:s3cret@192.0.2.2/stream' };
+    const updating = stream.update(moved);
+    void stream.getFile('index.m3u8', new AbortController().signal); // a player polls while the old session ends
+    await updating;
+    await waitFor(() => (attempts.length === 2 ? true : undefined), { timeoutMs: 2000, description: 'the session on the new URL' });
+    expect(attempts.map(({ url, signal }) => [url, signal.aborted])).toEqual([
+      [CAMERA.rtspUrl, true],
+      [moved.rtspUrl, false],
+    ]);
+    expect(stream.status().state).toBe('connecting');
+    await stream.stop();
+    expect(attempts.every(({ signal }) => signal.aborted)).toBe(true);
+  });
+
   it('a disabled camera serves nothing and never connects', async () => {
     let attempts = 0;
     const stream = new CameraStream({ ...CAMERA, enabled: false }, { playRtsp: () => ((attempts += 1), Promise.reject(new Error('no'))), logger, config });

@@ -85,6 +85,7 @@ export class CameraStream {
     if (this.state === 'disabled') this.state = 'idle';
     if (this.run !== null && (previous.rtspUrl !== config.rtspUrl || previous.transport !== config.transport)) {
       await this.stop();
+      // A player may have asked for the camera while the old session ended: it started the new one.
       this.start();
     }
   }
@@ -142,10 +143,13 @@ export class CameraStream {
     this.run = null;
     run.abort.abort();
     await run.done;
-    if (this.state !== 'disabled') this.state = this.config.enabled ? 'idle' : 'disabled';
+    // Unless a player asked for the camera meanwhile, and a new session is under way.
+    if (this.run === null && this.state !== 'disabled') this.state = this.config.enabled ? 'idle' : 'disabled';
   }
 
+  /** Starts a session loop, unless one runs: there is never more than one, so stop() ends it. */
   private start(): void {
+    if (this.run !== null) return;
     const abort = new AbortController();
     this.state = 'connecting';
     this.lastError = null;
