@@ -104,6 +104,32 @@ describe('RTSP authentication', () => {
     }
   }, 30_000);
 
+  it('answers a new Digest nonce sent without stale=true (an expired nonce), and goes on', async () => {
+    const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+    const nonces = ['first-nonce', 'second-nonce'];
+    let current = 0;
+    const challenge = () => `Digest realm="cam", nonce="${nonces[current]}"`;
+    const gate = await startScriptedRtspServer((request): ScriptedReply => {
+      const authorization = headerValue(request.headers, 'authorization');
+      if (authorization === null) return { status: '401 Unauthorized', headers: { 'WWW-Authenticate': challenge() } };
+      const params = parseChallenges([authorization])[0]!.params;
+      const expected = md5(`${md5(`${USER}:cam:${PASSWORD}`)}:${params.nonce}:${md5(`${request.method}:${request.uri}`)}`);
+      if (params.nonce !== nonces[current] || params.response !== expected) return { status: '401 Unauthorized', headers: { 'WWW-Authenticate': challenge() } };
+      if (request.method === 'OPTIONS') {
+        current = 1; // The nonce expires: the next request gets a new one, with no stale flag.
+        return { status: '200 OK', headers: { Public: 'OPTIONS, DESCRIBE' } };
+      }
+      return { status: '302 Found', headers: { Location: open.url('/h264aac') } };
+    });
+    try {
+      expect(await playAndCount(gate.url('/cam', USER, PASSWORD))).toBeGreaterThanOrEqual(20);
+      const sent = gate.requests.map((r) => [r.method, headerValue(r.headers, 'authorization')?.match(/nonce="([^"]*)"/)?.[1] ?? null]);
+      expect(sent).toEqual([['OPTIONS', null], ['OPTIONS', 'first-nonce'], ['DESCRIBE', 'first-nonce'], ['DESCRIBE', 'second-nonce']]);
+    } finally {
+      await gate.stop();
+    }
+  }, 30_000);
+
   it('says which scheme it cannot answer when the camera offers only an unknown one', async () => {
     const gate = await startScriptedRtspServer((): ScriptedReply => ({ status: '401 Unauthorized', headers: { 'WWW-Authenticate': 'Bearer realm="cam"' } }));
     try {

@@ -80,6 +80,8 @@ export interface AuthRequest {
 export interface Authenticator {
   /** `basic` or `digest`. */
   readonly scheme: string;
+  /** The Digest nonce answered (RFC 7616 section 3.3); absent for Basic. */
+  readonly nonce?: string;
   /** The header value for this request. */
   authorization(request: AuthRequest): string;
 }
@@ -117,6 +119,7 @@ export function basicAuthenticator(user: string, password: string): Authenticato
  */
 export class DigestAuthenticator implements Authenticator {
   readonly scheme = 'digest';
+  readonly nonce: string;
   private nonceCount = 0;
   private readonly hash: 'md5' | 'sha256';
   private readonly session: boolean;
@@ -132,6 +135,7 @@ export class DigestAuthenticator implements Authenticator {
     private readonly password: string,
     private readonly makeCnonce: () => string = () => randomBytes(16).toString('hex'),
   ) {
+    this.nonce = challenge.nonce ?? '';
     const algorithm = (challenge.algorithm ?? 'MD5').toUpperCase();
     this.hash = algorithm.startsWith('SHA-256') ? 'sha256' : 'md5';
     this.session = algorithm.endsWith('-SESS');

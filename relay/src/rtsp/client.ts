@@ -349,7 +349,12 @@ class RtspSession {
     }
   }
 
-  /** Sends a request with Session and Authorization; answers one 401 with credentials. */
+  /**
+   * Sends a request with Session and Authorization; answers one 401 with credentials. A 401 to
+   * credentials already accepted counts as a refusal unless its challenge is `stale=true` or
+   * brings a new nonce: cameras whose nonces expire send a new one without the flag, and the
+   * request is then tried once more with it.
+   */
   private async send(method: string, url: string, headers: Record<string, string>): Promise<RtspResponse> {
     const connection = this.connection;
     if (!connection) throw new RtspProtocolError('Not connected', url);
@@ -359,13 +364,14 @@ class RtspSession {
       if (this.authenticator) all.Authorization = this.authenticator.authorization({ method, uri: url });
       return all;
     };
-    const hadAuthenticator = this.authenticator !== null;
+    const previous = this.authenticator;
     const answer = await connection.request({ method, url, headers: withAuth(), timeoutMs: this.requestTimeoutMs });
     if (answer.statusCode !== 401) return answer;
     const challenges = parseChallenges(headerValues(answer.headers, 'www-authenticate'));
     const { user, password } = this.target;
     if (user === null) throw new RtspAuthError('credentials-missing', this.target.url, null);
-    if (hadAuthenticator && !isStaleChallenge(challenges)) throw new RtspAuthError('credentials-rejected', this.target.url, user);
+    const newNonce = challenges.some((challenge) => challenge.scheme === 'digest' && challenge.params.nonce !== undefined && challenge.params.nonce !== previous?.nonce);
+    if (previous !== null && !isStaleChallenge(challenges) && !newNonce) throw new RtspAuthError('credentials-rejected', this.target.url, user);
     this.authenticator = chooseAuthenticator(challenges, user, password ?? '');
     if (this.authenticator === null) {
       throw new RtspAuthError('unsupported-scheme', this.target.url, user, challenges.map((c) => c.scheme).join(', ') || 'no challenge');
