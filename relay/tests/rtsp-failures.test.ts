@@ -23,6 +23,31 @@ function silentCamera(method: string): ScriptedReply {
   }
 }
 
+/** An interleaved RTP frame (RFC 2326 section 10.12) on channel 0: H.264 at 30 fps, one byte of payload. */
+function rtpFrame(sequenceNumber: number, ssrc: number): Buffer {
+  const rtp = Buffer.alloc(13);
+  rtp.writeUInt8(0x80, 0);
+  rtp.writeUInt8(96, 1);
+  rtp.writeUInt16BE(sequenceNumber & 0xffff, 2);
+  rtp.writeUInt32BE((sequenceNumber * 3000) >>> 0, 4);
+  rtp.writeUInt32BE(ssrc >>> 0, 8);
+  rtp.writeUInt8(0x09, 12); // an access unit delimiter NAL unit
+  return Buffer.concat([Buffer.from([0x24, 0, 0, rtp.length]), rtp]);
+}
+
+/** An interleaved RTCP sender report (RFC 3550 section 6.4.1) on channel 1, pairing `rtpTimestamp` with NTP time `unixMs`. */
+function senderReportFrame(ssrc: number, unixMs: number, rtpTimestamp: number): Buffer {
+  const sr = Buffer.alloc(28);
+  sr.writeUInt8(0x80, 0);
+  sr.writeUInt8(200, 1);
+  sr.writeUInt16BE(6, 2);
+  sr.writeUInt32BE(ssrc >>> 0, 4);
+  sr.writeUInt32BE(Math.floor(unixMs / 1000) + 2_208_988_800, 8); // NTP seconds count from 1900
+  sr.writeUInt32BE(Math.floor(((unixMs % 1000) / 1000) * 2 ** 32), 12);
+  sr.writeUInt32BE(rtpTimestamp >>> 0, 16);
+  return Buffer.concat([Buffer.from([0x24, 1, 0, sr.length]), sr]);
+}
+
 let server: RtspTestServer;
 beforeAll(async () => {
   server = await startRtspServer({ mounts: ['/h264aac'] });
@@ -115,23 +140,12 @@ describe('playRtsp failures', () => {
   });
 
   it('packets of another SSRC than SETUP announced are taken; a change of SSRC mid-session times out, not a silent freeze', async () => {
-    /** An interleaved RTP frame (RFC 2326 section 10.12) on channel 0: H.264, one byte of payload. */
-    const frame = (sequenceNumber: number, ssrc: number): Buffer => {
-      const rtp = Buffer.alloc(13);
-      rtp.writeUInt8(0x80, 0);
-      rtp.writeUInt8(96, 1);
-      rtp.writeUInt16BE(sequenceNumber & 0xffff, 2);
-      rtp.writeUInt32BE((sequenceNumber * 3000) >>> 0, 4);
-      rtp.writeUInt32BE(ssrc >>> 0, 8);
-      rtp.writeUInt8(0x09, 12); // an access unit delimiter NAL unit
-      return Buffer.concat([Buffer.from([0x24, 0, 0, rtp.length]), rtp]);
-    };
     let ssrc = 0x12345678; // SETUP below announces 0000abcd, which no packet carries.
     let sequenceNumber = 0;
     let sending: NodeJS.Timeout | null = null;
     const camera = await startScriptedRtspServer((request, socket) => {
       if (request.method === 'SETUP') return { status: '200 OK', headers: { Session: 'abc;timeout=60', Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1;ssrc=0000abcd' } };
-      if (request.method === 'PLAY') sending = setInterval(() => socket.write(frame(sequenceNumber++, ssrc)), 20);
+      if (request.method === 'PLAY') sending = setInterval(() => socket.write(rtpFrame(sequenceNumber++, ssrc)), 20);
       return silentCamera(request.method);
     });
     const closes: (Error | null)[] = [];
@@ -143,6 +157,36 @@ describe('playRtsp failures', () => {
       const error = await waitFor(() => closes[0] ?? undefined, { timeoutMs: 3000, description: 'onClose' });
       expect(error).toBeInstanceOf(RtspTimeoutError);
       expect(error.message).toBe(`No media from ${camera.url('/cam')} for 500 ms`);
+    } finally {
+      if (sending) clearInterval(sending);
+      await camera.stop();
+    }
+  });
+
+  it('a camera whose clock is years off: RTP time maps to this host’s clock, not the camera’s', async () => {
+    const ssrc = 0x5ca1ab1e;
+    let sequenceNumber = 0;
+    let sending: NodeJS.Timeout | null = null;
+    // A camera that lost its clock in a power cut: it believes it is 1 January 2000.
+    const cameraClockMs = Date.UTC(2000, 0, 1);
+    const camera = await startScriptedRtspServer((request, socket) => {
+      if (request.method === 'PLAY') {
+        sending = setInterval(() => {
+          socket.write(rtpFrame(sequenceNumber, ssrc));
+          if (sequenceNumber % 10 === 0) socket.write(senderReportFrame(ssrc, cameraClockMs + sequenceNumber * 33, sequenceNumber * 3000));
+          sequenceNumber += 1;
+        }, 20);
+      }
+      return silentCamera(request.method);
+    });
+    try {
+      const playback = await playRtsp(camera.url('/cam'), { ...noop, reorderMaxDelayMs: 20 });
+      const rtpTimestamp = 30 * 3000;
+      const wallClockMs = await waitFor(() => playback.wallClockMs(0, rtpTimestamp) ?? undefined, { timeoutMs: 3000, description: 'a sender report' });
+      expect(Math.abs(wallClockMs - Date.now())).toBeLessThan(2000);
+      // One second of RTP time is still one second.
+      expect(playback.wallClockMs(0, rtpTimestamp + 90_000)! - playback.wallClockMs(0, rtpTimestamp)!).toBeCloseTo(1000, 6);
+      await playback.teardown();
     } finally {
       if (sending) clearInterval(sending);
       await camera.stop();

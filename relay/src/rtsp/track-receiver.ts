@@ -25,13 +25,16 @@ export interface TrackReceiverOptions {
   onPacket: (packet: RtpPacket) => void;
   /** Steady clock in ms; defaults to `performance.now()`. */
   nowMs?: () => number;
+  /** This host's wall clock in ms since the Unix epoch; defaults to `Date.now()`. */
+  unixNowMs?: () => number;
 }
 
 /** See the module description. */
 export class TrackReceiver {
   private readonly counter: RtpReceptionStatsCounter;
   private readonly buffer: RtpReorderBuffer;
-  private lastSenderReport: { report: RtcpSenderReport; arrivalMs: number } | null = null;
+  /** The last sender report, with when it arrived: on the steady clock, and on this host's wall clock (`arrivalUnixMs`). */
+  private lastSenderReport: { report: RtcpSenderReport; arrivalMs: number; arrivalUnixMs: number } | null = null;
   private readonly nowMs: () => number;
   /** Packets that were not RTP or came from another SSRC. */
   malformedPackets = 0;
@@ -94,7 +97,7 @@ export class TrackReceiver {
     const compound = parseRtcpCompound(bytes);
     const ssrc = this.expectedSsrc ?? this.counter.sourceSsrc;
     for (const report of compound.senderReports) {
-      if (ssrc === null || report.ssrc === ssrc) this.lastSenderReport = { report, arrivalMs: this.nowMs() };
+      if (ssrc === null || report.ssrc === ssrc) this.lastSenderReport = { report, arrivalMs: this.nowMs(), arrivalUnixMs: (this.options.unixNowMs ?? Date.now)() };
     }
     if (ssrc !== null && compound.byeSsrcs.includes(ssrc)) this.byeReceived = true;
   }
@@ -114,10 +117,18 @@ export class TrackReceiver {
     return this.counter.snapshot();
   }
 
-  /** Wall clock of an RTP timestamp in ms since the Unix epoch, from the last SR; null before one. */
+  /**
+   * Wall clock of an RTP timestamp in ms since the Unix epoch, from the last SR (RFC 3550
+   * section 6.4.1), on this host's clock; null before an SR came. The SR pairs an RTP timestamp
+   * with an instant; that instant is taken as when the SR arrived here, not as the NTP time the
+   * camera wrote: cameras without NTP, or reset by a power cut, are hours or years off, which
+   * put recordings on the wrong day (and a track anchored before the SR, on arrival time, hours
+   * away from one anchored after it). Tracks stay in step within the network's delay.
+   */
   wallClockMs(rtpTimestamp: number): number | null {
-    if (!this.lastSenderReport) return null;
-    return wallClockOfRtpTimestamp(this.lastSenderReport.report, rtpTimestamp, this.options.track.clockRateHz);
+    const sr = this.lastSenderReport;
+    if (!sr) return null;
+    return wallClockOfRtpTimestamp({ ...sr.report, wallClockMs: sr.arrivalUnixMs }, rtpTimestamp, this.options.track.clockRateHz);
   }
 
   /** An RR + SDES CNAME compound packet for this track (no report block before the first packet). */

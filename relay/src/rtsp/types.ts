@@ -67,7 +67,10 @@ export interface RtspPlayback {
   tracks: RtspTrack[];
   /** Current statistics of a track. */
   stats(trackIndex: number): RtpReceptionStats;
-  /** Wall clock of an RTP timestamp from the last RTCP sender report, in ms since the Unix epoch, or null before one arrived. */
+  /**
+   * Wall clock of an RTP timestamp from the last RTCP sender report, in ms since the Unix epoch
+   * on this host's clock (the camera's own clock is not trusted), or null before one arrived.
+   */
   wallClockMs(trackIndex: number, rtpTimestamp: number): number | null;
   /** Sends TEARDOWN and closes; resolves when closed. Safe to call twice. */
   teardown(): Promise<void>;
