@@ -100,6 +100,31 @@ describe('CameraStream', () => {
     expect(attempts.every(({ signal }) => signal.aborted)).toBe(true);
   });
 
+  it('a camera whose media never comes after PLAY (UDP blocked) is not shown live, and goes offline', async () => {
+    const h264: RtspTrack = { mediaType: 'video', encodingName: 'H264', clockRateHz: 90000, channels: null, payloadType: 96, fmtp: { 'packetization-mode': '1' }, controlUrl: 'rtsp://x/0' };
+    const states = new Set<string>();
+    let attempts = 0;
+    const playRtsp: PlayRtsp = async (_url, options) => {
+      attempts += 1;
+      options.selectTracks?.([h264]);
+      // PLAY answered; then nothing, until the media timeout ends the session.
+      setTimeout(() => options.onClose(new Error('No media for 10000 ms')), 30);
+      return { tracks: [h264], stats: () => ({ ssrc: null, packetsReceived: 0, packetsLost: 0, lossRate: 0, jitter: 0, bytesReceived: 0 }), wallClockMs: () => null, teardown: async () => {} };
+    };
+    const stream = new CameraStream(CAMERA, { playRtsp, logger, config });
+    const watching = setInterval(() => states.add(stream.status().state), 2);
+    try {
+      void stream.getFile('index.m3u8', new AbortController().signal);
+      const status = await waitFor(() => (stream.status().state === 'offline' ? stream.status() : undefined), { timeoutMs: 5000, description: 'offline' });
+      expect(status.lastError).toBe('No media for 10000 ms');
+      expect(attempts).toBeGreaterThanOrEqual(config.offlineAfterFailures);
+      expect(states.has('live')).toBe(false);
+    } finally {
+      clearInterval(watching);
+      await stream.stop();
+    }
+  });
+
   it('a disabled camera serves nothing and never connects', async () => {
     let attempts = 0;
     const stream = new CameraStream({ ...CAMERA, enabled: false }, { playRtsp: () => ((attempts += 1), Promise.reject(new Error('no'))), logger, config });

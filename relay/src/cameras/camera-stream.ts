@@ -206,6 +206,14 @@ export class CameraStream {
     const closedPromise = new Promise<Error | null>((resolve) => (closed = resolve));
     let pipeline: MediaPipeline | null = null;
     let playback: RtspPlayback | null = null;
+    // Live once media comes, not at PLAY: a camera whose packets never arrive (UDP blocked by a
+    // firewall) counts as failing, and shows offline after a few tries.
+    let playing = false;
+    let gotMedia = false;
+    const goLive = (): void => {
+      this.state = 'live';
+      this.lastError = null;
+    };
     try {
       playback = await this.deps.playRtsp(this.config.rtspUrl, {
         transport: this.config.transport,
@@ -227,6 +235,10 @@ export class CameraStream {
           return selected;
         },
         onPacket: (trackIndex, packet) => {
+          if (!gotMedia) {
+            gotMedia = true;
+            if (playing) goLive();
+          }
           this.countBytes(packet.payload.length);
           const wallClockMs = playback?.wallClockMs(trackIndex, packet.timestamp) ?? Date.now();
           pipeline?.push(trackIndex, packet, wallClockMs);
@@ -239,8 +251,8 @@ export class CameraStream {
     }
     this.playback = playback;
     this.pipeline = pipeline;
-    this.state = 'live';
-    this.lastError = null;
+    playing = true;
+    if (gotMedia) goLive();
     const abortClose = (): void => closed(null);
     signal.addEventListener('abort', abortClose, { once: true });
     const error = await closedPromise;
@@ -259,7 +271,7 @@ export class CameraStream {
     }
     this.pipeline = null;
     await (pipeline as MediaPipeline | null)?.close();
-    return { wentLive: true, error };
+    return { wentLive: gotMedia, error };
   }
 
   private noteDroppedAudio(codec: string | null): void {
