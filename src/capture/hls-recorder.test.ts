@@ -247,6 +247,24 @@ describe('HlsRecorder against a real HTTP server and IndexedDB', () => {
     await recorder.stop();
   });
 
+  it('does not take for a stall a stream whose segments outgrow its target duration (a camera stretching its key frame interval)', async () => {
+    const store = await openStore();
+    const key = crypto.randomUUID();
+    const window = (names: string[]) =>
+      ['#EXTM3U', '#EXT-X-TARGETDURATION:1', '#EXT-X-MEDIA-SEQUENCE:0', ...names.flatMap((name) => ['#EXTINF:4,', fileUrl(name)]), ''].join('\n');
+    // Reloaded every half target duration while unchanged: ten loads are about 5 s without a new
+    // segment, past three target durations (3 s) but not three of its 4 s segments.
+    const playlistUrl = `${base}/switch/${key}?after=10&type=${encodeURIComponent(HLS_TYPE)}&body=${encodeURIComponent(window(['seg 0']))}&then=${encodeURIComponent(window(['seg 0', 'seg 1']))}`;
+    const recorder = new HlsRecorder(store, quickCaptureConfig(), env);
+    const stalls: boolean[] = [];
+    recorder.on('stall', (stall) => stalls.push(stall.stalled));
+    const started = await recorder.start({ url: playlistUrl });
+    await waitFor(async () => ((await store.get(started.id))!.segmentCount === 2 ? true : undefined), { timeoutMs: 20_000, description: 'the second 4 s segment' });
+    const stopped = (await recorder.stop())!;
+    expect(await storedText(store, stopped)).toEqual([[0, 'seg 0'], [1, 'seg 1']]);
+    expect(stalls).toEqual([]);
+  });
+
   it('ends a live recording as interrupted, with the reason, when its playlist fails to reload for longer than liveOutageToleranceMs', async () => {
     const store = await openStore();
     const key = crypto.randomUUID();

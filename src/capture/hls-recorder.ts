@@ -36,7 +36,8 @@ export interface HlsRecorderEvents {
   retry: { url: string; attempt: number; delayMs: number; message: string };
   problem: RecorderProblem;
   /**
-   * A live playlist brought no new segment for three target durations (`stalled: true`, with
+   * A live playlist brought no new segment for three target durations, or three of its
+   * longest segments when they are longer (`stalled: true`, with
    * the silent time in ms and a message), or segments flow again (`stalled: false`).
    */
   stall: { stalled: true; silentMs: number; message: string } | { stalled: false };
@@ -344,6 +345,13 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
     let playlist = first;
     let loadStartedAtMs = this.env.now();
     const stall = new StallDetector(loadStartedAtMs);
+    /**
+     * The longest segment listed so far, in seconds. A stall is counted in the longer of it and
+     * the target duration: some cameras stretch their key frame interval in still scenes (and
+     * so their segments past EXT-X-TARGETDURATION, which RFC 8216 4.3.3.1 forbids), and would
+     * otherwise stall at every segment.
+     */
+    let longestSegmentSec = 0;
     /** When the playlist's reloads began to fail, in ms since the Unix epoch; null while they succeed. */
     let failingSinceMs: number | null = null;
     /** Takes a load (or a failed try, bringing nothing) into account: a stall is told as soon as it is one. */
@@ -373,7 +381,8 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
           if (stall.isStalled) this.emit('stall', { stalled: false });
           return;
         }
-        noteStall(tracked.newSegments.length, playlist.targetDurationSec);
+        longestSegmentSec = playlist.segments.reduce((longest, segment) => Math.max(longest, segment.durationSec), longestSegmentSec);
+        noteStall(tracked.newSegments.length, Math.max(playlist.targetDurationSec, longestSegmentSec));
         const waitMs = playlistReloadDelayMs({
           targetDurationSec: playlist.targetDurationSec,
           changed: tracked.changed,
@@ -394,7 +403,7 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
         try {
           // A reload retried for long (each try up to playlistTimeoutMs) still counts towards a stall.
           const options = this.playlistOptions();
-          const targetDurationSec = playlist.targetDurationSec;
+          const targetDurationSec = Math.max(playlist.targetDurationSec, longestSegmentSec);
           loaded = await loadPlaylist(playlist.url, {
             ...options,
             onRetry: (error: unknown, attempt: number, delayMs: number) => {

@@ -30,7 +30,8 @@ export class StallDetector {
   /**
    * Takes one playlist load into account.
    * @param newSegmentCount - segments this load brought that no earlier load listed.
-   * @param targetDurationSec - the playlist's EXT-X-TARGETDURATION, in seconds (section 4.3.3.1).
+   * @param targetDurationSec - the playlist's EXT-X-TARGETDURATION, in seconds (section 4.3.3.1),
+   *   or the longest segment seen when longer (a stream that breaks that rule).
    * @param nowMs - wall clock of the load, in ms since the Unix epoch.
    * @returns `{stalled: true, …}` when a stall begins (with the silent time in ms),
    *   `{stalled: false}` when segments flow again after one, null when nothing changed.
