@@ -74,11 +74,15 @@ describe('MediaPipeline on real GStreamer RTP', () => {
       const segments = await writeLiveFiles(livePipeline, dir);
       const playlist = new TextDecoder().decode(livePipeline.getFile('index.m3u8')!.body);
       playlists.push(playlist);
-      // Sliding window: 3 segments listed, the older ones gone from memory.
+      // Sliding window: 3 segments listed; the 4 before them still fetchable (RFC 8216
+      // section 6.2.2), older ones gone from memory.
       expect(segments).toHaveLength(3);
       expect(playlist).toMatch(/#EXT-X-MEDIA-SEQUENCE:[1-9]/);
       expect(segments[0]).toMatch(/^segment-\w+-\d+\.m4s$/);
-      expect(livePipeline.getFile(segments[0]!.replace(/-\d+\.m4s$/, '-1.m4s'))).toBeNull();
+      const firstListed = Number(/-(\d+)\.m4s$/.exec(segments[0]!)![1]);
+      const segmentNamed = (n: number) => livePipeline.getFile(segments[0]!.replace(/-\d+\.m4s$/, `-${n}.m4s`));
+      for (let n = Math.max(1, firstListed - 4); n < firstListed; n += 1) expect(segmentNamed(n), `segment ${n}, out of the playlist`).not.toBeNull();
+      if (firstListed - 5 >= 1) expect(segmentNamed(firstListed - 5)).toBeNull();
       const initName = /#EXT-X-MAP:URI="([^"]+)"/.exec(playlist)![1]!;
       expect(playlist).toMatch(/#EXT-X-PROGRAM-DATE-TIME:20\d\d-/);
       const programDateMs = Date.parse(/#EXT-X-PROGRAM-DATE-TIME:(\S+)/.exec(playlist)![1]!);
@@ -118,6 +122,28 @@ describe('MediaPipeline target duration', () => {
       const extinfSec = [...playlist.matchAll(/#EXTINF:([\d.]+)/g)].map((m) => Number(m[1]));
       expect(extinfSec.length).toBeGreaterThanOrEqual(2);
       for (const durationSec of extinfSec) expect(durationSec).toBeCloseTo(2.4, 1);
+    } finally {
+      await sender.stop();
+      await pipeline.close();
+    }
+  }, 30_000);
+});
+
+describe('MediaPipeline sliding window', () => {
+  it('keeps a segment that left the playlist fetchable for a playlist more, then frees it (RFC 8216 6.2.2)', async () => {
+    const pipeline = new MediaPipeline([H264_TRACK], 0, -1, { targetDurationSec: 1, maxSegmentCount: 2, onError: (e) => expect.fail(e.message) });
+    const pipelineSource = `videotestsrc is-live=true num-buffers=200 pattern=ball ! video/x-raw,width=160,height=120,framerate=25/1 ! x264enc key-int-max=25 tune=zerolatency bitrate=200 speed-preset=ultrafast ! rtph264pay config-interval=1 pt=96`;
+    const sender = await startGstRtpSender([{ pipeline: pipelineSource }], (index, packet, arrivalMs) => pipeline.push(index, packet, arrivalMs));
+    try {
+      await sender.done;
+      const playlist = new TextDecoder().decode(pipeline.getFile('index.m3u8')!.body);
+      const listed = [...playlist.matchAll(/^(segment-\w+-(\d+)\.m4s)$/gm)];
+      expect(listed).toHaveLength(2);
+      const firstListed = Number(listed[0]![2]);
+      expect(firstListed).toBeGreaterThanOrEqual(5); // 8 s of 1 s GOPs: at least four have left the playlist
+      const named = (n: number) => pipeline.getFile(listed[0]![1]!.replace(/-\d+\.m4s$/, `-${n}.m4s`));
+      for (let n = firstListed - 3; n < firstListed; n += 1) expect(named(n), `segment ${n}, out of the playlist for under a playlist's length`).not.toBeNull();
+      for (let n = 1; n < firstListed - 3; n += 1) expect(named(n), `segment ${n}, out of the playlist long since`).toBeNull();
     } finally {
       await sender.stop();
       await pipeline.close();

@@ -27,7 +27,10 @@ export interface LiveHlsPackagerOptions {
   audio: { config: AudioSpecificConfig; clockRateHz: number } | null;
   /** EXT-X-TARGETDURATION, in seconds; segments are cut on the first keyframe after it. */
   targetDurationSec: number;
-  /** Segments the playlist lists (the sliding window); older segments are freed. */
+  /**
+   * Segments the playlist lists (the sliding window). A segment that leaves it stays fetchable
+   * for as many segments again (plus one), then is freed.
+   */
   maxSegmentCount: number;
   /**
    * Added to every EXT-X-MEDIA-SEQUENCE, so a packager that follows another one (after a
@@ -50,7 +53,10 @@ const CONTENT_TYPES: Record<string, string> = { m3u8: 'application/vnd.apple.mpe
  * mode and kept in memory: `index.m3u8` (the media playlist, with EXT-X-PROGRAM-DATE-TIME),
  * `init-<tag>.mp4` and `segment-<tag>-<n>.m4s`, the tag new for every packager so a file name
  * never stands for two different files (HTTP caches keep segments). Segments start on keyframes; the playlist lists the
- * newest `maxSegmentCount` and older segments are dropped from memory, so memory stays bounded.
+ * newest `maxSegmentCount`. A segment that leaves the playlist stays fetchable for about the
+ * playlist's duration more (RFC 8216 section 6.2.2: a client that loaded the playlist just
+ * before may still ask for it; a recorder in a throttled tab often does), then is dropped from
+ * memory, so memory stays bounded at about twice the window.
  *
  * Timing: each track's RTP timestamps are unwrapped and mapped to Unix time through the wall
  * clock given with its first access unit (RTCP sender report time, else arrival time).
@@ -58,6 +64,8 @@ const CONTENT_TYPES: Record<string, string> = { m3u8: 'application/vnd.apple.mpe
  */
 export class LiveHlsPackager {
   private readonly files = new Map<string, CameraHlsFile>();
+  /** Segments that left the playlist and are still kept, oldest first. */
+  private readonly popped: string[] = [];
   private readonly output: Output;
   private readonly videoSource: EncodedVideoPacketSource;
   private readonly audioSource: EncodedAudioPacketSource | null;
@@ -102,7 +110,10 @@ export class LiveHlsPackager {
       },
       onInit: (target) => this.keep(this.initSectionName, target),
       onSegment: (target, info) => this.keep(this.segmentName(info.n), target),
-      onSegmentPopped: (path) => void this.files.delete(path),
+      onSegmentPopped: (path) => {
+        this.popped.push(path);
+        while (this.popped.length > options.maxSegmentCount + 1) this.files.delete(this.popped.shift()!);
+      },
     });
     this.output = new Output({ format, target: new PathedTarget('master.m3u8', () => new BufferTarget()) });
     this.videoSource = new EncodedVideoPacketSource(options.video.codec);
