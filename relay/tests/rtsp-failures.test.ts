@@ -48,6 +48,16 @@ function senderReportFrame(ssrc: number, unixMs: number, rtpTimestamp: number): 
   return Buffer.concat([Buffer.from([0x24, 1, 0, sr.length]), sr]);
 }
 
+/** An interleaved RTCP BYE (RFC 3550 section 6.6) on channel 1 from `ssrc`. */
+function byeFrame(ssrc: number): Buffer {
+  const bye = Buffer.alloc(8);
+  bye.writeUInt8(0x81, 0);
+  bye.writeUInt8(203, 1);
+  bye.writeUInt16BE(1, 2);
+  bye.writeUInt32BE(ssrc >>> 0, 4);
+  return Buffer.concat([Buffer.from([0x24, 1, 0, bye.length]), bye]);
+}
+
 let server: RtspTestServer;
 beforeAll(async () => {
   server = await startRtspServer({ mounts: ['/h264aac'] });
@@ -187,6 +197,32 @@ describe('playRtsp failures', () => {
       // One second of RTP time is still one second.
       expect(playback.wallClockMs(0, rtpTimestamp + 90_000)! - playback.wallClockMs(0, rtpTimestamp)!).toBeCloseTo(1000, 6);
       await playback.teardown();
+    } finally {
+      if (sending) clearInterval(sending);
+      await camera.stop();
+    }
+  });
+
+  it('a camera that says BYE (RTCP) ends the session at once, not after the media timeout', async () => {
+    const ssrc = 0x0b1e0b1e;
+    let sequenceNumber = 0;
+    let sending: NodeJS.Timeout | null = null;
+    const camera = await startScriptedRtspServer((request, socket) => {
+      if (request.method === 'PLAY') {
+        sending = setInterval(() => {
+          socket.write(sequenceNumber === 10 ? byeFrame(ssrc) : rtpFrame(sequenceNumber, ssrc));
+          if (sequenceNumber === 10 && sending) clearInterval(sending);
+          sequenceNumber += 1;
+        }, 20);
+      }
+      return silentCamera(request.method);
+    });
+    const closes: (Error | null)[] = [];
+    try {
+      await playRtsp(camera.url('/cam'), { onPacket: () => {}, onClose: (e) => closes.push(e), mediaTimeoutMs: 60_000 });
+      const error = await waitFor(() => closes[0] ?? undefined, { timeoutMs: 5000, description: 'onClose' });
+      expect(error).toBeInstanceOf(RtspProtocolError);
+      expect(error.message).toBe(`The camera at ${camera.url('/cam')} ended the stream (RTCP BYE)`);
     } finally {
       if (sending) clearInterval(sending);
       await camera.stop();

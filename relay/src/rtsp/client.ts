@@ -277,7 +277,7 @@ class RtspSession {
       }
     };
     transport.ports.rtp.on('message', guard((bytes) => this.onRtp(entry, bytes)));
-    transport.ports.rtcp.on('message', guard((bytes) => entry.receiver.onRtcp(bytes)));
+    transport.ports.rtcp.on('message', guard((bytes) => this.onRtcp(entry, bytes)));
   }
 
   private onFrame(channel: number, payload: Uint8Array): void {
@@ -288,7 +288,7 @@ class RtspSession {
         return;
       }
       if (channel === entry.transport.rtcpChannel) {
-        entry.receiver.onRtcp(payload);
+        this.onRtcp(entry, payload);
         return;
       }
     }
@@ -302,7 +302,24 @@ class RtspSession {
    */
   private onRtp(entry: SetUpTrack, bytes: Uint8Array): void {
     if (!entry.receiver.onRtp(bytes)) return;
-    if (entry.track.mediaType === 'video' || !this.setUp.some((other) => other.track.mediaType === 'video')) this.lastMediaMs = performance.now();
+    if (this.keepsSessionAlive(entry)) this.lastMediaMs = performance.now();
+  }
+
+  /**
+   * Hands an RTCP packet to its track. A BYE from the source followed on the video track (any
+   * track when there is no video) ends the session at once (RFC 3550 section 6.6): waiting for
+   * the media timeout would only lengthen the gap before the reconnect.
+   */
+  private onRtcp(entry: SetUpTrack, bytes: Uint8Array): void {
+    entry.receiver.onRtcp(bytes);
+    if (entry.receiver.byeReceived && this.keepsSessionAlive(entry)) {
+      this.fail(new RtspProtocolError(`The camera at ${this.target.url} ended the stream (RTCP BYE)`, this.target.url));
+    }
+  }
+
+  /** Whether media of `entry` keeps the session alive: the video track's, or any when there is no video. */
+  private keepsSessionAlive(entry: SetUpTrack): boolean {
+    return entry.track.mediaType === 'video' || !this.setUp.some((other) => other.track.mediaType === 'video');
   }
 
   private startTimers(): void {
