@@ -46,7 +46,7 @@ export class SegmentTimingCache {
       this.kept.delete(recordingId);
       return { recording, segments: [] };
     }
-    let segments = cached.length === 0 ? added.map(timingOf) : cached.concat(added.map(timingOf));
+    let segments = cached.concat(added.map(timingOf));
     const cutOff = cached.length > 0 && lastKept === undefined;
     if (cutOff || segments.length !== recording.segmentCount) {
       segments = (await tx.objectStore('segments').getAll(segmentRange(recordingId))).map(timingOf);

@@ -110,32 +110,39 @@ describe('MediaPipeline on real GStreamer RTP', () => {
   }
 });
 
+/**
+ * Packages 8 s of 25 fps H.264 from GStreamer (a key frame every `keyframeInterval` frames)
+ * with a 1 s target duration and `maxSegmentCount` segments listed, then runs `check` on the
+ * pipeline once the sender is done.
+ */
+async function packageH264(options: { keyframeInterval: number; maxSegmentCount: number }, check: (pipeline: MediaPipeline) => void): Promise<void> {
+  const pipeline = new MediaPipeline([H264_TRACK], 0, -1, { targetDurationSec: 1, maxSegmentCount: options.maxSegmentCount, onError: (e) => expect.fail(e.message) });
+  const source = `videotestsrc is-live=true num-buffers=200 pattern=ball ! video/x-raw,width=160,height=120,framerate=25/1 ! x264enc key-int-max=${options.keyframeInterval} tune=zerolatency bitrate=200 speed-preset=ultrafast ! rtph264pay config-interval=1 pt=96`;
+  const sender = await startGstRtpSender([{ pipeline: source }], (index, packet, arrivalMs) => pipeline.push(index, packet, arrivalMs));
+  try {
+    await sender.done;
+    check(pipeline);
+  } finally {
+    await sender.stop();
+    await pipeline.close();
+  }
+}
+
 describe('MediaPipeline target duration', () => {
   it('raises EXT-X-TARGETDURATION to a keyframe interval longer than the configured one (RFC 8216 4.3.3.1)', async () => {
-    const pipeline = new MediaPipeline([H264_TRACK], 0, -1, { targetDurationSec: 1, maxSegmentCount: 6, onError: (e) => expect.fail(e.message) });
-    const pipelineSource = `videotestsrc is-live=true num-buffers=200 pattern=ball ! video/x-raw,width=160,height=120,framerate=25/1 ! x264enc key-int-max=60 tune=zerolatency bitrate=200 speed-preset=ultrafast ! rtph264pay config-interval=1 pt=96`;
-    const sender = await startGstRtpSender([{ pipeline: pipelineSource }], (index, packet, arrivalMs) => pipeline.push(index, packet, arrivalMs));
-    try {
-      await sender.done;
+    await packageH264({ keyframeInterval: 60, maxSegmentCount: 6 }, (pipeline) => {
       const playlist = new TextDecoder().decode(pipeline.getFile('index.m3u8')!.body);
       expect(playlist).toContain('#EXT-X-TARGETDURATION:3\n');
       const extinfSec = [...playlist.matchAll(/#EXTINF:([\d.]+)/g)].map((m) => Number(m[1]));
       expect(extinfSec.length).toBeGreaterThanOrEqual(2);
       for (const durationSec of extinfSec) expect(durationSec).toBeCloseTo(2.4, 1);
-    } finally {
-      await sender.stop();
-      await pipeline.close();
-    }
+    });
   }, 30_000);
 });
 
 describe('MediaPipeline sliding window', () => {
   it('keeps a segment that left the playlist fetchable for a playlist more, then frees it (RFC 8216 6.2.2)', async () => {
-    const pipeline = new MediaPipeline([H264_TRACK], 0, -1, { targetDurationSec: 1, maxSegmentCount: 2, onError: (e) => expect.fail(e.message) });
-    const pipelineSource = `videotestsrc is-live=true num-buffers=200 pattern=ball ! video/x-raw,width=160,height=120,framerate=25/1 ! x264enc key-int-max=25 tune=zerolatency bitrate=200 speed-preset=ultrafast ! rtph264pay config-interval=1 pt=96`;
-    const sender = await startGstRtpSender([{ pipeline: pipelineSource }], (index, packet, arrivalMs) => pipeline.push(index, packet, arrivalMs));
-    try {
-      await sender.done;
+    await packageH264({ keyframeInterval: 25, maxSegmentCount: 2 }, (pipeline) => {
       const playlist = new TextDecoder().decode(pipeline.getFile('index.m3u8')!.body);
       const listed = [...playlist.matchAll(/^(segment-\w+-(\d+)\.m4s)$/gm)];
       expect(listed).toHaveLength(2);
@@ -144,10 +151,7 @@ describe('MediaPipeline sliding window', () => {
       const named = (n: number) => pipeline.getFile(listed[0]![1]!.replace(/-\d+\.m4s$/, `-${n}.m4s`));
       for (let n = firstListed - 3; n < firstListed; n += 1) expect(named(n), `segment ${n}, out of the playlist for under a playlist's length`).not.toBeNull();
       for (let n = 1; n < firstListed - 3; n += 1) expect(named(n), `segment ${n}, out of the playlist long since`).toBeNull();
-    } finally {
-      await sender.stop();
-      await pipeline.close();
-    }
+    });
   }, 30_000);
 });
 
