@@ -27,11 +27,36 @@ function videoPipeline(encoder: 'x264enc' | 'x265enc', seconds: number): string 
 }
 const AUDIO_PIPELINE = (seconds: number): string => `audiotestsrc is-live=true num-buffers=${Math.ceil((seconds * 48000) / 1024)} ! audio/x-raw,rate=48000,channels=2 ! avenc_aac ! rtpmp4gpay pt=97`;
 
-function ffprobeJson(args: string[]): Promise<{ streams?: Record<string, unknown>[]; packets?: Record<string, unknown>[]; format?: Record<string, unknown> }> {
+function ffprobeJson(args: string[]): Promise<{ streams?: Record<string, unknown>[]; packets?: Record<string, unknown>[]; frames?: Record<string, unknown>[]; format?: Record<string, unknown> }> {
   return new Promise((resolve, reject) =>
     execFile('ffprobe', ['-v', 'error', '-print_format', 'json', ...args], { maxBuffer: 32 * 1024 * 1024, timeout: 30_000 }, (error, out, err) =>
       error ? reject(new Error(`ffprobe ${args.join(' ')}: ${err || error.message}`)) : resolve(JSON.parse(out) as never),
     ),
+  );
+}
+
+/**
+ * The H.264 slices (NAL unit types 1 and 5) of an MP4 file's video, as ffmpeg copies them out
+ * in Annex B form, and how many of them start a picture (first_mb_in_slice 0, whose ue(v) code
+ * is a single 1 bit: ITU-T H.264 section 7.3.3).
+ */
+function countSlices(path: string): Promise<{ slices: number; pictureStarts: number }> {
+  return new Promise((resolve, reject) =>
+    execFile('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:v', '-c', 'copy', '-bsf:v', 'h264_mp4toannexb', '-f', 'h264', '-'], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024, timeout: 30_000 }, (error, out) => {
+      if (error) return reject(error);
+      let slices = 0;
+      let pictureStarts = 0;
+      for (let i = 0; i + 4 < out.length; i += 1) {
+        if (out[i] !== 0 || out[i + 1] !== 0 || out[i + 2] !== 1) continue;
+        const type = out[i + 3]! & 0x1f;
+        if (type === 1 || type === 5) {
+          slices += 1;
+          if ((out[i + 4]! & 0x80) !== 0) pictureStarts += 1;
+        }
+        i += 3;
+      }
+      resolve({ slices, pictureStarts });
+    }),
   );
 }
 
@@ -110,18 +135,32 @@ describe('MediaPipeline on real GStreamer RTP', () => {
   }
 });
 
+/** True when an H.264 RTP payload ends a slice NAL unit (types 1 and 5): a single NAL unit packet or an FU-A end fragment (RFC 6184 5.6, 5.8). */
+function endsSlice(payload: Uint8Array): boolean {
+  const type = payload[0]! & 0x1f;
+  if (type === 1 || type === 5) return true;
+  return type === 28 && (payload[1]! & 0x40) !== 0 && [1, 5].includes(payload[1]! & 0x1f);
+}
+
 /**
- * Packages 8 s of 25 fps H.264 from GStreamer (a key frame every `keyframeInterval` frames)
- * with a 1 s target duration and `maxSegmentCount` segments listed, then runs `check` on the
- * pipeline once the sender is done.
+ * Packages 8 s of 25 fps H.264 from GStreamer (a key frame every `keyframeInterval` frames,
+ * `slices` slices per picture) with a 1 s target duration and `maxSegmentCount` segments
+ * listed, then runs `check` on the pipeline once the sender is done. `markerOnEverySlice` sets
+ * the RTP marker bit on the last packet of every slice, as some camera firmware does.
  */
-async function packageH264(options: { keyframeInterval: number; maxSegmentCount: number }, check: (pipeline: MediaPipeline) => void): Promise<void> {
+async function packageH264(
+  options: { keyframeInterval: number; maxSegmentCount: number; slices?: number; markerOnEverySlice?: boolean },
+  check: (pipeline: MediaPipeline) => void | Promise<void>,
+): Promise<void> {
   const pipeline = new MediaPipeline([H264_TRACK], 0, -1, { targetDurationSec: 1, maxSegmentCount: options.maxSegmentCount, onError: (e) => expect.fail(e.message) });
-  const source = `videotestsrc is-live=true num-buffers=200 pattern=ball ! video/x-raw,width=160,height=120,framerate=25/1 ! x264enc key-int-max=${options.keyframeInterval} tune=zerolatency bitrate=200 speed-preset=ultrafast ! rtph264pay config-interval=1 pt=96`;
-  const sender = await startGstRtpSender([{ pipeline: source }], (index, packet, arrivalMs) => pipeline.push(index, packet, arrivalMs));
+  const slices = options.slices === undefined ? '' : ` option-string=slices=${options.slices}`;
+  const source = `videotestsrc is-live=true num-buffers=200 pattern=ball ! video/x-raw,width=160,height=120,framerate=25/1 ! x264enc key-int-max=${options.keyframeInterval} tune=zerolatency bitrate=200 speed-preset=ultrafast${slices} ! rtph264pay config-interval=1 pt=96`;
+  const sender = await startGstRtpSender([{ pipeline: source }], (index, packet, arrivalMs) =>
+    pipeline.push(index, options.markerOnEverySlice === true && endsSlice(packet.payload) ? { ...packet, marker: true } : packet, arrivalMs),
+  );
   try {
     await sender.done;
-    check(pipeline);
+    await check(pipeline);
   } finally {
     await sender.stop();
     await pipeline.close();
@@ -136,6 +175,32 @@ describe('MediaPipeline target duration', () => {
       const extinfSec = [...playlist.matchAll(/#EXTINF:([\d.]+)/g)].map((m) => Number(m[1]));
       expect(extinfSec.length).toBeGreaterThanOrEqual(2);
       for (const durationSec of extinfSec) expect(durationSec).toBeCloseTo(2.4, 1);
+    });
+  }, 30_000);
+});
+
+describe('MediaPipeline access units', () => {
+  it('joins the slices of a picture that a camera sends each with the RTP marker bit into one access unit', async () => {
+    await packageH264({ keyframeInterval: 50, maxSegmentCount: 6, slices: 2, markerOnEverySlice: true }, async (pipeline) => {
+      const playlist = new TextDecoder().decode(pipeline.getFile('index.m3u8')!.body);
+      // The key frame interval (2 s) is measured from whole pictures, not from a picture's two slices.
+      expect(playlist).toContain('#EXT-X-TARGETDURATION:2\n');
+      const dir = await mkdtemp(join(tmpdir(), 'tapedeck-slices-'));
+      try {
+        const segments = await writeLiveFiles(pipeline, dir);
+        expect(segments.length).toBeGreaterThanOrEqual(2);
+        const initName = /#EXT-X-MAP:URI="([^"]+)"/.exec(playlist)![1]!;
+        for (const name of segments) {
+          const joined = join(dir, `probe-${name}.mp4`);
+          await writeFile(joined, Buffer.concat([pipeline.getFile(initName)!.body, pipeline.getFile(name)!.body]));
+          const frames = (await ffprobeJson(['-select_streams', 'v', '-show_frames', '-show_entries', 'frame=pict_type', joined])).frames ?? [];
+          // Every picture of the 2 s segment, each with both its slices (ffmpeg conceals a missing one without a word).
+          expect(frames).toHaveLength(50);
+          expect(await countSlices(joined)).toEqual({ slices: 100, pictureStarts: 50 });
+        }
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
   }, 30_000);
 });

@@ -7,7 +7,7 @@ import { parseAudioSpecificConfigHex, type AudioSpecificConfig } from '../rtp/aa
 import { avcDecoderConfig, type VideoTrackConfig } from '../hls/avc-decoder-config.ts';
 import { hevcDecoderConfig } from '../hls/hevc-decoder-config.ts';
 import { LiveHlsPackager } from '../hls/live-packager.ts';
-import type { AudioAccessUnit, DepacketizerStats, VideoAccessUnit } from '../hls/access-unit.ts';
+import { joinAccessUnits, type AudioAccessUnit, type DepacketizerStats, type VideoAccessUnit } from '../hls/access-unit.ts';
 
 /** Most access units held while waiting for the second keyframe (about 40 s at 25 fps, audio included); then packaging starts anyway. */
 const MAX_HELD_ACCESS_UNITS = 3000;
@@ -76,6 +76,8 @@ export class MediaPipeline {
   private packager: LiveHlsPackager | null = null;
   /** Access units from the first keyframe until the second, held to measure the keyframe interval. */
   private firstGop: { video: boolean; trackIndex: number; au: VideoAccessUnit | AudioAccessUnit; wallClockMs: number }[] | null = null;
+  /** The newest video access unit, held until one with another RTP timestamp comes (see {@link push}). */
+  private lastVideo: { au: VideoAccessUnit; wallClockMs: number } | null = null;
   private closed = false;
 
   /**
@@ -123,12 +125,26 @@ export class MediaPipeline {
 
   /**
    * Takes one RTP packet of track `trackIndex` (others are ignored).
+   *
+   * A video access unit goes on once the next one, with another RTP timestamp, arrives: the
+   * marker bit belongs on the last packet of a picture (RFC 6184 section 5.1), but some camera
+   * firmware (OpenIPC, x264 with sliced threads) sets it on the last packet of every slice, so
+   * access units that share a timestamp are joined into one picture here. That costs one frame
+   * interval of latency, well inside a segment.
    * @param wallClockMs Unix time in ms of the packet's RTP timestamp (RTCP SR mapping, else arrival).
    */
   push(trackIndex: number, packet: RtpPacket, wallClockMs: number): void {
     if (this.closed) return;
     if (trackIndex === this.videoIndex) {
-      for (const au of this.video.push(packet)) this.addVideo(au, wallClockMs);
+      for (const au of this.video.push(packet)) {
+        const last = this.lastVideo;
+        if (last !== null && last.au.rtpTimestamp === au.rtpTimestamp) {
+          this.lastVideo = { au: joinAccessUnits(last.au, au), wallClockMs: last.wallClockMs };
+          continue;
+        }
+        if (last !== null) this.addVideo(last.au, last.wallClockMs);
+        this.lastVideo = { au, wallClockMs };
+      }
     } else if (trackIndex === this.audioIndex && this.audio !== null) {
       for (const au of this.audio.push(packet)) {
         if (this.firstGop !== null) this.firstGop.push({ video: false, trackIndex, au, wallClockMs });

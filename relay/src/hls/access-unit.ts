@@ -38,3 +38,13 @@ export interface DepacketizerStats {
 export function nextSequenceNumber(sequenceNumber: number): number {
   return (sequenceNumber + 1) & 0xffff;
 }
+
+/**
+ * Joins two pieces of one picture that share an RTP timestamp into one access unit: `first`'s
+ * NAL units, then `second`'s, a keyframe when either holds a keyframe NAL unit. Neither input
+ * is changed. Every packet of an access unit carries its timestamp (RFC 6184 section 5.1,
+ * RFC 7798 section 4.1), so two with the same one are the same picture.
+ */
+export function joinAccessUnits(first: VideoAccessUnit, second: VideoAccessUnit): VideoAccessUnit {
+  return { nalUnits: [...first.nalUnits, ...second.nalUnits], rtpTimestamp: first.rtpTimestamp, keyframe: first.keyframe || second.keyframe };
+}
