@@ -44,12 +44,15 @@ function ffprobe(args: string[]): Promise<{ streams?: Record<string, unknown>[];
 const text = (body: Uint8Array): string => new TextDecoder().decode(body);
 const segmentNames = (playlist: string): string[] => playlist.split('\n').filter((line) => line.endsWith('.m4s'));
 
-/** Fetches the camera's playlist until it lists `count` segments, writes them with the init section to a directory and ffprobes it. */
-async function probeCamera(streams: RunningCameraStreams, id: string, count: number, dir: string) {
+/**
+ * Fetches the camera's playlist until it lists `count` segments (and `accept` takes it),
+ * writes them with the init section to a directory and ffprobes it.
+ */
+async function probeCamera(streams: RunningCameraStreams, id: string, count: number, dir: string, accept: (playlist: string) => boolean = () => true) {
   const signal = new AbortController().signal;
   const playlist = await waitFor(async () => {
     const file = await streams.getFile(id, 'index.m3u8', signal);
-    return file !== null && segmentNames(text(file.body)).length >= count ? text(file.body) : undefined;
+    return file !== null && segmentNames(text(file.body)).length >= count && accept(text(file.body)) ? text(file.body) : undefined;
   }, { timeoutMs: 30_000, intervalMs: 250, description: `${id}'s playlist to list ${count} segments` });
   const cameraDir = join(dir, id);
   await rm(cameraDir, { recursive: true, force: true });
@@ -196,11 +199,25 @@ describe('camera streams over real RTSP', () => {
         return s.state === 'reconnecting' ? s : undefined;
       }, { timeoutMs: 10_000, intervalMs: 50, description: 'the camera to show reconnecting' });
       expect(during.lastError).not.toBeNull();
+      // While it reconnects, the last playlist still answers at once, and every segment it
+      // lists can still be fetched (RFC 8216 6.2.2): a recorder that loaded it just before
+      // the drop loses nothing.
+      const reloading = new AbortController();
+      const lastPlaylist = await Promise.race([
+        running.getFile('flaky', 'index.m3u8', reloading.signal),
+        new Promise<null>((resolve) => setTimeout(resolve, 2000, null)),
+      ]);
+      reloading.abort();
+      expect(lastPlaylist, 'the last playlist, within 2 s').not.toBeNull();
+      const lastSegments = segmentNames(text(lastPlaylist!.body));
+      expect(lastSegments).toContain(segmentNames(before.playlist).at(-1));
+      for (const name of lastSegments) expect(await running.getFile('flaky', name, new AbortController().signal), name).not.toBeNull();
 
       restarted = await startRtspServer({ mounts: ['/h264aac'] });
       forwarder.target.port = restarted.port;
       await waitFor(() => (running.status('flaky').state === 'live' ? true : undefined), { timeoutMs: 20_000, description: 'the camera to be live again' });
-      const again = await probeCamera(running, 'flaky', 1, dir);
+      // The last session's playlist answers until the new session has one of its own.
+      const again = await probeCamera(running, 'flaky', 1, dir, (playlist) => playlist !== text(lastPlaylist!.body));
       expect(again.streams.map((s) => s['codec_name']).sort()).toEqual(['aac', 'h264']);
       expect(running.status('flaky').lastError).toBeNull();
       // The new session's files have new names: a cached segment of the old session is never served for them.
@@ -210,6 +227,12 @@ describe('camera streams over real RTSP', () => {
       const mediaSequence = (playlist: string): number => Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(playlist)![1]);
       expect(mediaSequence(again.playlist)).toBeGreaterThanOrEqual(mediaSequence(before.playlist) + segmentNames(before.playlist).length);
       expect(again.playlist).toMatch(/#EXT-X-DISCONTINUITY\n|#EXT-X-DISCONTINUITY-SEQUENCE:1\n/);
+      // The last session's files are freed once a playlist's length has passed ((4 + 1) x 1 s here).
+      await waitFor(async () => ((await running.getFile('flaky', lastSegments.at(-1)!, new AbortController().signal)) === null ? true : undefined), {
+        timeoutMs: 15_000,
+        intervalMs: 250,
+        description: "the last session's segments to be freed",
+      });
     } finally {
       await streams?.close();
       streams = null;

@@ -47,6 +47,11 @@ export class CameraStream {
   private droppedAudioLogged = false;
   private run: { abort: AbortController; done: Promise<void> } | null = null;
   private pipeline: MediaPipeline | null = null;
+  /**
+   * The last session's pipeline after a reconnect, stopped but still serving its files (see
+   * {@link retire}), and the timer that frees them.
+   */
+  private retired: { pipeline: MediaPipeline; timer: NodeJS.Timeout } | null = null;
   private playback: RtspPlayback | null = null;
   private lastActivityMs = 0;
   private idleTimer: NodeJS.Timeout | null = null;
@@ -68,9 +73,9 @@ export class CameraStream {
     return this.config;
   }
 
-  /** Bytes the live HLS files hold in memory. */
+  /** Bytes the live HLS files hold in memory, the last session's kept files included. */
   get bytesHeld(): number {
-    return this.pipeline?.bytesHeld ?? 0;
+    return (this.pipeline?.bytesHeld ?? 0) + (this.retired?.pipeline.bytesHeld ?? 0);
   }
 
   /** The camera's settings changed: a running stream restarts when the URL or transport changed, and stops when disabled. */
@@ -115,7 +120,8 @@ export class CameraStream {
   /**
    * A file of the live HLS (`index.m3u8`, `init-<tag>.mp4`, `segment-<tag>-<n>.m4s`). Starts the camera when
    * it is idle and counts as activity; the playlist waits up to `firstPlaylistTimeoutMs` for a
-   * first segment.
+   * first segment. After a reconnect the last session's files stay served for a while (see
+   * {@link retire}), its playlist too until the new session has one.
    * @returns null when the camera is disabled, the file is unknown or gone, the playlist did
    *   not appear in time (see the status' `lastError`), or `signal` aborted.
    */
@@ -123,7 +129,7 @@ export class CameraStream {
     if (!this.config.enabled) return null;
     this.lastActivityMs = Date.now();
     if (this.run === null) this.start();
-    const file = this.pipeline?.getFile(path) ?? null;
+    const file = this.pipeline?.getFile(path) ?? this.retired?.pipeline.getFile(path) ?? null;
     if (file !== null || path !== 'index.m3u8') return file;
     const deadline = Date.now() + this.deps.config.firstPlaylistTimeoutMs;
     while (!signal.aborted && Date.now() < deadline && this.run !== null) {
@@ -143,6 +149,7 @@ export class CameraStream {
     this.run = null;
     run.abort.abort();
     await run.done;
+    await this.releaseRetired();
     // Unless a player asked for the camera meanwhile, and a new session is under way.
     if (this.run === null && this.state !== 'disabled') this.state = this.config.enabled ? 'idle' : 'disabled';
   }
@@ -270,8 +277,38 @@ export class CameraStream {
       this.playlistSessions += 1;
     }
     this.pipeline = null;
-    await (pipeline as MediaPipeline | null)?.close();
+    if (ended !== null && ended.hasPlaylist && !signal.aborted) await this.retire(ended);
+    else await ended?.close();
     return { wentLive: gotMedia, error };
+  }
+
+  /**
+   * Keeps an ended session's files served for as long as its playlist lasts, one target
+   * duration more ((segments + 1) x target duration): a player or recorder that loaded that
+   * playlist just before the session ended can still fetch every segment it lists (RFC 8216
+   * section 6.2.2), and reloading the playlist meanwhile answers at once with the last one.
+   * The files of a session before it are freed now.
+   */
+  private async retire(pipeline: MediaPipeline): Promise<void> {
+    await this.releaseRetired();
+    await pipeline.stop();
+    const keepMs = (this.deps.config.liveSegmentCount + 1) * (pipeline.targetDurationSec ?? this.deps.config.targetDurationSec) * 1000;
+    const timer = setTimeout(() => {
+      if (this.retired?.pipeline !== pipeline) return;
+      this.retired = null;
+      void pipeline.close();
+    }, keepMs);
+    timer.unref();
+    this.retired = { pipeline, timer };
+  }
+
+  /** Frees the last session's kept files, if any. */
+  private async releaseRetired(): Promise<void> {
+    const retired = this.retired;
+    if (retired === null) return;
+    this.retired = null;
+    clearTimeout(retired.timer);
+    await retired.pipeline.close();
   }
 
   private noteDroppedAudio(codec: string | null): void {

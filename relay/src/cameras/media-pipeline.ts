@@ -185,7 +185,18 @@ export class MediaPipeline {
     this.packager.addVideo(au, wallClockMs);
   }
 
-  /** Stops the muxer and frees its files. Safe to call twice. */
+  /** EXT-X-TARGETDURATION of the playlist in seconds, or null before the packager exists. */
+  get targetDurationSec(): number | null {
+    return this.packager?.targetDurationSec ?? null;
+  }
+
+  /** Stops packaging and keeps the files written so far, still served by {@link getFile}. Safe to call twice. */
+  async stop(): Promise<void> {
+    this.closed = true;
+    await this.packager?.stop();
+  }
+
+  /** Stops the muxer and frees its files. Safe to call twice, and after {@link stop}. */
   async close(): Promise<void> {
     this.closed = true;
     await this.packager?.close();

@@ -182,12 +182,25 @@ export class LiveHlsPackager {
     );
   }
 
-  /** Stops the muxer and frees every file. Safe to call twice. */
-  async close(): Promise<void> {
+  /** EXT-X-TARGETDURATION of the playlist, in seconds. */
+  get targetDurationSec(): number {
+    return this.options.targetDurationSec;
+  }
+
+  /**
+   * Stops the muxer (the picture it was cutting into a segment is dropped) and keeps the files
+   * written so far, which {@link getFile} still serves. Safe to call twice.
+   */
+  async stop(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.chain;
     if (this.started) await this.output.cancel().catch(() => undefined);
+  }
+
+  /** Stops the muxer and frees every file. Safe to call twice, and after {@link stop}. */
+  async close(): Promise<void> {
+    await this.stop();
     this.files.clear();
   }
 
