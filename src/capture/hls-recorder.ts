@@ -213,6 +213,10 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
     if (this.state === 'recording') {
       this.setState('stopping');
       this.abort.abort();
+      // The main recording may have ended by itself already and be waiting for its renditions
+      // to end too (run()): those are stopped here, or a rendition that never ends would hold
+      // the stop for ever.
+      void this.renditions?.stop();
     }
     return this.done;
   }

@@ -72,6 +72,21 @@ describe('alternate renditions recorded alongside (child recordings)', () => {
     expect(problems).toContainEqual(expect.objectContaining({ code: 'rendition-failed', fatal: false, message: expect.stringMatching(/^Deutsch is not recorded: .*404/) }));
   });
 
+  it('Stop ends a recording whose video has ended while its audio rendition goes on: both complete', async () => {
+    const store = await stores.open();
+    const recorder = new HlsRecorder(store, quickCaptureConfig(), env);
+    // The video is a VOD; the audio playlist is live and never ends.
+    const main = await recorder.start({ url: master(media('v', 3, true), media('a', 4, false), media('s', 3, true)), title: 'Mixed' });
+    await waitFor(async () => {
+      const [recording, children] = await Promise.all([store.get(main.id), store.listChildren(main.id)]);
+      return recording?.segmentCount === 3 && children.some((c) => c.title === 'Mixed (audio: English)' && c.segmentCount === 3) ? true : undefined;
+    }, { timeoutMs: 10_000, description: 'the video whole and the audio at its live edge' });
+    const done = (await recorder.stop())!;
+    expect(done).toMatchObject({ status: 'complete', segmentCount: 3 });
+    const audio = (await store.listChildren(main.id)).find((c) => c.title === 'Mixed (audio: English)')!;
+    expect(audio.status).toBe('complete');
+  });
+
   it('resuming the main recording resumes its renditions into the same child recordings', async () => {
     const store = await stores.open();
     const videoUrl = media('v', 4, true);
