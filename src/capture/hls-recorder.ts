@@ -240,7 +240,7 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
    * @returns false when not paused, or no longer recording (stopped while paused).
    */
   resume(): boolean {
-    if (this.state !== 'recording' || !this.pauser.resume()) return false;
+    if (this.state !== 'recording' || !this.pauser.resume(this.env.now())) return false;
     this.renditions?.resume();
     this.emit('paused', { paused: false });
     return true;
@@ -356,8 +356,11 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
      * otherwise stall at every segment.
      */
     let longestSegmentSec = 0;
-    /** When the playlist's reloads began to fail, in ms since the Unix epoch; null while they succeed. */
-    let failingSinceMs: number | null = null;
+    /**
+     * When the playlist's reloads began to fail, in ms since the Unix epoch, and the time spent
+     * paused until then (see PauseController.pausedMsUntil); null while they succeed.
+     */
+    let failingSince: { atMs: number; pausedMs: number } | null = null;
     /** Takes a load (or a failed try, bringing nothing) into account: a stall is told as soon as it is one. */
     const noteStall = (newSegmentCount: number, targetDurationSec: number) => {
       const change = stall.observe(newSegmentCount, targetDurationSec, this.env.now());
@@ -415,13 +418,15 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
               noteStall(0, targetDurationSec);
             },
           });
-          failingSinceMs = null;
+          failingSince = null;
         } catch (error) {
           // An outage (of the origin, its CDN or the network) is waited out for a while; the
           // same snapshot is taken again meanwhile, which adds nothing, and what slid out of the
           // window in the time is a gap once the playlist loads again.
-          failingSinceMs ??= loadStartedAtMs;
-          const outlasted = this.env.now() - failingSinceMs >= this.config.liveOutageToleranceMs;
+          // The time paused is the user's, not the stream's: it does not count towards the tolerance.
+          const nowMs = this.env.now();
+          failingSince ??= { atMs: loadStartedAtMs, pausedMs: this.pauser.pausedMsUntil(loadStartedAtMs) };
+          const outlasted = nowMs - failingSince.atMs - (this.pauser.pausedMsUntil(nowMs) - failingSince.pausedMs) >= this.config.liveOutageToleranceMs;
           if (!(isTransient(error) || isMissingPlaylist(error)) || outlasted) throw error;
           this.report(error, false);
           continue;

@@ -27,10 +27,12 @@ describe('PauseController', () => {
     const waiting = pauser.whilePaused(abort.signal).then(() => (released = true));
     await Promise.resolve();
     expect(released).toBe(false);
-    expect(pauser.resume()).toBe(true);
+    expect(pauser.pausedMsUntil(1500)).toBe(500);
+    expect(pauser.resume(1600)).toBe(true);
     await waiting;
     expect(released).toBe(true);
-    expect(pauser.resume()).toBe(false);
+    expect(pauser.resume(1700)).toBe(false);
+    expect(pauser.pausedMsUntil(9000)).toBe(600);
 
     pauser.pause(3000);
     const stopped = pauser.whilePaused(abort.signal);
@@ -83,5 +85,28 @@ describe('HlsRecorder pause() and resume() on a VOD', () => {
     const done = (await recorder.stop())!;
     expect(done).toMatchObject({ status: 'complete', segmentCount: 1 });
     expect(recorder.resume()).toBe(false);
+  });
+});
+
+describe('HlsRecorder pause() and resume() on a live stream', () => {
+  it('does not count the time paused towards liveOutageToleranceMs: reloads failing across a long pause are waited out again', async () => {
+    const key = crypto.randomUUID();
+    const live = mediaPlaylistText([{ uri: fileUrl(base, 'seg 0') }], { targetDurationSec: 1, endList: false });
+    // Loaded once, then 503 for twelve requests (four rounds of three tries), then loads again.
+    const playlistUrl = `${base}/flaky/${key}?after=1&failures=12&status=503&type=${encodeURIComponent(HLS_TYPE)}&body=${encodeURIComponent(live)}`;
+    // The clock the recorder reads: the pause is made to last a minute without the test waiting one.
+    let skewMs = 0;
+    const clock = { now: () => Date.now() + skewMs, random: () => 0 };
+    const store = await stores.open();
+    const recorder = new HlsRecorder(store, quickCaptureConfig({ liveOutageToleranceMs: 5000 }), clock);
+    const started = await recorder.start({ url: playlistUrl });
+    await waitFor(async () => ((await requestsTo(key)) >= 5 ? true : undefined), { timeoutMs: 10_000, description: 'a first round of failed reloads' });
+    expect(recorder.pause()).toBe(true);
+    skewMs += 60_000;
+    expect(recorder.resume()).toBe(true);
+    await waitFor(async () => ((await requestsTo(key)) >= 15 ? true : undefined), { timeoutMs: 12_000, description: 'the playlist loading again after the outage' });
+    expect((await store.get(started.id))!.status).toBe('recording');
+    const done = (await recorder.stop())!;
+    expect(done).toMatchObject({ status: 'complete', segmentCount: 1, lastError: null });
   });
 });

@@ -10,6 +10,8 @@ import { waitForWake } from './wake-waiter.ts';
 export class PauseController {
   private pausedAt: number | null = null;
   private pauseCount = 0;
+  /** Length of the pauses that ended, in ms. */
+  private endedPausesMs = 0;
   private readonly waiters = new Set<() => void>();
 
   /** True between {@link pause} and {@link resume}. */
@@ -20,6 +22,14 @@ export class PauseController {
   /** Wall clock of the current pause's start, in ms since the Unix epoch; null when running. */
   get pausedAtMs(): number | null {
     return this.pausedAt;
+  }
+
+  /**
+   * Time spent paused since creation up to `nowMs`, the pause under way included, in ms.
+   * @param nowMs - wall clock, in ms since the Unix epoch.
+   */
+  pausedMsUntil(nowMs: number): number {
+    return this.endedPausesMs + (this.pausedAt === null ? 0 : Math.max(0, nowMs - this.pausedAt));
   }
 
   /** Pauses since creation; a change tells a waiter that a pause came and went. */
@@ -41,10 +51,12 @@ export class PauseController {
 
   /**
    * Lets fetching go on.
+   * @param nowMs - wall clock, in ms since the Unix epoch (for {@link pausedMsUntil}).
    * @returns false when not paused (nothing changes).
    */
-  resume(): boolean {
+  resume(nowMs: number): boolean {
     if (this.pausedAt === null) return false;
+    this.endedPausesMs += Math.max(0, nowMs - this.pausedAt);
     this.pausedAt = null;
     for (const wake of [...this.waiters]) wake();
     return true;
