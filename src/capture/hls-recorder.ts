@@ -17,7 +17,7 @@ import type { MediaPlaylistSnapshot, PlaylistSegment } from './playlist.ts';
 import { playlistReloadDelayMs } from './reload-timing.ts';
 import { delay, withRetry } from './retry.ts';
 import { SegmentFetchPool, SegmentStoreError, type SegmentFetchOutcome } from './segment-fetch-pool.ts';
-import { SegmentTracker } from './segment-tracker.ts';
+import { SegmentTracker, type TrackerUpdate } from './segment-tracker.ts';
 import { SegmentQueue } from './segment-queue.ts';
 import { StallDetector, stallMessage } from './stall-detector.ts';
 import { VodProgressMeter, type VodProgress } from './vod-progress.ts';
@@ -372,9 +372,17 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
         this.emit('stall', { stalled: false });
       }
     };
+    /**
+     * Whether `playlist` is a load the tracker has not taken in yet: a failed reload keeps the
+     * last snapshot, which a tracker made anew after a pause must not take for the live edge.
+     */
+    let fresh = true;
+    /** {@link PauseController.pauses} when the loop last looked: a change means a pause came (and maybe went). */
+    let pausesSeen = this.pauser.pauses;
     try {
       for (;;) {
-        const tracked = tracker.ingest(playlist);
+        const tracked: TrackerUpdate = fresh ? tracker.ingest(playlist) : { newSegments: [], gaps: [], changed: false };
+        fresh = false;
         const inRange = this.rangeMsns ? tracked.newSegments.filter((segment) => this.rangeMsns!.has(segment.msn)) : tracked.newSegments;
         // Numbered as stored: after a pause or resume, with the outage as a gap.
         const update = this.continuity.apply({ ...tracked, newSegments: inRange }, playlist.endList, this.env.now());
@@ -397,11 +405,13 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
           nowMs: this.env.now(),
         });
         await delay(waitMs, signal);
-        const pausedAtMs = this.pauser.pausedAtMs;
-        if (pausedAtMs !== null) {
-          // Paused: nothing is fetched. A live stream then rejoins its live edge, and what it
-          // brought meanwhile becomes an `outage` gap.
+        if (this.pauser.pauses !== pausesSeen) {
+          // Paused (or paused and resumed while the loop waited): nothing is fetched meanwhile.
+          // A live stream then rejoins its live edge, and what it brought meanwhile becomes an
+          // `outage` gap.
+          const pausedAtMs = this.pauser.pausedAtMs ?? this.pauser.lastPausedAtMs!;
           await this.pauser.whilePaused(signal);
+          pausesSeen = this.pauser.pauses;
           tracker = new SegmentTracker(this.config.liveEdgeSegmentCount);
           this.continuity.beginOutage(pausedAtMs);
         }
@@ -420,9 +430,9 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
           });
           failingSince = null;
         } catch (error) {
-          // An outage (of the origin, its CDN or the network) is waited out for a while; the
-          // same snapshot is taken again meanwhile, which adds nothing, and what slid out of the
-          // window in the time is a gap once the playlist loads again.
+          // An outage (of the origin, its CDN or the network) is waited out for a while (nothing
+          // new meanwhile), and what slid out of the window in the time is a gap once the
+          // playlist loads again.
           // The time paused is the user's, not the stream's: it does not count towards the tolerance.
           const nowMs = this.env.now();
           failingSince ??= { atMs: loadStartedAtMs, pausedMs: this.pauser.pausedMsUntil(loadStartedAtMs) };
@@ -433,6 +443,7 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
         }
         if (loaded.type !== 'media') throw new CaptureError('playlist-invalid', `${playlist.url} turned into a master playlist`, false);
         playlist = loaded.playlist;
+        fresh = true;
       }
     } finally {
       queue.close();

@@ -109,4 +109,25 @@ describe('HlsRecorder pause() and resume() on a live stream', () => {
     const done = (await recorder.stop())!;
     expect(done).toMatchObject({ status: 'complete', segmentCount: 1, lastError: null });
   });
+  it('reports the span paused once, as an outage, when the first reload after Resume fails and the window has moved on', async () => {
+    const key = crypto.randomUUID();
+    const window = (first: number) =>
+      mediaPlaylistText(Array.from({ length: 6 }, (_, i) => ({ uri: fileUrl(base, `seg ${first + i}`) })), { targetDurationSec: 4, mediaSequence: first, endList: false });
+    // Loaded once at msn 10..15; after the pause three failed reloads (one round of retries),
+    // then the window is at 40..45. The first reload comes a target duration (4 s) after the
+    // first load: the pause comes well before it.
+    const playlistUrl = `${base}/flaky/${key}?after=1&failures=3&status=503&type=${encodeURIComponent(HLS_TYPE)}&body=${encodeURIComponent(window(10))}&then=${encodeURIComponent(window(40))}`;
+    const store = await stores.open();
+    const recorder = new HlsRecorder(store, quickCaptureConfig({ liveEdgeSegmentCount: 3 }), env);
+    const started = await recorder.start({ url: playlistUrl });
+    await waitFor(async () => ((await store.get(started.id))!.segmentCount === 3 ? true : undefined), { timeoutMs: 3000, description: 'the live edge, 13 to 15' });
+    // Paused and resumed before the first reload: the loop still rejoins the live edge after it.
+    expect(recorder.pause()).toBe(true);
+    expect(await requestsTo(key)).toBe(1);
+    expect(recorder.resume()).toBe(true);
+    await waitFor(async () => ((await store.get(started.id))!.segmentCount >= 6 ? true : undefined), { timeoutMs: 15_000, description: 'the new live edge, 43 to 45' });
+    const done = (await recorder.stop())!;
+    expect(await storedText(store, done)).toEqual([13, 14, 15, 43, 44, 45].map((msn) => [msn, `seg ${msn}`]));
+    expect(done.gaps.map((gap) => [gap.fromMsn, gap.count, gap.reason])).toEqual([[16, 27, 'outage']]);
+  }, 30_000);
 });

@@ -12,6 +12,7 @@ export class PauseController {
   private pauseCount = 0;
   /** Length of the pauses that ended, in ms. */
   private endedPausesMs = 0;
+  private lastPausedAt: number | null = null;
   private readonly waiters = new Set<() => void>();
 
   /** True between {@link pause} and {@link resume}. */
@@ -32,6 +33,11 @@ export class PauseController {
     return this.endedPausesMs + (this.pausedAt === null ? 0 : Math.max(0, nowMs - this.pausedAt));
   }
 
+  /** Wall clock of the latest pause's start, kept after it ends, in ms since the Unix epoch; null before the first. */
+  get lastPausedAtMs(): number | null {
+    return this.lastPausedAt;
+  }
+
   /** Pauses since creation; a change tells a waiter that a pause came and went. */
   get pauses(): number {
     return this.pauseCount;
@@ -45,6 +51,7 @@ export class PauseController {
   pause(nowMs: number): boolean {
     if (this.pausedAt !== null) return false;
     this.pausedAt = nowMs;
+    this.lastPausedAt = nowMs;
     this.pauseCount += 1;
     return true;
   }

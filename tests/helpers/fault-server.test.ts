@@ -79,6 +79,9 @@ describe('startFaultServer', () => {
       [502, 'fail 2'],
       [200, 'hello'],
     ]);
+    const changed = [];
+    for (let i = 0; i < 4; i++) changed.push((await getText('/flaky/changing?after=1&failures=2&body=before&then=after')).body);
+    expect(changed).toEqual(['before', 'fail 1', 'fail 2', 'after']);
   });
 
   it('/switch/<key>?after=K answers `body` K times, then `then`, and counts each request', async () => {

@@ -22,10 +22,11 @@ export interface FaultServer {
  *
  * Routes (any method but OPTIONS; `<key>` is any path segment, percent-decoded):
  * - `/status/<code>` → that status (200–599), body `status <code>`.
- * - `/flaky/<key>?failures=N&status=S&after=K&body=<text>&type=<content-type>` → requests
- *   K+1..K+N for that key (K default 0) answer S (default 503) with body `fail <i>` (i = 1..N);
- *   the others 200 with `body` (default `ok <key>`) of `type` (default plain text), so a
- *   playlist can load, fail for a while, then load again.
+ * - `/flaky/<key>?failures=N&status=S&after=K&body=<text>&then=<text>&type=<content-type>` →
+ *   requests K+1..K+N for that key (K default 0) answer S (default 503) with body `fail <i>`
+ *   (i = 1..N); the others 200 with `body` (default `ok <key>`) of `type` (default plain text),
+ *   or, after the failures, with `then` when given, so a playlist can load, fail for a while,
+ *   then load again (changed, with `then`).
  * - `/switch/<key>?after=K&body=<text>&then=<text>&type=<content-type>` → requests 1..K for
  *   that key answer 200 with `body`, later ones 200 with `then` (both of `type`, default plain
  *   text): a playlist that changes once, as when its encoder restarts.
@@ -125,7 +126,9 @@ export async function startFaultServer(): Promise<FaultServer> {
       if (!Number.isInteger(after) || after < 0) return reply(400, 'bad after');
       const n = hit(route, key) - after;
       const type = url.searchParams.get('type') ?? undefined;
-      return n >= 1 && n <= failures ? reply(status, `fail ${n}`) : reply(200, url.searchParams.get('body') ?? `ok ${key}`, type);
+      if (n >= 1 && n <= failures) return reply(status, `fail ${n}`);
+      const then = n > failures ? url.searchParams.get('then') : null;
+      return reply(200, then ?? url.searchParams.get('body') ?? `ok ${key}`, type);
     }
     if (route === 'numbered') {
       const n = Number(key);
