@@ -70,6 +70,25 @@ describe('HlsRecorder on AES-128 encrypted streams', () => {
     expect(retries.some((retry) => retry.url.includes(`/flaky/${id1}`))).toBe(true);
   });
 
+  it('reads an IV written with fewer than 32 hex digits as the same integer (IV=0x1 is 1, IV=0x123 is 0x0123)', async () => {
+    const key = crypto.getRandomValues(new Uint8Array(16));
+    const keyTag = (iv: string) => `#EXT-X-KEY:METHOD=AES-128,URI="${bytesUrl(base, key)}",IV=${iv}`;
+    const text = mediaPlaylistText([
+      { uri: bytesUrl(base, await encrypt('segment zero, whose first block the IV decides', key, segmentIv(Uint8Array.of(0x01), 0))), tags: [keyTag('0x1')] },
+      { uri: bytesUrl(base, await encrypt('segment one, whose first block the IV decides', key, segmentIv(Uint8Array.of(0x01, 0x23), 1))), tags: [keyTag('0X123')] },
+    ]);
+    const store = await stores.open();
+    const recorder = new HlsRecorder(store, config, env);
+    await recorder.start({ url: fileUrl(base, text, HLS_TYPE) });
+    const done = await recorder.done;
+
+    expect(done).toMatchObject({ status: 'complete', segmentCount: 2, gapCount: 0 });
+    expect(await storedText(store, done)).toEqual([
+      [0, 'segment zero, whose first block the IV decides'],
+      [1, 'segment one, whose first block the IV decides'],
+    ]);
+  });
+
   it('turns the segments of a key that cannot be fetched, or is not 16 bytes, into key-unavailable gaps', async () => {
     const key1 = crypto.getRandomValues(new Uint8Array(16));
     const text = mediaPlaylistText([

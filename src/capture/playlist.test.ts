@@ -203,6 +203,18 @@ describe('parsePlaylist on AES-128 encrypted playlists (RFC 8216 section 4.3.2.4
       [11, null, null],
     ]);
   });
+
+  it('an IV with an odd number of hex digits is the same 128-bit integer; an IV that is not hex is refused', () => {
+    const withIv = (iv: string) =>
+      ['#EXTM3U', '#EXT-X-TARGETDURATION:2', `#EXT-X-KEY:METHOD=AES-128,URI="k.bin",IV=${iv}`, '#EXTINF:2,', 'a.ts', ''].join('\n');
+    expect([...media(withIv('0x1')).segments[0]!.key!.iv!]).toEqual([1]);
+    expect([...media(withIv('0x123')).segments[0]!.key!.iv!]).toEqual([0x01, 0x23]);
+    expect([...media(withIv('0x0102')).segments[0]!.key!.iv!]).toEqual([1, 2]);
+    for (const bad of ['0xZZ', '12', '0x']) {
+      const error = playlistError(withIv(bad));
+      expect(error.message).toContain(`IV=${bad}, which is not a hexadecimal integer`);
+    }
+  });
 });
 
 describe('parsePlaylist refuses what it cannot record, with a PlaylistError', () => {

@@ -146,22 +146,38 @@ function withBinaryTitles(text: string): string {
 }
 
 /**
+ * An EXT-X-KEY IV is a hexadecimal-sequence giving a 128-bit unsigned integer (RFC 8216
+ * sections 4.2 and 4.3.2.4), so `IV=0x1` is the integer 1. hls-parser reads the digits two at a
+ * time and turns an odd count into one byte too few (`0x1` gives no bytes, `0x123` gives 0x12), so
+ * this left-pads an odd count with a zero, which keeps the integer's value.
+ * @throws PlaylistError when an IV holds anything but hexadecimal digits after `0x`.
+ */
+function withEvenLengthIvs(text: string, url: string): string {
+  return text.replace(/^(#EXT-X-(?:SESSION-)?KEY:.*?(?:^|[:,])IV=)([^,\r\n]*)/gm, (_line, head: string, value: string) => {
+    const digits = /^0[xX]([0-9a-fA-F]+)$/.exec(value.trim())?.[1];
+    if (!digits) throw new PlaylistError(url, `an EXT-X-KEY has IV=${value}, which is not a hexadecimal integer such as 0x00000000000000000000000000000001`);
+    return `${head}0x${digits.length % 2 === 1 ? '0' : ''}${digits}`;
+  });
+}
+
+/**
  * Parses a playlist with hls-parser and checks what recording needs of it.
  * @param text - the playlist body.
  * @param url - the URL it was loaded from (after redirects); relative URIs resolve against it.
  * @throws PlaylistError when the text is not an M3U8 playlist (no `#EXTM3U`, RFC 8216 section
  *   4.3.1.1), a media playlist has no EXT-X-TARGETDURATION, a master playlist has no variant,
- *   a byte range cannot be resolved (section 4.3.2.2), or its
- *   segments are encrypted other than with METHOD=AES-128 and KEYFORMAT="identity"
+ *   a byte range cannot be resolved (section 4.3.2.2), an EXT-X-KEY IV is not a hexadecimal
+ *   integer (section 4.3.2.4), or its segments are encrypted other than with METHOD=AES-128 and KEYFORMAT="identity"
  *   (SAMPLE-AES, SAMPLE-AES-CTR, DRM key formats).
  */
 export function parsePlaylist(text: string, url: string): ParsedPlaylist {
   if (!text.trimStart().startsWith('#EXTM3U')) {
     throw new PlaylistError(url, 'it does not start with #EXTM3U (is this URL an HLS playlist?)');
   }
+  const parserText = withBinaryTitles(withEvenLengthIvs(text, url));
   let parsed: types.MasterPlaylist | types.MediaPlaylist;
   try {
-    parsed = parse(withBinaryTitles(text));
+    parsed = parse(parserText);
   } catch (error) {
     throw new PlaylistError(url, error instanceof Error ? error.message : String(error));
   }
