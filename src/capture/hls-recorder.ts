@@ -168,7 +168,7 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
     this.stopAtFirstMissing = Boolean(loaded.urlTemplate?.stopAtFirstMissing);
     if (loaded.resume) {
       this.resumed = true;
-      this.continuity = new MsnContinuity({ storedMsns: loaded.resume.storedMsns, outageStartedAtMs: loaded.resume.interruptedAtMs });
+      this.continuity = new MsnContinuity({ storedMsns: loaded.resume.storedMsns, gaps: recording.gaps, outageStartedAtMs: loaded.resume.interruptedAtMs });
       this.probed = recording.kind !== null || recording.codecs.includes(WEBVTT_CODEC);
     }
     if (request.renditionType === 'subtitles' && !loaded.resume) {

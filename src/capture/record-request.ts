@@ -124,12 +124,14 @@ export async function openRecording(store: RecordingStore, request: RecordReques
     const id = opened.resume.recording.id;
     // A VOD fetches again what it is missing: its old gaps (not outages) go where it lists every
     // segment again, failures come back as new ones. A live stream that has ended lists only its
-    // last window: a gap of segments that slid out before it stays.
-    if (opened.playlist.endList) {
-      const listed = new Set((opened.rangeSegments ?? opened.playlist.segments).map((segment) => segment.msn));
-      const refetched = (gap: GapRecord) => gap.reason !== 'outage' && listed.has(gap.fromMsn) && listed.has(gap.fromMsn + gap.count - 1);
-      if (opened.resume.recording.gaps.some(refetched)) await store.removeGaps(id, refetched);
-    }
+    // last window: a gap of segments that slid out before it stays. A live stream goes on after
+    // its last stored segment, so it fetches again only the gaps after that one which it still
+    // lists (segments that failed just before the interruption); the others stay missing.
+    const listed = new Set((opened.rangeSegments ?? opened.playlist.segments).map((segment) => segment.msn));
+    const lastStoredMsn = opened.resume.storedMsns.at(-1) ?? -1;
+    const refetched = (gap: GapRecord) =>
+      gap.reason !== 'outage' && listed.has(gap.fromMsn) && listed.has(gap.fromMsn + gap.count - 1) && (opened.playlist.endList || gap.fromMsn > lastStoredMsn);
+    if (opened.resume.recording.gaps.some(refetched)) await store.removeGaps(id, refetched);
     return store.update(id, { status: 'recording', endedAtMs: null, lastError: null });
   }
   const sourceName = sourceNameFromUrl(request.url);

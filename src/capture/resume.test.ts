@@ -45,6 +45,14 @@ describe('MsnContinuity', () => {
     expect(out.gaps).toEqual([{ fromMsn: 3, count: 7, durationSec: 30, reason: 'outage' }]);
   });
 
+  it('continues a live stream after the last msn reported missing, so no msn is both stored and counted missing', () => {
+    const continuity = new MsnContinuity({ storedMsns: [0, 1, 2], gaps: [{ fromMsn: 3, count: 2 }], outageStartedAtMs: 1000 });
+    const out = continuity.apply({ newSegments: segs(4, 12), gaps: [] }, false, 11_000);
+    expect(out.segments.map((s) => s.msn)).toEqual([5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(out.segments[0]!.discontinuity).toBe(false);
+    expect(out.gaps).toEqual([]);
+  });
+
   it('shifts a restarted numbering above the last stored msn, keeping it monotonic, and writes the AES-128 IV out', () => {
     const continuity = new MsnContinuity({ storedMsns: [100, 101, 102], outageStartedAtMs: 0 });
     const keyed = segs(3, 5).map((s) => ({ ...s, key: { uri: 'https://example.com/k', iv: null } }));
@@ -199,6 +207,38 @@ describe('HlsRecorder with resumeRecordingId (real IndexedDB and HTTP)', () => {
     expect((await storedText(store, done)).map(([msn]) => msn)).toEqual([9, 10, 11, 12, 13, 14, 15]);
     expect(done.gaps).toEqual([]);
     expect((await store.getSegment(before.id, 12))!.discontinuity).toBe(false);
+  });
+
+  it('resumes a live stream whose last segments failed before the interruption: still listed, they are fetched again and their gap goes', async () => {
+    const entries = Array.from({ length: 6 }, (_, i) => ({ uri: fileUrl(base, `live ${10 + i}`) }));
+    const playlistUrl = fileUrl(base, mediaPlaylistText(entries, { endList: false, mediaSequence: 10 }), HLS_TYPE);
+    const store = await stores.open();
+    const interrupted = await interruptedRecording(store, playlistUrl, [9, 10, 11], Date.now() - 4000);
+    const before = await store.addGap(interrupted.id, { fromMsn: 12, count: 2, durationSec: 4, reason: 'retries-exhausted', detectedAtMs: 0 });
+    const recorder = new HlsRecorder(store, config, env);
+    await recorder.start({ url: playlistUrl, resumeRecordingId: before.id });
+    await waitFor(async () => ((await store.get(before.id))!.segmentCount === 7 ? true : undefined), { timeoutMs: 10_000, description: 'msns 12 to 15' });
+    const done = (await recorder.stop())!;
+    expect((await storedText(store, done)).map(([msn]) => msn)).toEqual([9, 10, 11, 12, 13, 14, 15]);
+    expect(done).toMatchObject({ gaps: [], gapCount: 0, gapSec: 0 });
+  });
+
+  it('resumes a live stream whose last segments failed and have slid out: they stay one gap, and the outage starts after them', async () => {
+    const entries = Array.from({ length: 3 }, (_, i) => ({ uri: fileUrl(base, `live ${20 + i}`) }));
+    const playlistUrl = fileUrl(base, mediaPlaylistText(entries, { endList: false, mediaSequence: 20 }), HLS_TYPE);
+    const store = await stores.open();
+    const interrupted = await interruptedRecording(store, playlistUrl, [9, 10, 11], Date.now() - 30_000);
+    const before = await store.addGap(interrupted.id, { fromMsn: 12, count: 2, durationSec: 4, reason: 'retries-exhausted', detectedAtMs: 0 });
+    const recorder = new HlsRecorder(store, config, env);
+    await recorder.start({ url: playlistUrl, resumeRecordingId: before.id });
+    await waitFor(async () => ((await store.get(before.id))!.segmentCount === 6 ? true : undefined), { timeoutMs: 10_000, description: 'msns 20 to 22' });
+    const done = (await recorder.stop())!;
+    expect((await storedText(store, done)).map(([msn]) => msn)).toEqual([9, 10, 11, 20, 21, 22]);
+    expect(done.gaps.map(({ fromMsn, count, reason }) => ({ fromMsn, count, reason }))).toEqual([
+      { fromMsn: 12, count: 2, reason: 'retries-exhausted' },
+      { fromMsn: 14, count: 6, reason: 'outage' },
+    ]);
+    expect(done.gapCount).toBe(8);
   });
 
   it('refuses to resume an unknown id, a recording another tab holds, a rendition, or a URL template not stored with its recording, changing nothing', async () => {

@@ -7,7 +7,7 @@
 
 import { isRecordingLockHeld } from '../storage/recording-lock.ts';
 import { RecordingNotFoundError, type RecordingStore } from '../storage/recording-store.ts';
-import type { Recording } from '../storage/types.ts';
+import type { GapRecord, Recording } from '../storage/types.ts';
 import { segmentIv } from './aes-128.ts';
 import { CaptureError } from './errors.ts';
 import type { PlaylistSegment } from './playlist.ts';
@@ -64,6 +64,12 @@ export interface ContinuityStart {
   /** Media sequence numbers already stored (a resumed recording), else empty. */
   storedMsns?: readonly number[];
   /**
+   * The resumed recording's gap records. A live stream goes on after the last msn stored or
+   * reported missing, so a segment that failed just before the interruption is not fetched
+   * again and counted missing too; {@link openRecording} first drops the gaps it fetches again.
+   */
+  gaps?: readonly Pick<GapRecord, 'fromMsn' | 'count'>[];
+  /**
    * When capture went away, in ms since the Unix epoch, for a resumed recording; null for a new
    * one. The next live segment then closes an `outage` gap.
    */
@@ -77,7 +83,7 @@ export interface ContinuityStart {
  *   is missing, it is fetched later. But after an outage, msns between the last stored one and
  *   the first listed are an `outage` gap: a live stream that ended while capture was away lists
  *   only its last window (its first segment is then a discontinuity);
- * - a live stream continues after the last stored msn. When the first segment after an outage
+ * - a live stream continues after the last msn stored or reported missing. When the first segment after an outage
  *   does not follow the last stored one (msns were skipped, or the stream restarted its
  *   numbering), an `outage` gap of the wall-clock time away and of the msns skipped is recorded
  *   before it, and it is marked as a discontinuity (RFC 8216 section 4.3.2.3), so exports and
@@ -101,7 +107,9 @@ export class MsnContinuity {
   constructor(start: ContinuityStart = {}) {
     this.stored = new Set(start.storedMsns ?? []);
     // Not Math.max(...msns): spreading a recording of 125,000 or so segments overflows the stack.
-    this.lastMsn = start.storedMsns?.length ? start.storedMsns.reduce((max, msn) => Math.max(max, msn)) : null;
+    const lastStored = start.storedMsns?.length ? start.storedMsns.reduce((max, msn) => Math.max(max, msn)) : null;
+    const missing = (start.gaps ?? []).filter((gap) => gap.count > 0);
+    this.lastMsn = missing.reduce<number | null>((max, gap) => Math.max(max ?? -1, gap.fromMsn + gap.count - 1), lastStored);
     this.outageStartedAtMs = start.outageStartedAtMs ?? null;
   }
 
