@@ -190,6 +190,32 @@ describe('HlsRecorder against a real HTTP server and IndexedDB', () => {
     expect(restarts[0]!.message).toContain('media sequence number 102 went back to 0');
   });
 
+  it('fetches an init section at the same URI again when the EXT-X-DISCONTINUITY before it slid out unseen, and stores the new one', async () => {
+    const store = await openStore();
+    const key = crypto.randomUUID();
+    // The origin's init.mp4 before and after its encoder restarted, at one URI.
+    const initUrl = `${base}/switch/${crypto.randomUUID()}?after=1&body=init-before-restart&then=init-after-restart`;
+    const window = (mediaSequence: number, discontinuitySequence: number, names: string[], endList: boolean) =>
+      [
+        '#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:1', `#EXT-X-MEDIA-SEQUENCE:${mediaSequence}`, `#EXT-X-DISCONTINUITY-SEQUENCE:${discontinuitySequence}`,
+        `#EXT-X-MAP:URI="${initUrl}"`, ...names.flatMap((name) => ['#EXTINF:1,', fileUrl(name)]), ...(endList ? ['#EXT-X-ENDLIST'] : []), '',
+      ].join('\n');
+    // Loaded once at msn 0..2; the next load is after the restart: msn 3..9 slid out, the
+    // discontinuity among them too, and only its sequence number tells.
+    const before = window(0, 0, ['fragment 0', 'fragment 1', 'fragment 2'], false);
+    const after = window(10, 1, ['fragment 10', 'fragment 11'], true);
+    const playlistUrl = `${base}/switch/${key}?after=1&type=${encodeURIComponent(HLS_TYPE)}&body=${encodeURIComponent(before)}&then=${encodeURIComponent(after)}`;
+    const recorder = new HlsRecorder(store, config, env);
+    await recorder.start({ url: playlistUrl });
+    const done = await recorder.done;
+
+    expect(await storedText(store, done)).toEqual([[0, 'fragment 0'], [1, 'fragment 1'], [2, 'fragment 2'], [10, 'fragment 10'], [11, 'fragment 11']]);
+    expect(done.gaps).toEqual([expect.objectContaining({ fromMsn: 3, count: 7, reason: 'slid-out' })]);
+    expect((await store.listSegments(done.id)).map((s) => s.initSectionId)).toEqual([0, 0, 0, 1, 1]);
+    const inits = await Promise.all((await store.listInitSections(done.id)).map(async (init) => [init.initSectionId, await init.data.text()]));
+    expect(inits).toEqual([[0, 'init-before-restart'], [1, 'init-after-restart']]);
+  });
+
   it('gives one attempt at a live segment twice its duration, not the whole segment timeout, so a stalled one does not hold up the rest', async () => {
     const store = await openStore();
     const key = crypto.randomUUID();

@@ -486,7 +486,7 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
       let data: Blob | null = null;
       let initSectionId: number | undefined;
       try {
-        initSectionId = await this.initSectionTracker().idFor(segment.map, segment.discontinuity, segment.key);
+        initSectionId = await this.initSectionTracker().idFor(segment.map, segment, segment.key);
         const retry = { signal, random: this.env.random, onRetry: (error: unknown, attempt: number, delayMs: number) => this.onRetry(segment.uri, error, attempt, delayMs) };
         if (!segment.key && !segment.byteRange) {
           // Clear whole segments go through workers, so their bytes never pass through the page.

@@ -67,8 +67,22 @@ describe('InitSectionTracker', () => {
     expect(await tracker.idFor(ref)).toBe(0);
     expect(await tracker.idFor(ref)).toBe(0);
     expect(calls).toBe(1);
-    expect(await tracker.idFor(ref, true)).toBe(1);
-    expect(await tracker.idFor(ref)).toBe(1);
+    expect(await tracker.idFor(ref, { discontinuity: true, discontinuitySequence: 1 })).toBe(1);
+    expect(await tracker.idFor(ref, { discontinuity: false, discontinuitySequence: 1 })).toBe(1);
+    expect(calls).toBe(2);
+  });
+
+  it('fetches the same URI again for a new discontinuity sequence whose EXT-X-DISCONTINUITY segment it never saw (slid out)', async () => {
+    const store = await stores.open();
+    const recording = await store.create({ title: 't', sourceName: 's', sourceUrl: 'u', mediaPlaylistUrl: 'u', startedAtMs: 0 });
+    const served = ['vod/fmp4/init.mp4', 'vod/fmp4-small/init.mp4'];
+    let calls = 0;
+    const tracker = new InitSectionTracker(store, recording.id, async () => (await fetchRange(`${formats}/${served[Math.min(calls++, 1)]}`, null, { timeoutMs: 10_000 })).body);
+    const ref = init('live/init.mp4');
+    expect(await tracker.idFor(ref, { discontinuity: false, discontinuitySequence: 4 })).toBe(0);
+    expect(await tracker.idFor(ref, { discontinuity: false, discontinuitySequence: 4 })).toBe(0);
+    expect(await tracker.idFor(ref, { discontinuity: false, discontinuitySequence: 5 })).toBe(1);
+    expect(await tracker.idFor(ref, { discontinuity: false, discontinuitySequence: 5 })).toBe(1);
     expect(calls).toBe(2);
   });
 

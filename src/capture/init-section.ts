@@ -16,6 +16,16 @@ export function initSectionKey(ref: InitSectionRef): string {
   return ref.byteRange ? `${ref.uri}#${ref.byteRange.offsetBytes}+${ref.byteRange.lengthBytes}` : ref.uri;
 }
 
+/** Where a segment is in its stream, as far as its init section goes; a `PlaylistSegment` is one. */
+export interface SegmentPlace {
+  /** The segment follows EXT-X-DISCONTINUITY (RFC 8216 section 4.3.2.3). */
+  discontinuity: boolean;
+  /** Its discontinuity sequence number (RFC 8216 section 4.3.3.3). */
+  discontinuitySequence: number;
+}
+
+const FIRST_PLACE: SegmentPlace = { discontinuity: false, discontinuitySequence: 0 };
+
 /** Hex SHA-256 of a Blob's bytes. */
 async function digestOf(data: Blob): Promise<string> {
   const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', await data.arrayBuffer()));
@@ -26,8 +36,11 @@ async function digestOf(data: Blob): Promise<string> {
  * Stores the fMP4/CMAF init sections of one recording once per change (EXT-X-MAP, RFC 8216
  * section 4.3.2.5) and tells each segment the id of the one it needs.
  *
- * An init section is fetched once per location (URI and byte range): segments under the same
- * EXT-X-MAP share it without a new request. A new location is fetched and its bytes compared
+ * An init section is fetched once per location (URI and byte range) and discontinuity sequence:
+ * segments under the same EXT-X-MAP share it without a new request. An encoder restarted behind
+ * the same URI may write a new init section, and it marks that with EXT-X-DISCONTINUITY (RFC 8216
+ * section 4.3.2.3); the segment carrying the tag may have slid out of the playlist unseen, but the
+ * discontinuity sequence of those after it still tells (section 4.3.3.3). A new location is fetched and its bytes compared
  * (SHA-256) with every init section stored for the recording: the same bytes (a CDN that
  * renames, a playlist that repeats its EXT-X-MAP) get the same id; new bytes get the next id
  * (0, 1, 2, … in the order they were first met) and are stored. Init sections stored before
@@ -54,19 +67,20 @@ export class InitSectionTracker {
   /**
    * The init section id a segment needs, storing its init section first if it is new.
    * @param map - the segment's EXT-X-MAP, or null for MPEG-TS and packed audio.
-   * @param refetch - fetch the init section again even if its location is known: for a segment
-   *   after EXT-X-DISCONTINUITY (RFC 8216 section 4.3.2.3), where an encoder restarted behind the
-   *   same URI may have written a new init section. Its bytes still decide its id.
+   * @param at - where the segment is: its discontinuity sequence (RFC 8216 section 4.3.3.3),
+   *   under which a location is fetched once, and whether it follows EXT-X-DISCONTINUITY
+   *   (section 4.3.2.3), which fetches the init section again even then (a stream that
+   *   restarted may number its discontinuities from 0 again). Its bytes still decide its id.
    * @param segmentKey - the segment's AES-128 key, handed to the fetcher (see {@link InitSectionFetcher}).
    * @returns the id, or undefined when `map` is null.
    * @throws what `fetchInit` throws (the segment then cannot be stored: it becomes a gap, and
    *   the next segment tries again); DOMException `QuotaExceededError` from storage.
    */
-  idFor(map: InitSectionRef | null, refetch = false, segmentKey: SegmentKey | null = null): Promise<number | undefined> {
+  idFor(map: InitSectionRef | null, at: SegmentPlace = FIRST_PLACE, segmentKey: SegmentKey | null = null): Promise<number | undefined> {
     if (!map) return Promise.resolve(undefined);
-    const key = initSectionKey(map);
+    const key = `${at.discontinuitySequence} ${initSectionKey(map)}`;
     let id = this.byKey.get(key);
-    if (!id || refetch) {
+    if (!id || at.discontinuity) {
       id = this.fetchAndStore(map, segmentKey);
       this.byKey.set(key, id);
       id.catch(() => this.byKey.delete(key));
