@@ -190,6 +190,40 @@ describe('HlsRecorder against a real HTTP server and IndexedDB', () => {
     expect(restarts[0]!.message).toContain('media sequence number 102 went back to 0');
   });
 
+  it('goes on recording a live stream that restarted between two loads and already numbered past the old window\'s start: nothing new is skipped', async () => {
+    const store = await openStore();
+    const key = crypto.randomUUID();
+    // Each segment stamped (ffmpeg's -hls_flags program_date_time does so), one second apart.
+    const window = (mediaSequence: number, names: string[], startIso: string, endList: boolean) =>
+      [
+        '#EXTM3U', '#EXT-X-TARGETDURATION:1', `#EXT-X-MEDIA-SEQUENCE:${mediaSequence}`,
+        ...names.flatMap((name, i) => [`#EXT-X-PROGRAM-DATE-TIME:${new Date(Date.parse(startIso) + i * 1000).toISOString()}`, '#EXTINF:1,', fileUrl(name)]),
+        ...(endList ? ['#EXT-X-ENDLIST'] : []), '',
+      ].join('\n');
+    // Loaded once at msn 0..2; then the encoder restarted a minute later at msn 0, and the next
+    // load lists its msn 1..4, under the same URIs as before for msn 1 and 2.
+    const before = window(0, ['seg 0', 'seg 1', 'seg 2'], '2026-11-23T10:00:00.000Z', false);
+    const after = window(1, ['seg 1', 'seg 2', 'seg 3', 'seg 4'], '2026-11-23T10:01:01.000Z', true);
+    const playlistUrl = `${base}/switch/${key}?after=1&type=${encodeURIComponent(HLS_TYPE)}&body=${encodeURIComponent(before)}&then=${encodeURIComponent(after)}`;
+    const recorder = new HlsRecorder(store, config, env);
+    const log = record(recorder);
+    await recorder.start({ url: playlistUrl });
+    const done = await recorder.done;
+
+    const stored = await store.listSegments(done.id);
+    expect(stored.map((s) => [s.msn, new Date(s.programDateTimeMs!).toISOString(), s.discontinuity])).toEqual([
+      [0, '2026-11-23T10:00:00.000Z', false],
+      [1, '2026-11-23T10:00:01.000Z', false],
+      [2, '2026-11-23T10:00:02.000Z', false],
+      [3, '2026-11-23T10:01:01.000Z', true],
+      [4, '2026-11-23T10:01:02.000Z', false],
+      [5, '2026-11-23T10:01:03.000Z', false],
+      [6, '2026-11-23T10:01:04.000Z', false],
+    ]);
+    expect(done).toMatchObject({ status: 'complete', gaps: [] });
+    expect(log.problems.filter((problem) => problem.code === 'numbering-restarted')).toHaveLength(1);
+  });
+
   it('fetches an init section at the same URI again when the EXT-X-DISCONTINUITY before it slid out unseen, and stores the new one', async () => {
     const store = await openStore();
     const key = crypto.randomUUID();

@@ -201,6 +201,35 @@ describe('SegmentTracker when the media sequence number goes back', () => {
     expect(restarted.restartedFromMsn).toBe(8);
   });
 
+  it('takes a load whose msns seen before were all stamped later as a restart, though the new numbering is already past the last window\'s start', () => {
+    const tracker = new SegmentTracker(3);
+    const oldTimes = (msn: number) => 1_000_000 + msn * 2000;
+    tracker.ingest(windowOf(0, 5, 2, false, 'a', oldTimes));
+    // The encoder restarted at msn 0 a minute later, while the playlist could not be loaded.
+    const restarted = tracker.ingest(windowOf(4, 8, 2, false, 'a', (msn) => 1_060_000 + msn * 2000));
+    expect(msns(restarted)).toEqual([4, 5, 6, 7, 8]);
+    expect(restarted).toMatchObject({ restartedFromMsn: 5, gaps: [] });
+    // An edge still serving the window from before the restart brings nothing.
+    expect(tracker.ingest(windowOf(1, 5, 2, false, 'a', oldTimes))).toEqual({ newSegments: [], gaps: [], changed: false });
+    expect(msns(tracker.ingest(windowOf(6, 9, 2, false, 'a', (msn) => 1_060_000 + msn * 2000)))).toEqual([9]);
+  });
+
+  it('takes a load overlapping the last window as the stream going on when its times moved by less than two target durations, or its paths changed and its times did not', () => {
+    const times = (shiftMs: number) => (msn: number) => 1_000_000 + msn * 2000 + shiftMs;
+    const jittery = new SegmentTracker(3);
+    jittery.ingest(windowOf(0, 5, 2, false, 'a', times(0)));
+    expect(jittery.ingest(windowOf(2, 7, 2, false, 'a', times(3900)))).toMatchObject({ newSegments: [expect.objectContaining({ msn: 6 }), expect.objectContaining({ msn: 7 })], gaps: [] });
+    const tokenInPath = new SegmentTracker(3);
+    tokenInPath.ingest(windowOf(0, 5, 2, false, 'token-1', times(0)));
+    const next = tokenInPath.ingest(windowOf(2, 7, 2, false, 'token-2', times(0)));
+    expect(msns(next)).toEqual([6, 7]);
+    expect(next.restartedFromMsn).toBeUndefined();
+    // Without program date times, paths alone do not make a restart.
+    const noTimes = new SegmentTracker(3);
+    noTimes.ingest(windowOf(0, 5, 2, false, 'token-1'));
+    expect(noTimes.ingest(windowOf(2, 7, 2, false, 'token-2')).restartedFromMsn).toBeUndefined();
+  });
+
   it('after a restart, ignores an older copy listing the old numbering again, and leaves no gap for it', () => {
     const tracker = new SegmentTracker(3);
     tracker.ingest(windowOf(100, 105, 2));
