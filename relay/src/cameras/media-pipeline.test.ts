@@ -149,12 +149,14 @@ function endsSlice(payload: Uint8Array): boolean {
  * the RTP marker bit on the last packet of every slice, as some camera firmware does.
  */
 async function packageH264(
-  options: { keyframeInterval: number; maxSegmentCount: number; slices?: number; markerOnEverySlice?: boolean },
+  options: { keyframeInterval: number; maxSegmentCount: number; slices?: number; markerOnEverySlice?: boolean; bFrames?: number },
   check: (pipeline: MediaPipeline) => void | Promise<void>,
 ): Promise<void> {
   const pipeline = new MediaPipeline([H264_TRACK], 0, -1, { targetDurationSec: 1, maxSegmentCount: options.maxSegmentCount, onError: (e) => expect.fail(e.message) });
   const slices = options.slices === undefined ? '' : ` option-string=slices=${options.slices}`;
-  const source = `videotestsrc is-live=true num-buffers=200 pattern=ball ! video/x-raw,width=160,height=120,framerate=25/1 ! x264enc key-int-max=${options.keyframeInterval} tune=zerolatency bitrate=200 speed-preset=ultrafast${slices} ! rtph264pay config-interval=1 pt=96`;
+  // tune=zerolatency turns B-frames off; without it x264 holds pictures back to reorder them.
+  const latency = options.bFrames === undefined ? ' tune=zerolatency' : ` bframes=${options.bFrames} b-adapt=false`;
+  const source = `videotestsrc is-live=true num-buffers=200 pattern=ball ! video/x-raw,width=160,height=120,framerate=25/1 ! x264enc key-int-max=${options.keyframeInterval}${latency} bitrate=200 speed-preset=ultrafast${slices} ! rtph264pay config-interval=1 pt=96`;
   const sender = await startGstRtpSender([{ pipeline: source }], (index, packet, arrivalMs) =>
     pipeline.push(index, options.markerOnEverySlice === true && endsSlice(packet.payload) ? { ...packet, marker: true } : packet, arrivalMs),
   );
@@ -201,6 +203,34 @@ describe('MediaPipeline access units', () => {
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
+    });
+  }, 30_000);
+});
+
+describe('MediaPipeline B-frames', () => {
+  it('keeps the B-frames of a camera that sends pictures out of presentation order, each shown once at its own time', async () => {
+    await packageH264({ keyframeInterval: 50, maxSegmentCount: 6, bFrames: 2 }, async (pipeline) => {
+      const playlist = new TextDecoder().decode(pipeline.getFile('index.m3u8')!.body);
+      for (const [, durationSec] of playlist.matchAll(/#EXTINF:([\d.]+)/g)) expect(Number(durationSec)).toBeCloseTo(2, 1);
+      const dir = await mkdtemp(join(tmpdir(), 'tapedeck-bframes-'));
+      try {
+        const segments = await writeLiveFiles(pipeline, dir);
+        expect(segments.length).toBeGreaterThanOrEqual(2);
+        const initName = /#EXT-X-MAP:URI="([^"]+)"/.exec(playlist)![1]!;
+        for (const name of segments) {
+          const joined = join(dir, `probe-${name}.mp4`);
+          await writeFile(joined, Buffer.concat([pipeline.getFile(initName)!.body, pipeline.getFile(name)!.body]));
+          const frames = (await ffprobeJson(['-select_streams', 'v', '-show_frames', '-show_entries', 'frame=pict_type,pts_time', joined])).frames ?? [];
+          // Every picture of the 2 s segment, two in three of them B-frames, in presentation order 40 ms apart.
+          expect(frames).toHaveLength(50);
+          expect(frames.filter((frame) => frame['pict_type'] === 'B').length).toBeGreaterThanOrEqual(30);
+          const ptsSec = frames.map((frame) => Number(frame['pts_time']));
+          for (let i = 1; i < ptsSec.length; i += 1) expect(ptsSec[i]! - ptsSec[i - 1]!).toBeCloseTo(0.04, 3);
+        }
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+      expect(pipeline.stats.video.droppedUnits).toBe(0);
     });
   }, 30_000);
 });

@@ -75,6 +75,14 @@ export class LiveHlsPackager {
   private chain: Promise<void> = Promise.resolve();
   private queued = 0;
   private heldVideo: { au: VideoAccessUnit; timestampSec: number } | null = null;
+  /** Latest presentation time of the pictures taken so far, in Unix seconds. */
+  private maxVideoSec = -Infinity;
+  /** Latest presentation time of the pictures taken before the last key frame (its GOP's floor). */
+  private maxVideoSecBeforeKey = -Infinity;
+  /** Shortest step between two pictures' presentation times seen: the frame interval, in seconds. */
+  private frameIntervalSec = Infinity;
+  /** A picture came before one it is shown after (B-frames): durations are the frame interval. */
+  private reordered = false;
   private firstVideoSec: number | null = null;
   private started = false;
   private failed = false;
@@ -84,7 +92,7 @@ export class LiveHlsPackager {
   private readonly tag: string;
   /** Media sequence number the next packager should start at: one past this one's newest segment. */
   nextMediaSequence: number;
-  /** Access units dropped because the muxer fell behind or their timestamps went backwards. */
+  /** Access units dropped: the muxer fell behind, or a picture repeated the time of the one before or would be shown before a picture of an earlier GOP. */
   droppedAccessUnits = 0;
 
   constructor(private readonly options: LiveHlsPackagerOptions) {
@@ -153,16 +161,26 @@ export class LiveHlsPackager {
     if (this.failed || this.closed) return;
     if (this.heldVideo === null && this.firstVideoSec === null && !au.keyframe) return;
     const timestampSec = this.videoClock.toUnixSec(au.rtpTimestamp, wallClockMs);
-    if (this.firstVideoSec === null) this.firstVideoSec = timestampSec;
     const held = this.heldVideo;
     if (held !== null) {
-      const durationSec = timestampSec - held.timestampSec;
-      if (durationSec <= 0) {
+      const stepSec = timestampSec - held.timestampSec;
+      // Pictures come in decode order and the RTP timestamp is the presentation time (RFC 6184
+      // section 5.1), so with B-frames a picture may be shown before the one sent ahead of it;
+      // mediabunny works out decode times from that. It refuses a picture shown before one of an
+      // earlier GOP, and a key frame shown before any picture already sent.
+      const floorSec = au.keyframe ? this.maxVideoSec : this.maxVideoSecBeforeKey;
+      if (stepSec === 0 || timestampSec < floorSec) {
         this.droppedAccessUnits += 1;
         return;
       }
+      this.frameIntervalSec = Math.min(this.frameIntervalSec, Math.abs(stepSec));
+      this.reordered ||= stepSec < 0;
+      const durationSec = this.reordered ? this.frameIntervalSec : stepSec;
       this.enqueue(() => this.videoSource.add(this.videoPacket(held.au, held.timestampSec, durationSec), { decoderConfig: this.decoderConfig() }));
     }
+    if (this.firstVideoSec === null) this.firstVideoSec = timestampSec;
+    if (au.keyframe) this.maxVideoSecBeforeKey = this.maxVideoSec;
+    this.maxVideoSec = Math.max(this.maxVideoSec, timestampSec);
     this.heldVideo = { au, timestampSec };
   }
 
