@@ -243,6 +243,25 @@ describe('playRtsp failures', () => {
     }
   });
 
+  it('aborted while a UDP track is being set up: the port pair it was binding is closed too', async () => {
+    const camera = await startScriptedRtspServer((request) => silentCamera(request.method));
+    const udpSockets = () => process.getActiveResourcesInfo().filter((resource) => resource === 'UDPWrap').length;
+    const before = udpSockets();
+    try {
+      const controller = new AbortController();
+      // Stop comes just as the first track's ports are being bound (before its SETUP is sent).
+      const selectTracks = <T>(tracks: T[]) => {
+        queueMicrotask(() => controller.abort(new Error('user stopped')));
+        return tracks;
+      };
+      await expect(playRtsp(camera.url('/cam'), { ...noop, transport: 'udp', selectTracks, signal: controller.signal })).rejects.toThrow('user stopped');
+      await waitFor(() => (udpSockets() === before ? true : undefined), { timeoutMs: 3000, description: 'every UDP socket closed' });
+      expect(camera.requests.map((r) => r.method)).not.toContain('SETUP');
+    } finally {
+      await camera.stop();
+    }
+  });
+
   it('the camera going away while playing: onClose with RtspProtocolError', async () => {
     const own = await startRtspServer({ mounts: ['/h264aac'] });
     const closes: (Error | null)[] = [];

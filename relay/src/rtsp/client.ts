@@ -222,6 +222,11 @@ class RtspSession {
     const index = this.setUp.length;
     const udp = this.options.transport === 'udp';
     const ports = udp ? await bindUdpPortPair() : null;
+    if (this.state === 'closed') {
+      // Stopped while the ports were being bound: release() has run and would not see them.
+      ports?.close();
+      throw new RtspProtocolError(`The session with ${redactUrl(this.target.url)} was closed while a track was being set up`, this.target.url);
+    }
     const entry: SetUpTrack = {
       track,
       transport: ports
