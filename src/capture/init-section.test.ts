@@ -20,6 +20,24 @@ function countingFetcher() {
   return { requested, fetchInit };
 }
 
+/**
+ * A tracker for a new recording whose fetcher serves, at any URI, an origin's init.mp4 before
+ * its encoder restarted (the first request), then after it: the bytes of two real init sections.
+ */
+async function restartingOrigin(): Promise<{ tracker: InitSectionTracker; readonly calls: number }> {
+  const store = await stores.open();
+  const recording = await store.create({ title: 't', sourceName: 's', sourceUrl: 'u', mediaPlaylistUrl: 'u', startedAtMs: 0 });
+  const served = ['vod/fmp4/init.mp4', 'vod/fmp4-small/init.mp4'];
+  let calls = 0;
+  const tracker = new InitSectionTracker(store, recording.id, async () => (await fetchRange(`${formats}/${served[Math.min(calls++, 1)]}`, null, { timeoutMs: 10_000 })).body);
+  return {
+    tracker,
+    get calls() {
+      return calls;
+    },
+  };
+}
+
 describe('InitSectionTracker', () => {
   it('fetches an init section once for segments asking at once, gives ids in order of new bytes, and stores each once', async () => {
     const store = await stores.open();
@@ -57,33 +75,24 @@ describe('InitSectionTracker', () => {
   });
 
   it('after a discontinuity the same URI is fetched again, and new bytes there (an encoder restarted) get a new id', async () => {
-    const store = await stores.open();
-    const recording = await store.create({ title: 't', sourceName: 's', sourceUrl: 'u', mediaPlaylistUrl: 'u', startedAtMs: 0 });
-    // The origin's init.mp4 before and after the restart: the bytes of two real init sections.
-    const served = ['vod/fmp4/init.mp4', 'vod/fmp4-small/init.mp4'];
-    let calls = 0;
-    const tracker = new InitSectionTracker(store, recording.id, async () => (await fetchRange(`${formats}/${served[Math.min(calls++, 1)]}`, null, { timeoutMs: 10_000 })).body);
+    const origin = await restartingOrigin();
     const ref = init('live/init.mp4');
-    expect(await tracker.idFor(ref)).toBe(0);
-    expect(await tracker.idFor(ref)).toBe(0);
-    expect(calls).toBe(1);
-    expect(await tracker.idFor(ref, { discontinuity: true, discontinuitySequence: 1 })).toBe(1);
-    expect(await tracker.idFor(ref, { discontinuity: false, discontinuitySequence: 1 })).toBe(1);
-    expect(calls).toBe(2);
+    expect(await origin.tracker.idFor(ref)).toBe(0);
+    expect(await origin.tracker.idFor(ref)).toBe(0);
+    expect(origin.calls).toBe(1);
+    expect(await origin.tracker.idFor(ref, { discontinuity: true, discontinuitySequence: 1 })).toBe(1);
+    expect(await origin.tracker.idFor(ref, { discontinuity: false, discontinuitySequence: 1 })).toBe(1);
+    expect(origin.calls).toBe(2);
   });
 
   it('fetches the same URI again for a new discontinuity sequence whose EXT-X-DISCONTINUITY segment it never saw (slid out)', async () => {
-    const store = await stores.open();
-    const recording = await store.create({ title: 't', sourceName: 's', sourceUrl: 'u', mediaPlaylistUrl: 'u', startedAtMs: 0 });
-    const served = ['vod/fmp4/init.mp4', 'vod/fmp4-small/init.mp4'];
-    let calls = 0;
-    const tracker = new InitSectionTracker(store, recording.id, async () => (await fetchRange(`${formats}/${served[Math.min(calls++, 1)]}`, null, { timeoutMs: 10_000 })).body);
+    const origin = await restartingOrigin();
     const ref = init('live/init.mp4');
-    expect(await tracker.idFor(ref, { discontinuity: false, discontinuitySequence: 4 })).toBe(0);
-    expect(await tracker.idFor(ref, { discontinuity: false, discontinuitySequence: 4 })).toBe(0);
-    expect(await tracker.idFor(ref, { discontinuity: false, discontinuitySequence: 5 })).toBe(1);
-    expect(await tracker.idFor(ref, { discontinuity: false, discontinuitySequence: 5 })).toBe(1);
-    expect(calls).toBe(2);
+    expect(await origin.tracker.idFor(ref, { discontinuity: false, discontinuitySequence: 4 })).toBe(0);
+    expect(await origin.tracker.idFor(ref, { discontinuity: false, discontinuitySequence: 4 })).toBe(0);
+    expect(await origin.tracker.idFor(ref, { discontinuity: false, discontinuitySequence: 5 })).toBe(1);
+    expect(await origin.tracker.idFor(ref, { discontinuity: false, discontinuitySequence: 5 })).toBe(1);
+    expect(origin.calls).toBe(2);
   });
 
   it('a tracker for a recording that has init sections already (resumed) knows them and goes on from the next id', async () => {

@@ -169,6 +169,27 @@ async function packageH264(
   }
 }
 
+/**
+ * Writes the pipeline's live files to a temporary directory and runs `check` on each listed
+ * segment joined to its init section (an MP4 file ffprobe reads); returns how many there were.
+ */
+async function checkEachSegment(pipeline: MediaPipeline, check: (joinedPath: string) => Promise<void>): Promise<number> {
+  const playlist = new TextDecoder().decode(pipeline.getFile('index.m3u8')!.body);
+  const dir = await mkdtemp(join(tmpdir(), 'tapedeck-segments-'));
+  try {
+    const segments = await writeLiveFiles(pipeline, dir);
+    const initName = /#EXT-X-MAP:URI="([^"]+)"/.exec(playlist)![1]!;
+    for (const name of segments) {
+      const joined = join(dir, `probe-${name}.mp4`);
+      await writeFile(joined, Buffer.concat([pipeline.getFile(initName)!.body, pipeline.getFile(name)!.body]));
+      await check(joined);
+    }
+    return segments.length;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 describe('MediaPipeline target duration', () => {
   it('raises EXT-X-TARGETDURATION to a keyframe interval longer than the configured one (RFC 8216 4.3.3.1)', async () => {
     await packageH264({ keyframeInterval: 60, maxSegmentCount: 6 }, (pipeline) => {
@@ -187,22 +208,13 @@ describe('MediaPipeline access units', () => {
       const playlist = new TextDecoder().decode(pipeline.getFile('index.m3u8')!.body);
       // The key frame interval (2 s) is measured from whole pictures, not from a picture's two slices.
       expect(playlist).toContain('#EXT-X-TARGETDURATION:2\n');
-      const dir = await mkdtemp(join(tmpdir(), 'tapedeck-slices-'));
-      try {
-        const segments = await writeLiveFiles(pipeline, dir);
-        expect(segments.length).toBeGreaterThanOrEqual(2);
-        const initName = /#EXT-X-MAP:URI="([^"]+)"/.exec(playlist)![1]!;
-        for (const name of segments) {
-          const joined = join(dir, `probe-${name}.mp4`);
-          await writeFile(joined, Buffer.concat([pipeline.getFile(initName)!.body, pipeline.getFile(name)!.body]));
-          const frames = (await ffprobeJson(['-select_streams', 'v', '-show_frames', '-show_entries', 'frame=pict_type', joined])).frames ?? [];
-          // Every picture of the 2 s segment, each with both its slices (ffmpeg conceals a missing one without a word).
-          expect(frames).toHaveLength(50);
-          expect(await countSlices(joined)).toEqual({ slices: 100, pictureStarts: 50 });
-        }
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+      const segmentCount = await checkEachSegment(pipeline, async (joined) => {
+        const frames = (await ffprobeJson(['-select_streams', 'v', '-show_frames', '-show_entries', 'frame=pict_type', joined])).frames ?? [];
+        // Every picture of the 2 s segment, each with both its slices (ffmpeg conceals a missing one without a word).
+        expect(frames).toHaveLength(50);
+        expect(await countSlices(joined)).toEqual({ slices: 100, pictureStarts: 50 });
+      });
+      expect(segmentCount).toBeGreaterThanOrEqual(2);
     });
   }, 30_000);
 });
@@ -212,24 +224,15 @@ describe('MediaPipeline B-frames', () => {
     await packageH264({ keyframeInterval: 50, maxSegmentCount: 6, bFrames: 2 }, async (pipeline) => {
       const playlist = new TextDecoder().decode(pipeline.getFile('index.m3u8')!.body);
       for (const [, durationSec] of playlist.matchAll(/#EXTINF:([\d.]+)/g)) expect(Number(durationSec)).toBeCloseTo(2, 1);
-      const dir = await mkdtemp(join(tmpdir(), 'tapedeck-bframes-'));
-      try {
-        const segments = await writeLiveFiles(pipeline, dir);
-        expect(segments.length).toBeGreaterThanOrEqual(2);
-        const initName = /#EXT-X-MAP:URI="([^"]+)"/.exec(playlist)![1]!;
-        for (const name of segments) {
-          const joined = join(dir, `probe-${name}.mp4`);
-          await writeFile(joined, Buffer.concat([pipeline.getFile(initName)!.body, pipeline.getFile(name)!.body]));
-          const frames = (await ffprobeJson(['-select_streams', 'v', '-show_frames', '-show_entries', 'frame=pict_type,pts_time', joined])).frames ?? [];
-          // Every picture of the 2 s segment, two in three of them B-frames, in presentation order 40 ms apart.
-          expect(frames).toHaveLength(50);
-          expect(frames.filter((frame) => frame['pict_type'] === 'B').length).toBeGreaterThanOrEqual(30);
-          const ptsSec = frames.map((frame) => Number(frame['pts_time']));
-          for (let i = 1; i < ptsSec.length; i += 1) expect(ptsSec[i]! - ptsSec[i - 1]!).toBeCloseTo(0.04, 3);
-        }
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+      const segmentCount = await checkEachSegment(pipeline, async (joined) => {
+        const frames = (await ffprobeJson(['-select_streams', 'v', '-show_frames', '-show_entries', 'frame=pict_type,pts_time', joined])).frames ?? [];
+        // Every picture of the 2 s segment, two in three of them B-frames, in presentation order 40 ms apart.
+        expect(frames).toHaveLength(50);
+        expect(frames.filter((frame) => frame['pict_type'] === 'B').length).toBeGreaterThanOrEqual(30);
+        const ptsSec = frames.map((frame) => Number(frame['pts_time']));
+        for (let i = 1; i < ptsSec.length; i += 1) expect(ptsSec[i]! - ptsSec[i - 1]!).toBeCloseTo(0.04, 3);
+      });
+      expect(segmentCount).toBeGreaterThanOrEqual(2);
       expect(pipeline.stats.video.droppedUnits).toBe(0);
     });
   }, 30_000);
