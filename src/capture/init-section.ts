@@ -36,11 +36,12 @@ async function digestOf(data: Blob): Promise<string> {
  * Stores the fMP4/CMAF init sections of one recording once per change (EXT-X-MAP, RFC 8216
  * section 4.3.2.5) and tells each segment the id of the one it needs.
  *
- * An init section is fetched once per location (URI and byte range) and discontinuity sequence:
- * segments under the same EXT-X-MAP share it without a new request. An encoder restarted behind
- * the same URI may write a new init section, and it marks that with EXT-X-DISCONTINUITY (RFC 8216
- * section 4.3.2.3); the segment carrying the tag may have slid out of the playlist unseen, but the
- * discontinuity sequence of those after it still tells (section 4.3.3.3). A new location is fetched and its bytes compared
+ * An init section is fetched once per location (URI and byte range) and discontinuity
+ * sequence: segments under the same EXT-X-MAP share it without a new request. An encoder
+ * restarted behind the same URI may write a new init section, and it marks that with
+ * EXT-X-DISCONTINUITY (RFC 8216 section 4.3.2.3); the segment carrying the tag may have slid
+ * out of the playlist unseen, but the discontinuity sequence of those after it still tells
+ * (section 4.3.3.3). A new location is fetched and its bytes compared
  * (SHA-256) with every init section stored for the recording: the same bytes (a CDN that
  * renames, a playlist that repeats its EXT-X-MAP) get the same id; new bytes get the next id
  * (0, 1, 2, … in the order they were first met) and are stored. Init sections stored before

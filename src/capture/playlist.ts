@@ -167,8 +167,8 @@ function withEvenLengthIvs(text: string, url: string): string {
  * @throws PlaylistError when the text is not an M3U8 playlist (no `#EXTM3U`, RFC 8216 section
  *   4.3.1.1), a media playlist has no EXT-X-TARGETDURATION, a master playlist has no variant,
  *   a byte range cannot be resolved (section 4.3.2.2), an EXT-X-KEY IV is not a hexadecimal
- *   integer (section 4.3.2.4), or its segments are encrypted other than with METHOD=AES-128 and KEYFORMAT="identity"
- *   (SAMPLE-AES, SAMPLE-AES-CTR, DRM key formats).
+ *   integer (section 4.3.2.4), or its segments are encrypted other than with METHOD=AES-128
+ *   and KEYFORMAT="identity" (SAMPLE-AES, SAMPLE-AES-CTR, DRM key formats).
  */
 export function parsePlaylist(text: string, url: string): ParsedPlaylist {
   if (!text.trimStart().startsWith('#EXTM3U')) {

@@ -83,12 +83,12 @@ export interface ContinuityStart {
  *   is missing, it is fetched later. But after an outage, msns between the last stored one and
  *   the first listed are an `outage` gap: a live stream that ended while capture was away lists
  *   only its last window (its first segment is then a discontinuity);
- * - a live stream continues after the last msn stored or reported missing. When the first segment after an outage
- *   does not follow the last stored one (msns were skipped, or the stream restarted its
- *   numbering), an `outage` gap of the wall-clock time away and of the msns skipped is recorded
- *   before it, and it is marked as a discontinuity (RFC 8216 section 4.3.2.3), so exports and
- *   players restart their timeline there; when it does follow, nothing is missing and no gap is
- *   recorded. A restart is a playlist whose every msn is below the last stored one; every
+ * - a live stream continues after the last msn stored or reported missing. When the first
+ *   segment after an outage does not follow the last stored one (msns were skipped, or the
+ *   stream restarted its numbering), an `outage` gap of the wall-clock time away and of the msns
+ *   skipped is recorded before it, and it is marked as a discontinuity (RFC 8216 section
+ *   4.3.2.3), so exports and players restart their timeline there; when it does follow, nothing
+ *   is missing and no gap is recorded. A restart is a playlist whose every msn is below the last stored one; every
  *   later msn is then shifted up by a fixed offset.
  * - a live stream that restarts its numbering while capture goes on (the tracker's
  *   `restartedFromMsn`) is shifted up the same way, its first segment marked as a

@@ -25,8 +25,9 @@ export interface TrackerUpdate {
   /**
    * Set when the playlist restarted its numbering (an encoder or packager restart): every
    * listed msn lies below the previous load's window, and it is not an older copy of a window
-   * already seen; or the msns it lists again were stamped anew, later (see {@link SegmentTracker}). Its value is the last msn handed out before; `newSegments` then holds the
-   * whole new window, in the stream's new numbering.
+   * already seen; or the msns it lists again were stamped anew, later (see
+   * {@link SegmentTracker}). Its value is the last msn handed out before; `newSegments` then
+   * holds the whole new window, in the stream's new numbering.
    */
   restartedFromMsn?: number;
 }
@@ -38,9 +39,10 @@ export interface TrackerUpdate {
 const REMEMBERED_SEGMENTS = 1000;
 
 /**
- * How much later, in target durations, a msn listed again must be stamped (EXT-X-PROGRAM-DATE-TIME)
- * for a load that overlaps the last window to count as a restarted numbering. Packagers that
- * stamp each load from the wall clock move a segment's time by less than one target duration.
+ * How much later, in target durations, a msn listed again must be stamped
+ * (EXT-X-PROGRAM-DATE-TIME) for a load that overlaps the last window to count as a restarted
+ * numbering. Packagers that stamp each load from the wall clock move a segment's time by less
+ * than one target duration.
  */
 const RESTAMPED_TARGET_DURATIONS = 2;
 
@@ -71,9 +73,9 @@ interface ListedSegment {
  * (without program date times such a restart cannot be told from the stream going on; the
  * segments of the new numbering below the next expected msn are then not fetched). Any other
  * load that lists msns of the previous window again brings only what is above them, and, after
- * a restart, a load listing the old numbering's segments again brings nothing. (URI query strings are left out of the comparison, since
- * some CDNs sign each load's URIs anew; an edge lagging by more than a whole window, on such a
- * CDN, would be taken for a restart.)
+ * a restart, a load listing the old numbering's segments again brings nothing. (URI query
+ * strings are left out of the comparison, since some CDNs sign each load's URIs anew; an edge
+ * lagging by more than a whole window, on such a CDN, would be taken for a restart.)
  */
 export class SegmentTracker {
   private nextMsn: number | null = null;

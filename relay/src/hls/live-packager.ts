@@ -92,7 +92,10 @@ export class LiveHlsPackager {
   private readonly tag: string;
   /** Media sequence number the next packager should start at: one past this one's newest segment. */
   nextMediaSequence: number;
-  /** Access units dropped: the muxer fell behind, or a picture repeated the time of the one before or would be shown before a picture of an earlier GOP. */
+  /**
+   * Access units dropped: the muxer fell behind, or a picture repeated the time of the one
+   * before, or would be shown before a picture of an earlier GOP.
+   */
   droppedAccessUnits = 0;
 
   constructor(private readonly options: LiveHlsPackagerOptions) {
