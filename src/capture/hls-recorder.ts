@@ -409,7 +409,7 @@ export class HlsRecorder extends TypedEventTarget<HlsRecorderEvents> {
           // Paused (or paused and resumed while the loop waited): nothing is fetched meanwhile.
           // A live stream then rejoins its live edge, and what it brought meanwhile becomes an
           // `outage` gap.
-          const pausedAtMs = this.pauser.pausedAtMs ?? this.pauser.lastPausedAtMs!;
+          const pausedAtMs = this.pauser.lastPausedAtMs!;
           await this.pauser.whilePaused(signal);
           pausesSeen = this.pauser.pauses;
           tracker = new SegmentTracker(this.config.liveEdgeSegmentCount);
