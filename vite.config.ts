@@ -60,7 +60,7 @@ export default defineConfig({
       {
         test: {
           name: 'node',
-          include: ['demo/**/*.test.ts', 'tests/helpers/**/*.test.ts'],
+          include: ['demo/**/*.test.ts', 'tests/helpers/**/*.test.ts', 'patches/**/*.test.ts'],
           environment: 'node',
         },
       },
