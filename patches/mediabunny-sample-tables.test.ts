@@ -197,7 +197,7 @@ describe('mediabunny patch: compact ISOBMFF sample tables', () => {
       }),
       { numRuns: 150 },
     );
-  });
+  }, 60_000);
 
   it('writes the same co64 chunk offsets when the file passes 4 GiB', async () => {
     // 200 packets of 24 MiB: 4.7 GiB of mdat, discarded as written; only the moov box is kept.
