@@ -1,6 +1,6 @@
 // Measures what mediabunny's MP4 muxer keeps per packet until it writes the moov box: the heap
 // and ArrayBuffers retained after a full collection, from a quarter of the way to the end of four
-// hours of 25 fps video (a key frame every 2 s) and 48 kHz AAC, 1,035,000 packets of 16 bytes.
+// hours of 25 fps video (a key frame every 2 s) and 48 kHz AAC, 1,035,001 packets of 16 bytes.
 //   node --expose-gc --import tsx patches/muxer-memory.ts patched    (the ES modules, as the app loads them)
 //   node --expose-gc --import tsx patches/muxer-memory.ts published  (the CommonJS bundle, left as published)
 // Prints {"muxer", "packetCount", "bytesPerPacket", "peakRssRiseMB"}: the last is the process's peak
