@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ const AAC_TRACK: RtspTrack = {
   fmtp: { mode: 'AAC-hbr', sizelength: '13', indexlength: '3', indexdeltalength: '3', config: '1190' },
   controlUrl: 'rtsp://x/1',
 };
+const execFileAsync = promisify(execFile);
 const PCMU_TRACK: RtspTrack = { mediaType: 'audio', encodingName: 'PCMU', clockRateHz: 8000, channels: 1, payloadType: 0, fmtp: {}, controlUrl: 'rtsp://x/2' };
 
 /** Video at 25 fps with a keyframe every second, for `seconds` seconds. */
@@ -149,23 +151,33 @@ function endsSlice(payload: Uint8Array): boolean {
  * the RTP marker bit on the last packet of every slice, as some camera firmware does.
  */
 async function packageH264(
-  options: { keyframeInterval: number; maxSegmentCount: number; slices?: number; markerOnEverySlice?: boolean; bFrames?: number },
-  check: (pipeline: MediaPipeline) => void | Promise<void>,
+  options: { keyframeInterval: number; maxSegmentCount: number; slices?: number; markerOnEverySlice?: boolean; bFrames?: number } | { keyframesAtSec: number[]; maxSegmentCount: number },
+  check: (pipeline: MediaPipeline, playlists: string[]) => void | Promise<void>,
 ): Promise<void> {
-  const pipeline = new MediaPipeline([H264_TRACK], 0, -1, { targetDurationSec: 1, maxSegmentCount: options.maxSegmentCount, onError: (e) => expect.fail(e.message) });
-  const slices = options.slices === undefined ? '' : ` option-string=slices=${options.slices}`;
-  // tune=zerolatency turns B-frames off; without it x264 holds pictures back to reorder them.
-  const latency = options.bFrames === undefined ? ' tune=zerolatency' : ` bframes=${options.bFrames} b-adapt=false`;
-  const source = `videotestsrc is-live=true num-buffers=200 pattern=ball ! video/x-raw,width=160,height=120,framerate=25/1 ! x264enc key-int-max=${options.keyframeInterval}${latency} bitrate=200 speed-preset=ultrafast${slices} ! rtph264pay config-interval=1 pt=96`;
-  const sender = await startGstRtpSender([{ pipeline: source }], (index, packet, arrivalMs) =>
-    pipeline.push(index, options.markerOnEverySlice === true && endsSlice(packet.payload) ? { ...packet, marker: true } : packet, arrivalMs),
-  );
+  const playlists: string[] = [];
+  const pipeline = new MediaPipeline([H264_TRACK], 0, -1, { targetDurationSec: 1, maxSegmentCount: options.maxSegmentCount, onError: (e) => expect.fail(e.message), onPlaylist: (text) => playlists.push(text) });
+  const dir = await mkdtemp(join(tmpdir(), 'tapedeck-gop-'));
+  let source: string;
+  if ('keyframesAtSec' in options) {
+    // x264 in GStreamer keeps one key frame interval; ffmpeg places key frames where asked.
+    const file = join(dir, 'keyframes.mp4');
+    await execFileAsync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25:duration=8', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-x264-params', 'keyint=1000:min-keyint=1:scenecut=0', '-force_key_frames', options.keyframesAtSec.join(','), file]);
+    source = `filesrc location=${file} ! qtdemux ! h264parse ! rtph264pay config-interval=1 pt=96`;
+  } else {
+    const slices = options.slices === undefined ? '' : ` option-string=slices=${options.slices}`;
+    // tune=zerolatency turns B-frames off; without it x264 holds pictures back to reorder them.
+    const latency = options.bFrames === undefined ? ' tune=zerolatency' : ` bframes=${options.bFrames} b-adapt=false`;
+    source = `videotestsrc is-live=true num-buffers=200 pattern=ball ! video/x-raw,width=160,height=120,framerate=25/1 ! x264enc key-int-max=${options.keyframeInterval}${latency} bitrate=200 speed-preset=ultrafast${slices} ! rtph264pay config-interval=1 pt=96`;
+  }
+  const markerOnEverySlice = 'markerOnEverySlice' in options && options.markerOnEverySlice === true;
+  const sender = await startGstRtpSender([{ pipeline: source }], (index, packet, arrivalMs) => pipeline.push(index, markerOnEverySlice && endsSlice(packet.payload) ? { ...packet, marker: true } : packet, arrivalMs));
   try {
     await sender.done;
-    await check(pipeline);
+    await check(pipeline, playlists);
   } finally {
     await sender.stop();
     await pipeline.close();
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -198,6 +210,23 @@ describe('MediaPipeline target duration', () => {
       const extinfSec = [...playlist.matchAll(/#EXTINF:([\d.]+)/g)].map((m) => Number(m[1]));
       expect(extinfSec.length).toBeGreaterThanOrEqual(2);
       for (const durationSec of extinfSec) expect(durationSec).toBeCloseTo(2.4, 1);
+    });
+  }, 30_000);
+
+  it('raises EXT-X-TARGETDURATION to a segment made longer by a key frame interval that grows after the first GOP, and keeps it raised', async () => {
+    // GOPs of 1 s, then 3 s (a camera's "smart" codec stretching it), then 1 s again; the
+    // GOP from 7 s is still open when the sender stops, so it is never written.
+    await packageH264({ keyframesAtSec: [0, 1, 4, 5, 6, 7], maxSegmentCount: 3 }, (pipeline, playlists) => {
+      const extinfSec = (text: string) => [...text.matchAll(/#EXTINF:([\d.]+)/g)].map((m) => Number(m[1]));
+      const targetSec = (text: string) => Number(/#EXT-X-TARGETDURATION:(\d+)\n/.exec(text)![1]);
+      expect(playlists.flatMap(extinfSec).map((durationSec) => Math.round(durationSec))).toEqual(expect.arrayContaining([1, 3]));
+      // Every playlist written: each segment it lists, rounded, within its target (RFC 8216 4.3.3.1).
+      for (const text of playlists) for (const durationSec of extinfSec(text)) expect(Math.round(durationSec)).toBeLessThanOrEqual(targetSec(text));
+      // The target only grows: it stays 3 once the 3 s segment has left the window.
+      const last = playlists.at(-1)!;
+      expect(extinfSec(last).map((durationSec) => Math.round(durationSec))).toEqual([1, 1, 1]);
+      expect(targetSec(last)).toBe(3);
+      expect(pipeline.targetDurationSec).toBe(3);
     });
   }, 30_000);
 });

@@ -22,7 +22,7 @@ export class UnsupportedCameraError extends Error {
 
 /** Options of {@link MediaPipeline}. */
 export interface MediaPipelineOptions {
-  /** EXT-X-TARGETDURATION in seconds, raised to the camera's keyframe interval when that is longer. */
+  /** EXT-X-TARGETDURATION in seconds, raised to the camera's keyframe interval, or a later segment, when that is longer. */
   targetDurationSec: number;
   /** Segments in the live window. */
   maxSegmentCount: number;
@@ -67,7 +67,8 @@ export function chooseTracks(tracks: RtspTrack[]): TrackChoice {
  * One camera session's media path: RTP packets of the chosen tracks -> depacketizers
  * (RFC 6184 / RFC 7798 / RFC 3640) -> {@link LiveHlsPackager}. The packager is made at the second
  * keyframe (the first interval is held, then replayed), with SPS/PPS (and VPS) from the SDP or
- * in band; EXT-X-TARGETDURATION is the configured one or the keyframe interval, whichever is longer.
+ * in band; EXT-X-TARGETDURATION is the configured one or the keyframe interval, whichever is longer,
+ * and grows to any longer segment a later, longer keyframe interval makes.
  */
 export class MediaPipeline {
   private readonly video: H264Depacketizer | H265Depacketizer;

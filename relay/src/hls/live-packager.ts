@@ -25,7 +25,10 @@ export interface LiveHlsPackagerOptions {
   video: { codec: 'avc' | 'hevc'; config: VideoTrackConfig; clockRateHz: number };
   /** The AAC track, or null for video only. */
   audio: { config: AudioSpecificConfig; clockRateHz: number } | null;
-  /** EXT-X-TARGETDURATION, in seconds; segments are cut on the first keyframe after it. */
+  /**
+   * EXT-X-TARGETDURATION, in seconds; segments are cut on the first keyframe after it. The
+   * playlist's is raised to a longer segment's (see {@link LiveHlsPackager.targetDurationSec}).
+   */
   targetDurationSec: number;
   /**
    * Segments the playlist lists (the sliding window). A segment that leaves it stays fetchable
@@ -87,6 +90,8 @@ export class LiveHlsPackager {
   private started = false;
   private failed = false;
   private closed = false;
+  /** EXT-X-TARGETDURATION written into the playlist, in seconds (see {@link raiseTargetDuration}). */
+  private advertisedTargetSec: number;
   /** Name of the init section (RFC 8216 section 4.3.2.5, EXT-X-MAP): `init-<tag>.mp4`. */
   readonly initSectionName: string;
   private readonly tag: string;
@@ -100,6 +105,7 @@ export class LiveHlsPackager {
 
   constructor(private readonly options: LiveHlsPackagerOptions) {
     this.nextMediaSequence = options.mediaSequenceOffset ?? 0;
+    this.advertisedTargetSec = Math.ceil(options.targetDurationSec);
     packagerCount += 1;
     this.tag = `${Date.now().toString(36)}${packagerCount.toString(36)}`;
     this.initSectionName = `init-${this.tag}.mp4`;
@@ -115,7 +121,7 @@ export class LiveHlsPackager {
       getInitPath: () => this.initSectionName,
       getSegmentPath: ({ n }) => this.segmentName(n),
       onPlaylist: (text) => {
-        const renumbered = this.renumber(text);
+        const renumbered = this.raiseTargetDuration(this.renumber(text));
         this.files.set(MEDIA_PLAYLIST_NAME, { body: new TextEncoder().encode(renumbered), contentType: CONTENT_TYPES.m3u8! });
         options.onPlaylist?.(renumbered);
       },
@@ -203,9 +209,12 @@ export class LiveHlsPackager {
     );
   }
 
-  /** EXT-X-TARGETDURATION of the playlist, in seconds. */
+  /**
+   * EXT-X-TARGETDURATION of the playlist, in seconds: the one given, or the longest segment
+   * written so far when that is longer (see {@link raiseTargetDuration}).
+   */
   get targetDurationSec(): number {
-    return this.options.targetDurationSec;
+    return this.advertisedTargetSec;
   }
 
   /**
@@ -284,6 +293,21 @@ export class LiveHlsPackager {
     this.nextMediaSequence = offset + firstListed + segments;
     if (discontinuities > 0 && firstListed === 0) out = out.replace(/^#EXTINF:/m, '#EXT-X-DISCONTINUITY\n#EXTINF:');
     return out;
+  }
+
+  /**
+   * Raises the playlist's EXT-X-TARGETDURATION to the longest segment it lists, rounded to the
+   * nearest integer, and never lowers it again. Segments are cut on the first key frame after
+   * the target, so a camera whose key frame interval grows after the first GOP (the "smart"
+   * codecs of many IP cameras stretch it on still scenes) makes segments longer than the
+   * target the packager started with, and every EXTINF, rounded, must be at most the target
+   * (RFC 8216 section 4.3.3.1). The target then changes, which section 6.2.1 forbids; no value
+   * meets both before the stream's longest GOP is known, and one that only grows keeps players'
+   * reload timing and live edge safe (MediaMTX's gohlslib takes the longest listed segment too).
+   */
+  private raiseTargetDuration(text: string): string {
+    for (const [, durationSec] of text.matchAll(/^#EXTINF:([\d.]+)/gm)) this.advertisedTargetSec = Math.max(this.advertisedTargetSec, Math.round(Number(durationSec)));
+    return text.replace(/^#EXT-X-TARGETDURATION:\d+$/m, `#EXT-X-TARGETDURATION:${this.advertisedTargetSec}`);
   }
 
   private keep(name: string, target: Target): void {
