@@ -136,6 +136,14 @@ const ORIGINAL_FILE_TYPES: Record<OriginalFileExtension, ExportFileType> = {
 };
 
 /**
+ * The file type of an export as `format`, known without reading the recording: null for the
+ * original segments (`ts`), whose type {@link exportFileType} reads from the first segment.
+ */
+export function formatFileType(format: ExportFormat): ExportFileType | null {
+  return format === 'ts' ? null : { extension: format, ...EXPORT_FILE_TYPES[format] };
+}
+
+/**
  * The file type an export of `recording` as `format` gets. The original segments (`ts`) keep
  * their own container: MPEG-TS `.ts`, fMP4 fragments behind their init sections `.mp4`,
  * packed ADTS `.aac`, packed MP3 `.mp3` (RFC 8216 section 3), read from the first stored segment
@@ -143,7 +151,8 @@ const ORIGINAL_FILE_TYPES: Record<OriginalFileExtension, ExportFileType> = {
  * @throws the DOMException IndexedDB gives when the database cannot be opened or read.
  */
 export async function exportFileType(recording: Recording, format: ExportFormat, dbName: string = DB_NAME): Promise<ExportFileType> {
-  if (format !== 'ts') return { extension: format, ...EXPORT_FILE_TYPES[format] };
+  const known = formatFileType(format);
+  if (known) return known;
   // Loaded on first use: it brings mediabunny, which stays out of the page's start-up bundle.
   const { originalFileExtension } = await import('./recording-runs.ts');
   const store = await RecordingStore.open(dbName);

@@ -68,39 +68,70 @@ describe('Save as…', () => {
     for (const cleanUp of cleanUps.splice(0).reverse()) await cleanUp();
   });
 
-  test('writes the export into the file the save dialog gave, suggests the recording\'s name, and says where it went', { timeout: 60_000 }, async () => {
-    // The panel exports from the app's own database, as in the app.
+  /**
+   * The app's own database with the demo recording's first two segments, a panel showing it,
+   * and the save dialog standing in with an Origin Private File System file (the native dialog
+   * cannot be driven here). `asked` holds each call's options, and whether it came while the
+   * click was being dispatched: Chromium opens a file picker only within the user's gesture.
+   */
+  async function panelWithPicker(extension: string) {
     const store = await RecordingStore.open();
     cleanUps.push(() => store.close());
     const recording = await storeDemoRecording(store, [0, 1]);
     cleanUps.push(() => store.delete(recording.id));
-    // The native dialog cannot be driven here: it stands in with an Origin Private File System file.
     const root = await navigator.storage.getDirectory();
-    const fileName = `save-as-${crypto.randomUUID()}.mp4`;
+    const fileName = `save-as-${crypto.randomUUID()}.${extension}`;
     const handle = await root.getFileHandle(fileName, { create: true });
     cleanUps.push(() => root.removeEntry(fileName));
-    const asked: unknown[] = [];
+    const asked: { options: unknown; duringClick: boolean }[] = [];
+    let clicking = false;
     const own = Object.getOwnPropertyDescriptor(window, 'showSaveFilePicker');
-    Object.defineProperty(window, 'showSaveFilePicker', { configurable: true, writable: true, value: (options: unknown) => (asked.push(options), Promise.resolve(handle)) });
+    Object.defineProperty(window, 'showSaveFilePicker', { configurable: true, writable: true, value: (options: unknown) => (asked.push({ options, duringClick: clicking }), Promise.resolve(handle)) });
     cleanUps.push(() => {
       if (own) Object.defineProperty(window, 'showSaveFilePicker', own);
       else delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker;
     });
-
     const panel = document.createElement('td-export-panel') as ExportPanel;
     panel.recording = recording;
     document.body.append(panel);
     cleanUps.push(() => panel.remove());
     await panel.updateComplete;
-    const saveAs = [...panel.shadowRoot!.querySelectorAll('button')].find((button) => button.textContent === 'Save as…')!;
-    saveAs.click();
-    const notice = await waitFor(() => panel.shadowRoot!.querySelector('p[role="status"]')?.textContent || undefined, { timeoutMs: 50_000, description: 'the notice after Save as…' });
+    const clickSaveAs = () => {
+      const saveAs = [...panel.shadowRoot!.querySelectorAll('button')].find((button) => button.textContent === 'Save as…')!;
+      clicking = true;
+      saveAs.click();
+      clicking = false;
+    };
+    const notice = () => waitFor(() => panel.shadowRoot!.querySelector('p[role="status"]')?.textContent || undefined, { timeoutMs: 50_000, description: 'the notice after Save as…' });
+    return { recording, panel, handle, fileName, asked, clickSaveAs, notice };
+  }
 
-    expect(notice).toBe(`Saved as ${fileName}.`);
+  test('writes the export into the file the save dialog gave, suggests the recording\'s name, and says where it went', { timeout: 60_000 }, async () => {
+    const { recording, panel, handle, fileName, asked, clickSaveAs, notice } = await panelWithPicker('mp4');
+    clickSaveAs();
+
+    expect(await notice()).toBe(`Saved as ${fileName}.`);
     expect(panel.shadowRoot!.querySelector('p[role="alert"]')!.textContent).toBe('');
-    expect(asked).toEqual([{ suggestedName: 'Demo stream.mp4', types: [{ description: expect.any(String), accept: { 'video/mp4': ['.mp4'] } }] }]);
+    expect(asked).toEqual([{ options: { suggestedName: 'Demo stream.mp4', types: [{ description: expect.any(String), accept: { 'video/mp4': ['.mp4'] } }] }, duringClick: true }]);
     const input = new Input({ source: new BlobSource(await handle.getFile()), formats: ALL_FORMATS });
     expect(await input.getFormat()).toBe(MP4);
     expect(await input.computeDuration()).toBeGreaterThan(recording.durationSec - 1);
+  });
+
+  test('opens the dialog within the click for the original segments too, whose file type is read once that choice is made', { timeout: 60_000 }, async () => {
+    const { panel, handle, fileName, asked, clickSaveAs, notice } = await panelWithPicker('ts');
+    const select = panel.shadowRoot!.querySelector('select')!;
+    select.value = 'ts';
+    select.dispatchEvent(new Event('change'));
+    // The choice names the container once its first segment has been read.
+    await waitFor(() => (select.selectedOptions[0]?.textContent === 'Original segments as one file (.ts)' ? true : undefined), { timeoutMs: 10_000, description: 'the .ts label' });
+    clickSaveAs();
+
+    expect(await notice()).toBe(`Saved as ${fileName}.`);
+    expect(asked).toEqual([{ options: { suggestedName: 'Demo stream.ts', types: [{ description: 'MPEG transport stream', accept: { 'video/mp2t': ['.ts'] } }] }, duringClick: true }]);
+    const bytes = new Uint8Array(await (await handle.getFile()).arrayBuffer());
+    expect(bytes.length).toBeGreaterThan(188 * 100);
+    // Transport packets from the first byte on (ISO/IEC 13818-1 2.4.3.2).
+    for (let offset = 0; offset < bytes.length; offset += 188 * 97) expect(bytes[offset]).toBe(0x47);
   });
 });

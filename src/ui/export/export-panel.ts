@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { createRef, ref } from 'lit/directives/ref.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { downloadFileName, ExportError, exportFileType, exportRecording, saveToDownloads, type ExportedFile } from '../../export/exporter.ts';
+import { downloadFileName, ExportError, exportFileType, exportRecording, formatFileType, saveToDownloads, type ExportedFile, type ExportFileType } from '../../export/exporter.ts';
 import type { ExportFormat } from '../../export/messages.ts';
 import type { Mp3BitrateKbps } from '../../export/mp3-encode.ts';
 import { readTags, type ExportTags } from '../../export/tags.ts';
@@ -96,6 +96,7 @@ export class ExportPanel extends LitElement {
     fileTags: { state: true },
     trimming: { state: true },
     burnWallClock: { state: true },
+    originalFileType: { state: true },
   };
 
   declare recording: Recording;
@@ -109,6 +110,15 @@ export class ExportPanel extends LitElement {
   declare trimming: boolean;
   /** Burn the wall-clock time into the picture (MP4 choices of video recordings). */
   declare burnWallClock: boolean;
+  /**
+   * The file type of the original segments of a recording (by id), read from its first segment
+   * as soon as that choice is made: Save as… must open its dialog within the click (Chromium
+   * refuses a file picker once the user's gesture has expired), so it cannot wait for a
+   * database read and a module load there. The choice's label names it too.
+   */
+  declare originalFileType: { recordingId: string; type: ExportFileType } | null;
+  /** The recording whose original file type was last asked for. */
+  private originalTypeReadFor: string | null = null;
   private abort: AbortController | null = null;
   private readonly trimEditor = createRef<TrimEditor>();
 
@@ -122,6 +132,7 @@ export class ExportPanel extends LitElement {
     this.fileTags = null;
     this.trimming = false;
     this.burnWallClock = false;
+    this.originalFileType = null;
   }
 
   static override styles = [
@@ -168,6 +179,31 @@ export class ExportPanel extends LitElement {
     return this.choice ?? (this.recording.kind === 'audio' ? 'm4a' : 'mp4');
   }
 
+  override updated(): void {
+    // A recording's first segment, once stored, keeps its container: it is read once.
+    const recordingId = this.recording.id;
+    if (this.chosen !== 'ts' || this.recording.segmentCount === 0 || this.originalTypeReadFor === recordingId) return;
+    this.originalTypeReadFor = recordingId;
+    exportFileType(this.recording, 'ts').then(
+      (type) => {
+        if (this.recording.id === recordingId) this.originalFileType = { recordingId, type };
+      },
+      // Save as… reads it again, and shows the error then.
+      () => undefined,
+    );
+  }
+
+  /** The file type of the recording's original segments, once read (see {@link originalFileType}). */
+  private get originalType(): ExportFileType | null {
+    const original = this.originalFileType;
+    return original && original.recordingId === this.recording.id ? original.type : null;
+  }
+
+  private choiceLabel(choice: (typeof CHOICES)[number]): string {
+    const original = choice.value === 'ts' ? this.originalType : null;
+    return original ? `Original segments as one file (.${original.extension})` : choice.label;
+  }
+
   override render() {
     const empty = this.recording.segmentCount === 0;
     const canPick = saveFilePicker() !== null;
@@ -182,7 +218,7 @@ export class ExportPanel extends LitElement {
               // Keyed: when the video choices go (the recording turns out to be audio), the
               // chosen option element must stay itself, not be relabelled as its neighbour.
               (c) => c.value,
-              (c) => html`<option value=${c.value} .selected=${this.chosen === c.value}>${c.label}</option>`,
+              (c) => html`<option value=${c.value} .selected=${this.chosen === c.value}>${this.choiceLabel(c)}</option>`,
             )}
           </select></label
         >
@@ -211,7 +247,8 @@ export class ExportPanel extends LitElement {
     this.notice = '';
     let handle: FileSystemFileHandle;
     try {
-      const type = await exportFileType(this.recording, format);
+      // Known (as it is once the choice's label names it), the dialog opens within the click.
+      const type = formatFileType(format) ?? this.originalType ?? (await exportFileType(this.recording, format));
       handle = await picker({ suggestedName: downloadFileName(this.recording.title, type.extension), types: [{ description: type.description, accept: { [type.mime]: [`.${type.extension}`] } }] });
     } catch (error) {
       this.message = error instanceof DOMException && error.name === 'AbortError' ? 'Save cancelled: nothing was written.' : `Could not open the save dialog: ${error instanceof Error ? error.message : String(error)}`;
