@@ -8,6 +8,8 @@ import type { RtspTrack } from '../rtsp/types.ts';
 import { startGstRtpSender, type GstRtpSender } from '../hls/test-rtp-sender.ts';
 import { MediaPipeline, UnsupportedCameraError, chooseTracks } from './media-pipeline.ts';
 
+const execFileAsync = promisify(execFile);
+
 const H264_TRACK: RtspTrack = { mediaType: 'video', encodingName: 'H264', clockRateHz: 90000, channels: null, payloadType: 96, fmtp: { 'packetization-mode': '1' }, controlUrl: 'rtsp://x/0' };
 const H265_TRACK: RtspTrack = { ...H264_TRACK, encodingName: 'H265', fmtp: {} };
 const AAC_TRACK: RtspTrack = {
@@ -19,7 +21,6 @@ const AAC_TRACK: RtspTrack = {
   fmtp: { mode: 'AAC-hbr', sizelength: '13', indexlength: '3', indexdeltalength: '3', config: '1190' },
   controlUrl: 'rtsp://x/1',
 };
-const execFileAsync = promisify(execFile);
 const PCMU_TRACK: RtspTrack = { mediaType: 'audio', encodingName: 'PCMU', clockRateHz: 8000, channels: 1, payloadType: 0, fmtp: {}, controlUrl: 'rtsp://x/2' };
 
 /** Video at 25 fps with a keyframe every second, for `seconds` seconds. */
@@ -145,10 +146,12 @@ function endsSlice(payload: Uint8Array): boolean {
 }
 
 /**
- * Packages 8 s of 25 fps H.264 from GStreamer (a key frame every `keyframeInterval` frames,
- * `slices` slices per picture) with a 1 s target duration and `maxSegmentCount` segments
- * listed, then runs `check` on the pipeline once the sender is done. `markerOnEverySlice` sets
- * the RTP marker bit on the last packet of every slice, as some camera firmware does.
+ * Packages 8 s of 25 fps H.264 sent by GStreamer (a key frame every `keyframeInterval` frames,
+ * `slices` slices per picture; or, with `keyframesAtSec`, an ffmpeg-encoded file with key frames
+ * at those times) with a 1 s target duration and `maxSegmentCount` segments listed, then runs
+ * `check` on the pipeline and every media playlist it wrote, in order, once the sender is done.
+ * `markerOnEverySlice` sets the RTP marker bit on the last packet of every slice, as some camera
+ * firmware does.
  */
 async function packageH264(
   options: { keyframeInterval: number; maxSegmentCount: number; slices?: number; markerOnEverySlice?: boolean; bFrames?: number } | { keyframesAtSec: number[]; maxSegmentCount: number },
